@@ -1,0 +1,63 @@
+package knowledge
+
+import "slices"
+
+// Change says what Revise did to a unit.
+type Change int
+
+// Changes.
+const (
+	Unchanged Change = iota // nothing to write
+	Added                   // new unit, version 1
+	Changed                 // content changed, version +1
+	Retired                 // source section gone, version +1
+	Touched                 // provenance or ownership changed, content and version did not
+)
+
+func (c Change) String() string {
+	return [...]string{"unchanged", "added", "changed", "retired", "touched"}[c]
+}
+
+// Revise returns the unit to store when next was freshly extracted and prev
+// is what the repository holds (nil if nothing). The content hash of next is
+// computed here. Content changes bump the version by exactly one; unchanged
+// content never does, and then prev is returned as it was, fetch time and
+// source hash included, so the file does not change. When only the owner,
+// source URI, locator or concepts differ, those are updated without a
+// version bump (Touched).
+func Revise(prev *Unit, next Unit) (Unit, Change) {
+	next.Body = NormalizeBody(next.Body)
+	next.ContentHash = ComputeHash(next)
+	if prev == nil {
+		next.Version = 1
+		return next, Added
+	}
+	if prev.ContentHash != next.ContentHash {
+		next.Version = prev.Version + 1
+		return next, Changed
+	}
+	out := *prev
+	out.Owner = next.Owner
+	out.Source.URI = next.Source.URI
+	out.Source.Locator = next.Source.Locator
+	out.Source.Document = next.Source.Document
+	out.Concepts = next.Concepts
+	if out.Owner == prev.Owner && out.Source.URI == prev.Source.URI &&
+		out.Source.Locator == prev.Source.Locator && out.Source.Document == prev.Source.Document &&
+		slices.Equal(out.Concepts, prev.Concepts) {
+		return *prev, Unchanged
+	}
+	return out, Touched
+}
+
+// Retire marks u retired (its source section is gone) with a new version.
+// Retiring a retired unit changes nothing.
+func Retire(u Unit) (Unit, Change) {
+	if u.Status == StatusRetired {
+		return u, Unchanged
+	}
+	u.Status = StatusRetired
+	u.Version++
+	u.ContentHash = ComputeHash(u)
+	return u, Retired
+}

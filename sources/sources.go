@@ -1,0 +1,239 @@
+package sources
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Item is one document a Location can deliver.
+type Item struct {
+	// Key identifies the document inside its location and never changes
+	// while the document exists: a slash-separated relative path, or a URL.
+	// Unit ids are derived from it.
+	Key string
+	// URI is where a person can find the document (file://, https://, a
+	// git URL with path).
+	URI string
+	// Version is a change token: equal tokens mean equal content. Locations
+	// use a content hash where reading is cheap, or an ETag, Last-Modified
+	// date or git blob hash.
+	Version string
+	// Size in bytes, -1 when unknown.
+	Size int64
+	// ModTime is the document's last modification time, zero when unknown.
+	ModTime time.Time
+}
+
+// Location lists and opens the documents at one place. Implementations must
+// be safe for use by one goroutine at a time and honour ctx cancellation.
+type Location interface {
+	// List returns the documents present now, sorted by Key. A document
+	// that cannot be listed individually is reported through errs (see
+	// ItemError) and left out; List itself fails only when the place as a
+	// whole cannot be read.
+	List(ctx context.Context) (items []Item, errs []error, err error)
+	// Open returns the document's bytes. An error names the item.
+	Open(ctx context.Context, it Item) (io.ReadCloser, error)
+}
+
+// Closer is an optional Location capability: resources to release.
+type Closer interface {
+	Close() error
+}
+
+// ItemError is a problem with one document (or one row, page or section of
+// it). It never stops a run: the run reports it and goes on.
+type ItemError struct {
+	Source string // source name, when known
+	Key    string // item key or file
+	Place  string // line, row, page or section inside the item; "" for the whole item
+	Err    error
+}
+
+func (e *ItemError) Error() string {
+	var b strings.Builder
+	if e.Source != "" {
+		b.WriteString(e.Source)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Key)
+	if e.Place != "" {
+		b.WriteString(" (")
+		b.WriteString(e.Place)
+		b.WriteString(")")
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Err.Error())
+	return b.String()
+}
+
+func (e *ItemError) Unwrap() error { return e.Err }
+
+// ErrTooLarge is wrapped by errors for documents over a size limit.
+var ErrTooLarge = errors.New("document is larger than the size limit")
+
+// LocationFactory makes a Location from a source spec. base is the folder
+// relative locations are resolved against (the workspace root); cache is a
+// private folder the location may keep state in (clones, HTTP validators).
+type LocationFactory func(ctx context.Context, spec Spec, base, cache string) (Location, error)
+
+// Section is a piece of a document with its place in the document's
+// structure. Extractors emit sections in document order.
+type Section struct {
+	// Headings is the heading path from the document's top to this
+	// section, e.g. ["3 Installation", "3.2 Grounding"]; empty for text
+	// before the first heading.
+	Headings []string
+	// Text is the section's content as Markdown.
+	Text string
+	// Locator says where the section is for a reader: "p. 12", a heading
+	// path, ticket ids. Empty means the heading path.
+	Locator string
+	// Language is the section's BCP 47 tag when the document declares one.
+	Language string
+	// Kind, Layer, Title, Product, Owner, Access, Markets override the
+	// source's defaults when the document says so (front matter, ticket
+	// fields); empty means the default.
+	Kind    string
+	Layer   string
+	Title   string
+	Product string
+	Owner   string
+	Access  string
+	Markets []string
+	// Effective is the date the knowledge is valid from when the document
+	// says so; zero means the fetch date.
+	Effective time.Time
+}
+
+// Extractor turns one document of its formats into sections. It calls emit
+// for each section in order; emitting lets large documents stream. Problems
+// with one part of a document (a page, a row) are returned through warn
+// as *ItemError and the rest goes on; a returned error means the document
+// as a whole could not be read.
+type Extractor interface {
+	Extract(ctx context.Context, doc Document, emit func(Section) error, warn func(error)) error
+}
+
+// Document is what an extractor reads.
+type Document struct {
+	Item Item
+	// Name is the file name or URL path the format is recognised by.
+	Name string
+	// ContentType is the media type when the location knows it (HTTP).
+	ContentType string
+	// Body is the document's bytes.
+	Body io.Reader
+	// Language is the declared language of the source, "" if none.
+	Language string
+}
+
+// Registry holds the location and extractor plugins. The zero value is
+// empty; Default is filled by the plugins' init functions.
+type Registry struct {
+	mu         sync.RWMutex
+	locations  map[string]LocationFactory
+	extractors map[string]formatEntry
+}
+
+type formatEntry struct {
+	ex   Extractor
+	exts []string
+}
+
+// Default is the registry that built-in plugins register with in init().
+var Default = &Registry{}
+
+// RegisterLocation adds a location scheme ("folder", "http", "git").
+func (r *Registry) RegisterLocation(scheme string, f LocationFactory) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.locations == nil {
+		r.locations = map[string]LocationFactory{}
+	}
+	r.locations[scheme] = f
+}
+
+// RegisterExtractor adds an extractor for a format name ("markdown") and
+// the file extensions it reads (".md", ".markdown").
+func (r *Registry) RegisterExtractor(format string, ex Extractor, exts ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.extractors == nil {
+		r.extractors = map[string]formatEntry{}
+	}
+	r.extractors[format] = formatEntry{ex, exts}
+}
+
+// Location returns the factory for a scheme.
+func (r *Registry) Location(scheme string) (LocationFactory, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	f, ok := r.locations[scheme]
+	return f, ok
+}
+
+// Extractor returns the extractor for a format name.
+func (r *Registry) Extractor(format string) (Extractor, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	e, ok := r.extractors[format]
+	return e.ex, ok
+}
+
+// FormatOf returns the format registered for the file name's extension, or
+// "" when none reads it.
+func (r *Registry) FormatOf(name string) string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	lower := strings.ToLower(name)
+	best, bestLen := "", 0
+	for f, e := range r.extractors {
+		for _, x := range e.exts {
+			if strings.HasSuffix(lower, x) && len(x) > bestLen {
+				best, bestLen = f, len(x)
+			}
+		}
+	}
+	return best
+}
+
+// Formats returns the registered format names, sorted.
+func (r *Registry) Formats() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	var out []string
+	for f := range r.extractors {
+		out = append(out, f)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Schemes returns the registered location schemes, sorted.
+func (r *Registry) Schemes() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	var out []string
+	for s := range r.locations {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// OpenLocation makes the Location a spec names.
+func (r *Registry) OpenLocation(ctx context.Context, spec Spec, base, cache string) (Location, error) {
+	scheme := spec.LocationScheme()
+	f, ok := r.Location(scheme)
+	if !ok {
+		return nil, fmt.Errorf("source %q: no location of type %q (known: %s)", spec.Name, scheme, strings.Join(r.Schemes(), ", "))
+	}
+	return f(ctx, spec, base, cache)
+}

@@ -1,0 +1,173 @@
+package sources
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/kbops/kbops/knowledge"
+)
+
+// Spec is one source in kbops.yaml. Field docs here are the reference for
+// the `sources:` section of the config (docs/config.md is generated from
+// the same words).
+type Spec struct {
+	// Name identifies the source; unit ids start with it. Required; never
+	// rename a source whose units are published, or their ids change.
+	Name string `yaml:"name"`
+	// Kind is manuals, tickets or notes. Required.
+	Kind string `yaml:"kind"`
+	// Location is a folder or glob (relative to the workspace), one or
+	// more http(s) URLs, or a git repository URL. Required.
+	Location Locations `yaml:"location"`
+	// Type forces the location type (folder, http, git) when it cannot be
+	// told from Location.
+	Type string `yaml:"type,omitempty"`
+	// Include and Exclude are glob patterns over item keys; by default all
+	// files of the kind's formats are read.
+	Include []string `yaml:"include,omitempty"`
+	Exclude []string `yaml:"exclude,omitempty"`
+	// Tier is the reliability tier; default from the kind (manuals:
+	// official, notes: internal, tickets: support).
+	Tier knowledge.Tier `yaml:"tier,omitempty"`
+	// Owner is the accountable knowledge owner of the source's units,
+	// unless a document names another. Required.
+	Owner string `yaml:"owner"`
+	// Product, Markets and Access are defaults for the source's units.
+	// Access defaults to internal, the safe choice.
+	Product string           `yaml:"product,omitempty"`
+	Markets []string         `yaml:"markets,omitempty"`
+	Access  knowledge.Access `yaml:"access,omitempty"`
+	// Language is the declared BCP 47 language of the source's documents;
+	// empty means each document declares or is detected.
+	Language string `yaml:"language,omitempty"`
+	// Schedule is a cron spec or descriptor (@nightly) for `kbops serve`.
+	Schedule string `yaml:"schedule,omitempty"`
+	// Options holds settings of the location type or kind (git branch,
+	// ticket field mapping); each plugin documents and decodes its own.
+	Options yaml.Node `yaml:"options,omitempty"`
+}
+
+// Locations is one location or a list of them (several URLs).
+type Locations []string
+
+// UnmarshalYAML accepts a string or a list of strings.
+func (l *Locations) UnmarshalYAML(n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		*l = Locations{n.Value}
+		return nil
+	case yaml.SequenceNode:
+		var s []string
+		if err := n.Decode(&s); err != nil {
+			return err
+		}
+		*l = s
+		return nil
+	}
+	return fmt.Errorf("line %d: location is a path, a URL or a list of URLs", n.Line)
+}
+
+// MarshalYAML writes one location as a string.
+func (l Locations) MarshalYAML() (any, error) {
+	if len(l) == 1 {
+		return l[0], nil
+	}
+	return []string(l), nil
+}
+
+// KindInfo is what a source kind implies.
+type KindInfo struct {
+	Tier    knowledge.Tier
+	Layer   knowledge.Layer
+	Kind    string   // default unit kind
+	Formats []string // extractor formats read, in order of preference
+}
+
+// Kinds returns the known source kinds.
+func Kinds() map[string]KindInfo {
+	return map[string]KindInfo{
+		"manuals": {knowledge.TierOfficial, knowledge.LayerCore, knowledge.KindSection, []string{"markdown", "html", "pdf"}},
+		"notes":   {knowledge.TierInternal, knowledge.LayerCore, knowledge.KindNote, []string{"markdown"}},
+		"tickets": {knowledge.TierSupport, knowledge.LayerScenario, knowledge.KindScenario, []string{"tickets"}},
+	}
+}
+
+// WithDefaults returns s with the kind's defaults filled in.
+func (s Spec) WithDefaults() Spec {
+	k := Kinds()[s.Kind]
+	if s.Tier == "" {
+		s.Tier = k.Tier
+	}
+	if s.Access == "" {
+		s.Access = knowledge.AccessInternal
+	}
+	return s
+}
+
+// Validate checks the spec; field names in errors are config keys.
+func (s Spec) Validate() error {
+	if s.Name == "" {
+		return fmt.Errorf("name: missing; every source needs a name")
+	}
+	if knowledge.Slug(s.Name) == "" {
+		return fmt.Errorf("name: %q has no letters or digits", s.Name)
+	}
+	if _, ok := Kinds()[s.Kind]; !ok {
+		return fmt.Errorf("kind: %q is not one of manuals, tickets, notes", s.Kind)
+	}
+	if len(s.Location) == 0 || s.Location[0] == "" {
+		return fmt.Errorf("location: missing; give a folder, a glob, URLs or a git repository")
+	}
+	if s.Owner == "" {
+		return fmt.Errorf("owner: missing; every source needs an accountable owner")
+	}
+	if s.Tier != "" && !s.Tier.Valid() {
+		return fmt.Errorf("tier: %q is not one of official, internal, support, feedback", s.Tier)
+	}
+	if s.Access != "" && !s.Access.Valid() {
+		return fmt.Errorf("access: %q is not one of public, customer, partner, internal", s.Access)
+	}
+	return nil
+}
+
+// LocationScheme says which Location plugin reads the spec's location.
+func (s Spec) LocationScheme() string {
+	if s.Type != "" {
+		return s.Type
+	}
+	loc := ""
+	if len(s.Location) > 0 {
+		loc = s.Location[0]
+	}
+	switch {
+	case strings.HasPrefix(loc, "http://"), strings.HasPrefix(loc, "https://"):
+		if strings.HasSuffix(loc, ".git") {
+			return "git"
+		}
+		return "http"
+	case strings.HasPrefix(loc, "git@"), strings.HasPrefix(loc, "ssh://"), strings.HasPrefix(loc, "git://"), strings.HasSuffix(loc, ".git"):
+		return "git"
+	}
+	return "folder"
+}
+
+// DecodeOptions decodes the spec's options into v, rejecting keys v does
+// not have.
+func (s Spec) DecodeOptions(v any) error {
+	if s.Options.Kind == 0 {
+		return nil
+	}
+	b, err := yaml.Marshal(&s.Options)
+	if err != nil {
+		return fmt.Errorf("source %q options: %w", s.Name, err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("source %q options (from line %d): %w", s.Name, s.Options.Line, err)
+	}
+	return nil
+}
