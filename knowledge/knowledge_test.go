@@ -171,8 +171,8 @@ func TestParseErrorsNameFileLineAndField(t *testing.T) {
 func TestIDsAreStableAndReadable(t *testing.T) {
 	cases := map[string]string{
 		MakeID("Demo Notes", "en/Inverter Basics.md", []string{"Installation", "Grounding & PE"}): "demo-notes/en/inverter-basics/installation.grounding-pe",
-		MakeID("n", "zh/安装.md", []string{"接线", "接地"}):                                           "n/zh/安装/接线.接地",
-		MakeID("n", "a.md", nil):                                                                    "n/a/index",
+		MakeID("n", "zh/安装.md", []string{"接线", "接地"}):                                             "n/zh/安装/接线.接地",
+		MakeID("n", "a.md", nil): "n/a/index",
 	}
 	for got, want := range cases {
 		if got != want {

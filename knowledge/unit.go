@@ -128,8 +128,11 @@ type Unit struct {
 	Owner       string   `yaml:"owner"`
 	Access      Access   `yaml:"access"`
 	Concepts    []string `yaml:"concepts,omitempty"`
-	Status      Status   `yaml:"status"`
-	Body        string   `yaml:"-"`
+	// Occurrences counts the tickets a scenario unit was seen in; it is
+	// not content, so a new similar ticket raises it without a new version.
+	Occurrences int    `yaml:"occurrences,omitempty"`
+	Status      Status `yaml:"status"`
+	Body        string `yaml:"-"`
 }
 
 // Date is a calendar date (no time of day), written as YYYY-MM-DD.

@@ -23,7 +23,7 @@ func (c Change) String() string {
 // computed here. Content changes bump the version by exactly one; unchanged
 // content never does, and then prev is returned as it was, fetch time and
 // source hash included, so the file does not change. When only the owner,
-// source URI, locator or concepts differ, those are updated without a
+// source URI, locator, concepts or occurrence count differ, those are updated without a
 // version bump (Touched).
 func Revise(prev *Unit, next Unit) (Unit, Change) {
 	next.Body = NormalizeBody(next.Body)
@@ -42,7 +42,8 @@ func Revise(prev *Unit, next Unit) (Unit, Change) {
 	out.Source.Locator = next.Source.Locator
 	out.Source.Document = next.Source.Document
 	out.Concepts = next.Concepts
-	if out.Owner == prev.Owner && out.Source.URI == prev.Source.URI &&
+	out.Occurrences = next.Occurrences
+	if out.Occurrences == prev.Occurrences && out.Owner == prev.Owner && out.Source.URI == prev.Source.URI &&
 		out.Source.Locator == prev.Source.Locator && out.Source.Document == prev.Source.Document &&
 		slices.Equal(out.Concepts, prev.Concepts) {
 		return *prev, Unchanged

@@ -107,6 +107,9 @@ type Section struct {
 	Owner   string
 	Access  string
 	Markets []string
+	// Occurrences is how many source records (tickets) the section stands
+	// for; 0 for documents.
+	Occurrences int
 	// Effective is the date the knowledge is valid from when the document
 	// says so; zero means the fetch date.
 	Effective time.Time
