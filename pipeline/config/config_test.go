@@ -1,0 +1,53 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestTemplateParses(t *testing.T) {
+	c, err := Parse("kbops.yaml", []byte(Template))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Sources) != 1 || c.Sources[0].Tier != "internal" || c.Weaviate.Collection != "KnowledgeUnit" || c.Review.Branch != "kbops/review" {
+		t.Errorf("unexpected config: %+v", c)
+	}
+}
+
+func TestErrorsNameKeyAndLine(t *testing.T) {
+	cases := []struct{ name, src, want string }{
+		{"unknown key", "version: 1\nlangauges: [en]\n", "kbops.yaml:2: langauges: unknown key"},
+		{"nested unknown", "version: 1\nweaviate:\n  colection: X\n", "kbops.yaml:3: colection: unknown key"},
+		{"bad kind", "sources:\n  - name: a\n    kind: manual\n    location: x\n    owner: o\n", "kbops.yaml:3: sources[0].kind: \"manual\" is not one of"},
+		{"missing owner", "sources:\n  - name: a\n    kind: notes\n    location: x\n", "kbops.yaml:2: sources[0].owner: missing"},
+		{"bad tier", "sources:\n  - name: a\n    kind: notes\n    location: x\n    owner: o\n    tier: gold\n", "kbops.yaml:6: sources[0].tier"},
+		{"dup source", "sources:\n  - {name: a, kind: notes, location: x, owner: o}\n  - {name: A, kind: notes, location: y, owner: o}\n", "sources[1].name: source name \"A\" is also used"},
+		{"bad url", "weaviate:\n  url: localhost:8080\n", "kbops.yaml:2: weaviate.url"},
+		{"bad port", "weaviate:\n  embedded:\n    http_port: 70000\n", "kbops.yaml:3: weaviate.embedded.http_port"},
+		{"secret", "weaviate:\n  api_key: abc\n", "kbops.yaml:2: api_key: secrets do not belong"},
+		{"bad yaml", "version: 1\nsources: [\n", "kbops.yaml"},
+		{"wrong type", "version: one\n", "kbops.yaml:1"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse("kbops.yaml", []byte(c.src))
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("err = %v, want it to contain %q", err, c.want)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error is not one line: %q", err)
+			}
+		})
+	}
+}
+
+func TestEmptyConfigGetsDefaults(t *testing.T) {
+	c, err := Parse("kbops.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Defaults.Access != "internal" || len(c.Languages) != 9 {
+		t.Errorf("defaults: %+v", c)
+	}
+}

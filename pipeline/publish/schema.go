@@ -1,0 +1,117 @@
+// Package publish reconciles the approved knowledge on the knowledge
+// repository's main branch with a Weaviate collection, and searches it.
+//
+// Publishing plans adds, updates and deletes by comparing what should be
+// there (approved, active units) with what is there (object id and object
+// hash), writes only what changed, checks every object's result, and
+// verifies afterwards that the collection holds exactly the approved set.
+// Object ids are UUIDv5 of the unit id, so a rerun after a crash converges.
+// The schema is documented in docs/weaviate-schema.md.
+package publish
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/weaviate/weaviate-go-client/v5/weaviate"
+	"github.com/weaviate/weaviate/entities/models"
+)
+
+// Namespace is the UUIDv5 namespace of object ids: id = UUIDv5(Namespace,
+// unit id). Front-ends may compute an object's id from a unit id with it.
+var Namespace = uuid.MustParse("6f1c1a52-8f0e-4c59-9d0a-4b6f3b1c2a7e")
+
+// ObjectID returns the Weaviate object id of a unit.
+func ObjectID(unitID string) string { return uuid.NewSHA1(Namespace, []byte(unitID)).String() }
+
+// Property names of the collection. See docs/weaviate-schema.md.
+const (
+	PropUnitID      = "unit_id"
+	PropVersion     = "version"
+	PropContentHash = "content_hash"
+	PropObjectHash  = "object_hash"
+	PropTitle       = "title"
+	PropBody        = "body"
+	PropTextZH      = "text_zh"
+	PropTextJA      = "text_ja"
+	PropTerms       = "terms"
+	PropLanguage    = "language"
+	PropProduct     = "product"
+	PropMarkets     = "markets"
+	PropLayer       = "layer"
+	PropKind        = "kind"
+	PropTier        = "tier"
+	PropOwner       = "owner"
+	PropAccess      = "access"
+	PropConcepts    = "concepts"
+	PropEffective   = "effective"
+	PropSourceName  = "source_name"
+	PropSourceURI   = "source_uri"
+	PropLocator     = "source_locator"
+	PropOccurrences = "occurrences"
+)
+
+// SearchProperties are the properties keyword search looks in, with the
+// title weighted up. Each is tokenized for its script: word for languages
+// with spaces, gse_ch for Chinese, kagome_ja for Japanese.
+var SearchProperties = []string{PropTitle + "^2", PropBody, PropTextZH, PropTextJA, PropTerms}
+
+func boolp(b bool) *bool { return &b }
+
+func textProp(name, tokenization, desc string, searchable bool) *models.Property {
+	return &models.Property{
+		Name: name, DataType: []string{"text"}, Tokenization: tokenization, Description: desc,
+		IndexFilterable: boolp(true), IndexSearchable: boolp(searchable),
+	}
+}
+
+// Class returns the collection definition.
+func Class(name string) *models.Class {
+	field := func(n, d string) *models.Property { return textProp(n, models.PropertyTokenizationField, d, false) }
+	return &models.Class{
+		Class:       name,
+		Description: "Approved kbops knowledge units; one object per unit. Schema: docs/weaviate-schema.md",
+		Vectorizer:  "none",
+		Properties: []*models.Property{
+			field(PropUnitID, "stable unit id"),
+			{Name: PropVersion, DataType: []string{"int"}, Description: "unit version", IndexFilterable: boolp(true)},
+			field(PropContentHash, "hash of the unit's content"),
+			field(PropObjectHash, "hash of everything written to this object; publish compares it"),
+			textProp(PropTitle, models.PropertyTokenizationWord, "title", true),
+			textProp(PropBody, models.PropertyTokenizationWord, "body (Markdown)", true),
+			textProp(PropTextZH, "gse_ch", "title and body of Chinese units, for Chinese keyword search", true),
+			textProp(PropTextJA, "kagome_ja", "title and body of Japanese units, for Japanese keyword search", true),
+			{Name: PropTerms, DataType: []string{"text[]"}, Tokenization: models.PropertyTokenizationWord, Description: "glossary terms of the unit's concepts in all target languages", IndexFilterable: boolp(true), IndexSearchable: boolp(true)},
+			field(PropLanguage, "BCP 47 language tag"),
+			field(PropProduct, "product"),
+			{Name: PropMarkets, DataType: []string{"text[]"}, Tokenization: models.PropertyTokenizationField, IndexFilterable: boolp(true), IndexSearchable: boolp(false)},
+			field(PropLayer, "core, scenario or context"),
+			field(PropKind, "spec, procedure, faq, troubleshooting, scenario, note, section"),
+			field(PropTier, "official, internal, support or feedback"),
+			field(PropOwner, "accountable knowledge owner"),
+			field(PropAccess, "public, customer, partner or internal"),
+			{Name: PropConcepts, DataType: []string{"text[]"}, Tokenization: models.PropertyTokenizationField, IndexFilterable: boolp(true), IndexSearchable: boolp(false)},
+			{Name: PropEffective, DataType: []string{"date"}, Description: "date the knowledge is valid from", IndexFilterable: boolp(true)},
+			field(PropSourceName, "source name in kbops.yaml"),
+			field(PropSourceURI, "document URI"),
+			field(PropLocator, "place in the document: page, heading path, ticket ids"),
+			{Name: PropOccurrences, DataType: []string{"int"}, Description: "tickets a scenario was seen in", IndexFilterable: boolp(true)},
+		},
+	}
+}
+
+// EnsureCollection creates the collection when it does not exist.
+func EnsureCollection(ctx context.Context, c *weaviate.Client, name string) (created bool, err error) {
+	ok, err := c.Schema().ClassExistenceChecker().WithClassName(name).Do(ctx)
+	if err != nil {
+		return false, fmt.Errorf("check collection %s: %w", name, err)
+	}
+	if ok {
+		return false, nil
+	}
+	if err := c.Schema().ClassCreator().WithClass(Class(name)).Do(ctx); err != nil {
+		return false, fmt.Errorf("create collection %s: %w", name, err)
+	}
+	return true, nil
+}

@@ -1,0 +1,180 @@
+package reviews
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/kbops/kbops/knowledge"
+)
+
+// ApprovalsDir is the repository folder of approval records, one file per
+// unit, mirroring the unit's path under units/.
+const ApprovalsDir = "approvals"
+
+// ApprovalPath is the repository path of a unit's approval records.
+func ApprovalPath(id string) string { return ApprovalsDir + "/" + id + ".yaml" }
+
+// UnitIDFromApprovalPath returns the unit id of an approvals path.
+func UnitIDFromApprovalPath(p string) (string, bool) {
+	if !strings.HasPrefix(p, ApprovalsDir+"/") || !strings.HasSuffix(p, ".yaml") {
+		return "", false
+	}
+	return strings.TrimSuffix(strings.TrimPrefix(p, ApprovalsDir+"/"), ".yaml"), true
+}
+
+// Verdict is a reviewer's decision.
+type Verdict string
+
+// Verdicts.
+const (
+	Approved Verdict = "approved"
+	Rejected Verdict = "rejected"
+)
+
+// Record is one review decision. It binds the stage, the reviewer and the
+// exact content hash, so an edit of the unit voids it.
+type Record struct {
+	Stage       Stage     `yaml:"stage"`
+	Verdict     Verdict   `yaml:"verdict"`
+	Reviewer    string    `yaml:"reviewer"`
+	Version     int       `yaml:"version"`
+	ContentHash string    `yaml:"content_hash"`
+	At          time.Time `yaml:"at"`
+	Comment     string    `yaml:"comment,omitempty"`
+}
+
+// ApprovalFile is the content of approvals/<id>.yaml.
+type ApprovalFile struct {
+	Unit    string   `yaml:"unit"`
+	Records []Record `yaml:"records"`
+}
+
+// MarshalApprovals returns the canonical bytes of an approval file.
+func MarshalApprovals(f ApprovalFile) ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteString("# Review decisions for " + f.Unit + ". Written by `kbops review approve|reject`; verified by `kbops review verify`.\n")
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(&f); err != nil {
+		return nil, fmt.Errorf("encode approvals of %s: %w", f.Unit, err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// ParseApprovals reads an approval file; name is used in errors.
+func ParseApprovals(name string, b []byte) (ApprovalFile, error) {
+	var f ApprovalFile
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return f, fmt.Errorf("%s: %w", name, err)
+	}
+	for i, r := range f.Records {
+		if r.Stage.Index() < 0 {
+			return f, fmt.Errorf("%s: records[%d]: stage %q is not one of technical, expression, consistency", name, i, r.Stage)
+		}
+		if r.Verdict != Approved && r.Verdict != Rejected {
+			return f, fmt.Errorf("%s: records[%d]: verdict %q is not approved or rejected", name, i, r.Verdict)
+		}
+	}
+	return f, nil
+}
+
+// State is where a unit stands in review.
+type State string
+
+// States.
+const (
+	StateApproved State = "approved" // all three stages approved for this content
+	StatePending  State = "pending"  // waiting for Next
+	StateRejected State = "rejected" // a reviewer rejected this content at Next
+	StateInvalid  State = "invalid"  // records exist that do not hold (see Problems)
+)
+
+// UnitStatus is a unit's review state for its current content.
+type UnitStatus struct {
+	ID    string
+	State State
+	// Next is the stage that waits (pending, rejected, invalid).
+	Next Stage
+	// Allowed lists who may decide Next.
+	Allowed []string
+	// Since is when the unit started waiting for Next.
+	Since time.Time
+	// Problems say why records do not count, for verify's output.
+	Problems []string
+	// Decision is the record that decided Next when rejected.
+	Decision *Record
+}
+
+// Evaluate works out the review state of u from its records. Only records
+// for u's current content hash count; each stage's latest decision counts;
+// stages must be decided in order by people OWNERS allows.
+func Evaluate(u *knowledge.Unit, recs []Record, owners *Owners, author string) UnitStatus {
+	st := UnitStatus{ID: u.ID, State: StateApproved}
+	var current []Record
+	stale := 0
+	for _, r := range recs {
+		if r.ContentHash == u.ContentHash {
+			current = append(current, r)
+		} else {
+			stale++
+		}
+	}
+	sort.SliceStable(current, func(i, j int) bool { return current[i].At.Before(current[j].At) })
+	var prevAt time.Time
+	for _, stage := range Stages {
+		var last *Record
+		for i := range current {
+			if current[i].Stage == stage {
+				last = &current[i]
+			}
+		}
+		if last == nil {
+			st.State, st.Next, st.Since = StatePending, stage, prevAt
+			if stale > 0 && stage == Technical {
+				st.Problems = append(st.Problems, fmt.Sprintf("%d earlier decision(s) are void: they approved other content (version changed to %d)", stale, u.Version))
+			}
+			break
+		}
+		if ok, allowed := owners.May(last.Reviewer, stage, u); !ok {
+			st.State, st.Next = StateInvalid, stage
+			st.Problems = append(st.Problems, fmt.Sprintf("%s decision by %s, who may not decide it (allowed: %s)", stage, last.Reviewer, orNone(allowed)))
+			break
+		}
+		if author != "" && Identity(last.Reviewer) == Identity(author) {
+			st.State, st.Next = StateInvalid, stage
+			st.Problems = append(st.Problems, fmt.Sprintf("%s decision by %s, who wrote this version; another reviewer must decide", stage, last.Reviewer))
+			break
+		}
+		if last.At.Before(prevAt) {
+			st.State, st.Next = StateInvalid, stage
+			st.Problems = append(st.Problems, fmt.Sprintf("%s decided at %s, before the previous stage; stages are decided in order", stage, last.At.Format(time.RFC3339)))
+			break
+		}
+		if last.Verdict == Rejected {
+			st.State, st.Next, st.Decision = StateRejected, stage, last
+			break
+		}
+		prevAt = last.At
+	}
+	if st.State != StateApproved {
+		st.Allowed = owners.Allowed(st.Next, u)
+	}
+	return st
+}
+
+func orNone(xs []string) string {
+	if len(xs) == 0 {
+		return "nobody: add reviewers to OWNERS"
+	}
+	return strings.Join(xs, ", ")
+}

@@ -1,0 +1,514 @@
+// Package kbrepo reads and writes the knowledge repository's git objects
+// directly, without touching the working tree: ingestion and approvals
+// commit to the review branch while a person may have main checked out.
+//
+// Trees are handled as flat maps from slash paths to blob entries; a commit
+// is written from a parent's map plus changes. This keeps large knowledge
+// bases (100,000 unit files) cheap to update: only the changed blobs and
+// the trees above them are written.
+package kbrepo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/mail"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	git "github.com/go-git/go-git/v5"
+	gitconfig "github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/transport/http"
+)
+
+// Entry is one file of a tree.
+type Entry struct {
+	Hash plumbing.Hash
+	Mode filemode.FileMode
+}
+
+// Tree is a flat view of a git tree: slash path → file.
+type Tree map[string]Entry
+
+// Repo is an open knowledge repository.
+type Repo struct {
+	Git *git.Repository
+	Dir string
+}
+
+// Init creates a repository in dir with main as its initial branch.
+func Init(dir, main string) (*Repo, error) {
+	r, err := git.PlainInitWithOptions(dir, &git.PlainInitOptions{
+		InitOptions: git.InitOptions{DefaultBranch: plumbing.NewBranchReferenceName(main)},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("git init %s: %w", dir, err)
+	}
+	return &Repo{Git: r, Dir: dir}, nil
+}
+
+// Open opens the repository at dir.
+func Open(dir string) (*Repo, error) {
+	r, err := git.PlainOpen(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open git repository %s: %w", dir, err)
+	}
+	return &Repo{Git: r, Dir: dir}, nil
+}
+
+// Branch returns the commit a branch points to; ok is false when the
+// branch does not exist.
+func (r *Repo) Branch(name string) (h plumbing.Hash, ok bool, err error) {
+	ref, err := r.Git.Reference(plumbing.NewBranchReferenceName(name), true)
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return plumbing.ZeroHash, false, nil
+	}
+	if err != nil {
+		return plumbing.ZeroHash, false, fmt.Errorf("read branch %s: %w", name, err)
+	}
+	return ref.Hash(), true, nil
+}
+
+// Resolve turns a branch name, tag or commit hash into a commit hash.
+func (r *Repo) Resolve(rev string) (plumbing.Hash, error) {
+	h, err := r.Git.ResolveRevision(plumbing.Revision(rev))
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("resolve %q: %w", rev, err)
+	}
+	return *h, nil
+}
+
+// Tree returns the flat tree of a commit; the zero hash gives an empty tree.
+func (r *Repo) Tree(commit plumbing.Hash) (Tree, error) {
+	out := Tree{}
+	if commit.IsZero() {
+		return out, nil
+	}
+	c, err := r.Git.CommitObject(commit)
+	if err != nil {
+		return nil, fmt.Errorf("read commit %s: %w", commit, err)
+	}
+	t, err := c.Tree()
+	if err != nil {
+		return nil, fmt.Errorf("read tree of %s: %w", commit, err)
+	}
+	w := object.NewTreeWalker(t, true, nil)
+	defer w.Close()
+	for {
+		name, e, err := w.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("walk tree of %s: %w", commit, err)
+		}
+		if e.Mode.IsFile() {
+			out[name] = Entry{e.Hash, e.Mode}
+		}
+	}
+	return out, nil
+}
+
+// Read returns a blob's bytes.
+func (r *Repo) Read(h plumbing.Hash) ([]byte, error) {
+	b, err := r.Git.BlobObject(h)
+	if err != nil {
+		return nil, fmt.Errorf("read blob %s: %w", h, err)
+	}
+	rd, err := b.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("read blob %s: %w", h, err)
+	}
+	defer rd.Close()
+	return io.ReadAll(rd)
+}
+
+// ReadPath returns the bytes of path in tree t; ok is false when absent.
+func (r *Repo) ReadPath(t Tree, p string) ([]byte, bool, error) {
+	e, ok := t[p]
+	if !ok {
+		return nil, false, nil
+	}
+	b, err := r.Read(e.Hash)
+	return b, err == nil, err
+}
+
+// BlobHash is the git hash the bytes would have as a blob, without writing.
+func BlobHash(b []byte) plumbing.Hash {
+	return plumbing.ComputeHash(plumbing.BlobObject, b)
+}
+
+// Signature parses "Name <email>" into a git signature at time now.
+func Signature(who string, now time.Time) (object.Signature, error) {
+	a, err := mail.ParseAddress(who)
+	if err != nil {
+		return object.Signature{}, fmt.Errorf("%q is not \"Name <email>\": %w", who, err)
+	}
+	name := a.Name
+	if name == "" {
+		name = a.Address
+	}
+	return object.Signature{Name: name, Email: a.Address, When: now}, nil
+}
+
+// Change sets a path's content; nil Data deletes the path.
+type Change struct {
+	Path string
+	Data []byte
+}
+
+// CommitOptions describe a commit.
+type CommitOptions struct {
+	// Branch to move to the new commit.
+	Branch string
+	// Parents of the commit; the first one's tree is the base for Changes.
+	Parents []plumbing.Hash
+	// Base overrides the tree the changes apply to (merges); nil means
+	// the first parent's tree.
+	Base    Tree
+	Changes []Change
+	Message string
+	Author  object.Signature
+	// AllowEmpty commits even when the tree does not change.
+	AllowEmpty bool
+}
+
+// ErrNothingToCommit is returned when the changes leave the tree as it was.
+var ErrNothingToCommit = errors.New("nothing to commit")
+
+// Commit writes blobs, trees and a commit, and moves the branch to it. It
+// returns ErrNothingToCommit, writing nothing, when the tree would not
+// change.
+func (r *Repo) Commit(ctx context.Context, o CommitOptions) (plumbing.Hash, error) {
+	base := o.Base
+	if base == nil {
+		var err error
+		var parent plumbing.Hash
+		if len(o.Parents) > 0 {
+			parent = o.Parents[0]
+		}
+		if base, err = r.Tree(parent); err != nil {
+			return plumbing.ZeroHash, err
+		}
+	}
+	next := make(Tree, len(base)+len(o.Changes))
+	for k, v := range base {
+		next[k] = v
+	}
+	changed := o.Base != nil
+	for _, c := range o.Changes {
+		if err := ctx.Err(); err != nil {
+			return plumbing.ZeroHash, err
+		}
+		if c.Data == nil {
+			if _, ok := next[c.Path]; ok {
+				delete(next, c.Path)
+				changed = true
+			}
+			continue
+		}
+		h := BlobHash(c.Data)
+		if old, ok := next[c.Path]; ok && old.Hash == h {
+			continue
+		}
+		if _, err := r.writeObject(plumbing.BlobObject, c.Data); err != nil {
+			return plumbing.ZeroHash, err
+		}
+		next[c.Path] = Entry{h, filemode.Regular}
+		changed = true
+	}
+	treeHash, err := r.writeTree(next)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if !changed && !o.AllowEmpty {
+		return plumbing.ZeroHash, ErrNothingToCommit
+	}
+	if len(o.Parents) > 0 && !o.AllowEmpty {
+		pc, err := r.Git.CommitObject(o.Parents[0])
+		if err == nil && pc.TreeHash == treeHash && len(o.Parents) == 1 {
+			return plumbing.ZeroHash, ErrNothingToCommit
+		}
+	}
+	c := &object.Commit{
+		Author: o.Author, Committer: o.Author, Message: o.Message,
+		TreeHash: treeHash, ParentHashes: o.Parents,
+	}
+	obj := r.Git.Storer.NewEncodedObject()
+	if err := c.Encode(obj); err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("encode commit: %w", err)
+	}
+	h, err := r.Git.Storer.SetEncodedObject(obj)
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("write commit: %w", err)
+	}
+	if err := r.SetBranch(o.Branch, h); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	return h, nil
+}
+
+// SetBranch points a branch at a commit. When the branch is checked out
+// and the working tree was clean, the working tree follows, so a person's
+// checkout never shows phantom changes.
+func (r *Repo) SetBranch(name string, h plumbing.Hash) error {
+	refName := plumbing.NewBranchReferenceName(name)
+	head, _ := r.Git.Reference(plumbing.HEAD, false)
+	checkedOut := head != nil && head.Target() == refName
+	var old plumbing.Hash
+	var clean bool
+	if checkedOut {
+		if ref, err := r.Git.Reference(refName, true); err == nil {
+			old = ref.Hash()
+			clean = r.cleanAgainst(old)
+		} else {
+			clean = r.cleanAgainst(plumbing.ZeroHash)
+		}
+	}
+	if err := r.Git.Storer.SetReference(plumbing.NewHashReference(refName, h)); err != nil {
+		return fmt.Errorf("move branch %s: %w", name, err)
+	}
+	if checkedOut && clean {
+		wt, err := r.Git.Worktree()
+		if err != nil {
+			return nil // bare repository: nothing to update
+		}
+		if err := wt.Reset(&git.ResetOptions{Commit: h, Mode: git.HardReset}); err != nil {
+			return fmt.Errorf("update checkout of %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// cleanAgainst reports whether the working tree has no changes to tracked
+// files; untracked files do not count (they are kept by a hard reset).
+func (r *Repo) cleanAgainst(plumbing.Hash) bool {
+	wt, err := r.Git.Worktree()
+	if err != nil {
+		return false
+	}
+	st, err := wt.Status()
+	if err != nil {
+		return false
+	}
+	for _, s := range st {
+		if s.Worktree != git.Untracked || s.Staging != git.Untracked {
+			return false
+		}
+	}
+	return true
+}
+
+// DeleteBranch removes a branch; a missing branch is not an error.
+func (r *Repo) DeleteBranch(name string) error {
+	err := r.Git.Storer.RemoveReference(plumbing.NewBranchReferenceName(name))
+	if err != nil && !errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return fmt.Errorf("delete branch %s: %w", name, err)
+	}
+	return nil
+}
+
+func (r *Repo) writeObject(t plumbing.ObjectType, b []byte) (plumbing.Hash, error) {
+	obj := r.Git.Storer.NewEncodedObject()
+	obj.SetType(t)
+	obj.SetSize(int64(len(b)))
+	w, err := obj.Writer()
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if _, err := w.Write(b); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if err := w.Close(); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	h, err := r.Git.Storer.SetEncodedObject(obj)
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("write %s object: %w", t, err)
+	}
+	return h, nil
+}
+
+// writeTree writes the nested trees of a flat tree and returns the root.
+func (r *Repo) writeTree(t Tree) (plumbing.Hash, error) {
+	type dir struct {
+		files map[string]Entry
+		dirs  map[string]*dir
+	}
+	newDir := func() *dir { return &dir{files: map[string]Entry{}, dirs: map[string]*dir{}} }
+	root := newDir()
+	for p, e := range t {
+		d := root
+		parts := strings.Split(p, "/")
+		for _, part := range parts[:len(parts)-1] {
+			sub, ok := d.dirs[part]
+			if !ok {
+				sub = newDir()
+				d.dirs[part] = sub
+			}
+			d = sub
+		}
+		d.files[parts[len(parts)-1]] = e
+	}
+	var write func(d *dir) (plumbing.Hash, error)
+	write = func(d *dir) (plumbing.Hash, error) {
+		var entries []object.TreeEntry
+		for name, e := range d.files {
+			entries = append(entries, object.TreeEntry{Name: name, Mode: e.Mode, Hash: e.Hash})
+		}
+		for name, sub := range d.dirs {
+			h, err := write(sub)
+			if err != nil {
+				return plumbing.ZeroHash, err
+			}
+			entries = append(entries, object.TreeEntry{Name: name, Mode: filemode.Dir, Hash: h})
+		}
+		// git orders tree entries by name, directories as if they ended in "/".
+		sort.Slice(entries, func(i, j int) bool {
+			a, b := entries[i].Name, entries[j].Name
+			if entries[i].Mode == filemode.Dir {
+				a += "/"
+			}
+			if entries[j].Mode == filemode.Dir {
+				b += "/"
+			}
+			return a < b
+		})
+		obj := r.Git.Storer.NewEncodedObject()
+		if err := (&object.Tree{Entries: entries}).Encode(obj); err != nil {
+			return plumbing.ZeroHash, fmt.Errorf("encode tree: %w", err)
+		}
+		return r.Git.Storer.SetEncodedObject(obj)
+	}
+	return write(root)
+}
+
+// IsAncestor reports whether a is an ancestor of (or equal to) b.
+func (r *Repo) IsAncestor(a, b plumbing.Hash) (bool, error) {
+	if a == b {
+		return true, nil
+	}
+	ca, err := r.Git.CommitObject(a)
+	if err != nil {
+		return false, err
+	}
+	cb, err := r.Git.CommitObject(b)
+	if err != nil {
+		return false, err
+	}
+	return ca.IsAncestor(cb)
+}
+
+// MergeBase returns the best common ancestor of a and b.
+func (r *Repo) MergeBase(a, b plumbing.Hash) (plumbing.Hash, error) {
+	ca, err := r.Git.CommitObject(a)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	cb, err := r.Git.CommitObject(b)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	bases, err := ca.MergeBase(cb)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if len(bases) == 0 {
+		return plumbing.ZeroHash, nil
+	}
+	return bases[0].Hash, nil
+}
+
+// Merge3 merges file-level changes of ours and theirs relative to base.
+// Unit files are small and independent, so a path changed on both sides in
+// different ways is a conflict to resolve by hand, not a line merge.
+func Merge3(base, ours, theirs Tree) (Tree, []string) {
+	out := Tree{}
+	var conflicts []string
+	paths := map[string]bool{}
+	for _, t := range []Tree{base, ours, theirs} {
+		for p := range t {
+			paths[p] = true
+		}
+	}
+	for p := range paths {
+		b, bok := base[p]
+		o, ook := ours[p]
+		t, tok := theirs[p]
+		switch {
+		case ook == tok && o == t: // same on both sides
+			if ook {
+				out[p] = o
+			}
+		case bok == ook && b == o: // only theirs changed
+			if tok {
+				out[p] = t
+			}
+		case bok == tok && b == t: // only ours changed
+			if ook {
+				out[p] = o
+			}
+		default:
+			conflicts = append(conflicts, p)
+			if ook {
+				out[p] = o
+			}
+		}
+	}
+	sort.Strings(conflicts)
+	return out, conflicts
+}
+
+// Changed lists the paths that differ between two trees, sorted.
+func Changed(a, b Tree) []string {
+	var out []string
+	for p, e := range b {
+		if a[p] != e {
+			out = append(out, p)
+		}
+	}
+	for p := range a {
+		if _, ok := b[p]; !ok {
+			out = append(out, p)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Push pushes a branch to a remote (a configured remote name or a URL).
+// The token, if any, comes from the caller (the environment), never from
+// the repository's config.
+func (r *Repo) Push(ctx context.Context, remote, branch, token string) error {
+	ref := plumbing.NewBranchReferenceName(branch)
+	opts := &git.PushOptions{
+		RefSpecs: []gitconfig.RefSpec{gitconfig.RefSpec("+" + ref.String() + ":" + ref.String())},
+	}
+	if token != "" {
+		opts.Auth = &http.BasicAuth{Username: "kbops", Password: token}
+	}
+	if _, err := r.Git.Remote(remote); err != nil {
+		if _, statErr := os.Stat(remote); statErr == nil || strings.Contains(remote, "://") {
+			opts.RemoteURL = remote
+			opts.RemoteName = "kbops-push"
+		} else {
+			return fmt.Errorf("push: no remote %q; add it with `git remote add %s URL` or set git.remote to a URL", remote, remote)
+		}
+	} else {
+		opts.RemoteName = remote
+	}
+	err := r.Git.PushContext(ctx, opts)
+	if errors.Is(err, git.NoErrAlreadyUpToDate) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("push %s to %s: %w", branch, remote, err)
+	}
+	return nil
+}

@@ -1,0 +1,160 @@
+package reviews
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/kbops/kbops/knowledge"
+)
+
+// OwnersFile is the repository path of the file that says who may approve
+// which stage of which units.
+const OwnersFile = "OWNERS"
+
+// Owners is the parsed OWNERS file.
+type Owners struct {
+	// Technical lists technical reviewers per product; "*" applies to all
+	// products. A unit's own `owner` may always approve its technical stage.
+	Technical map[string][]string `yaml:"technical"`
+	// Expression lists expression reviewers per language: a primary tag
+	// ("es") covers all its regions, a full tag ("es-MX") only that one.
+	Expression map[string][]string `yaml:"expression"`
+	// Consistency lists the consistency reviewers.
+	Consistency []string `yaml:"consistency"`
+	// Admins may approve changes to OWNERS itself together with the owners
+	// a change affects.
+	Admins []string `yaml:"admins"`
+}
+
+// Stage is a review stage.
+type Stage string
+
+// Stages, in the order they run.
+const (
+	Technical   Stage = "technical"
+	Expression  Stage = "expression"
+	Consistency Stage = "consistency"
+)
+
+// Stages lists the stages in order.
+var Stages = []Stage{Technical, Expression, Consistency}
+
+// ParseStage checks a stage name.
+func ParseStage(s string) (Stage, error) {
+	st := Stage(strings.ToLower(s))
+	if !slices.Contains(Stages, st) {
+		return "", fmt.Errorf("stage %q is not one of technical, expression, consistency", s)
+	}
+	return st, nil
+}
+
+// Index is the stage's position, 0 for technical.
+func (s Stage) Index() int { return slices.Index(Stages, s) }
+
+// ParseOwners reads an OWNERS file; name is used in errors.
+func ParseOwners(name string, b []byte) (*Owners, error) {
+	o := &Owners{}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(o); err != nil && err.Error() != "EOF" {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	o.normalise()
+	return o, nil
+}
+
+func (o *Owners) normalise() {
+	low := func(xs []string) []string {
+		out := make([]string, 0, len(xs))
+		for _, x := range xs {
+			out = append(out, Identity(x))
+		}
+		return out
+	}
+	for k, v := range o.Technical {
+		o.Technical[k] = low(v)
+	}
+	for k, v := range o.Expression {
+		o.Expression[k] = low(v)
+	}
+	o.Consistency = low(o.Consistency)
+	o.Admins = low(o.Admins)
+}
+
+// Identity reduces "Name <email>" or an e-mail to the lower-case address
+// that identifies a reviewer.
+func Identity(who string) string {
+	who = strings.TrimSpace(who)
+	if i := strings.LastIndex(who, "<"); i >= 0 {
+		if j := strings.LastIndex(who, ">"); j > i {
+			who = who[i+1 : j]
+		}
+	}
+	return strings.ToLower(strings.TrimSpace(who))
+}
+
+// May reports whether reviewer may approve stage for unit u, and if not,
+// who may.
+func (o *Owners) May(reviewer string, stage Stage, u *knowledge.Unit) (bool, []string) {
+	who := Identity(reviewer)
+	allowed := o.Allowed(stage, u)
+	return slices.Contains(allowed, who), allowed
+}
+
+// Allowed lists who may approve stage for u, sorted.
+func (o *Owners) Allowed(stage Stage, u *knowledge.Unit) []string {
+	set := map[string]bool{}
+	switch stage {
+	case Technical:
+		if u.Owner != "" {
+			set[Identity(u.Owner)] = true
+		}
+		for _, k := range []string{u.Product, "*"} {
+			for _, p := range o.Technical[k] {
+				set[p] = true
+			}
+		}
+	case Expression:
+		for _, k := range []string{u.Language, knowledge.PrimaryLanguage(u.Language), "*"} {
+			for _, p := range o.Expression[k] {
+				set[p] = true
+			}
+		}
+	case Consistency:
+		for _, p := range o.Consistency {
+			set[p] = true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for p := range set {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// OwnersTemplate is the commented OWNERS file `kbops init` writes.
+const OwnersTemplate = `# Who may approve which review stage. Reference: docs/review-model.md.
+# Reviewers are named by e-mail address (the address in their git identity).
+
+# technical: is it right? Per product; "*" covers every product. A unit's own
+# owner (its "owner" field) may always approve its technical stage.
+technical:
+  "*": [owner@example.com]
+
+# expression: is it clear and well written for its market? Per language:
+# "es" covers es-ES and es-MX, "es-MX" only Mexican Spanish.
+expression:
+  en: [editor@example.com]
+
+# consistency: does it agree with the rest of the knowledge and the glossary?
+consistency: [consistency@example.com]
+
+# admins approve changes to this file together with the owners it affects.
+admins: [owner@example.com]
+`
