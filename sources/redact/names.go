@@ -1,7 +1,6 @@
 package redact
 
 import (
-	"regexp"
 	"sort"
 	"strings"
 	"unicode"
@@ -13,7 +12,8 @@ import (
 // (without boundaries for CJK scripts, which do not separate words). Build
 // one per ticket with NewNames; the zero or nil value finds nothing.
 type Names struct {
-	re *regexp.Regexp
+	byFirst map[rune][]nameTerm // terms by their first (lower-case) rune, longest first
+	ascii   [128]bool           // ASCII bytes (either case) that start a term
 }
 
 // nameStop are parts of names too common to redact on their own: titles,
@@ -98,36 +98,110 @@ func NewNames(values ...string) *Names {
 		}
 		return terms[i] < terms[j]
 	})
-	quoted := make([]string, len(terms))
-	for i, t := range terms {
-		// Flexible whitespace inside a full name: "Jean  Luc\nPicard".
-		quoted[i] = strings.Join(strings.Fields(regexp.QuoteMeta(t)), `\s+`)
+	n := &Names{byFirst: map[rune][]nameTerm{}}
+	for _, t := range terms {
+		// Whitespace inside a full name matches any run of whitespace
+		// ("Jean  Luc\nPicard").
+		var rs []rune
+		for i, f := range strings.Fields(t) {
+			if i > 0 {
+				rs = append(rs, ' ')
+			}
+			for _, r := range f {
+				rs = append(rs, unicode.ToLower(r))
+			}
+		}
+		n.byFirst[rs[0]] = append(n.byFirst[rs[0]], nameTerm{rs})
+		if rs[0] < utf8.RuneSelf {
+			n.ascii[rs[0]] = true
+			n.ascii[unicode.ToUpper(rs[0])] = true
+		}
 	}
-	re := regexp.MustCompile(`(?i)(?:` + strings.Join(quoted, "|") + `)`)
-	return &Names{re: re}
+	return n
+}
+
+type nameTerm struct {
+	runes []rune // lower-cased; ' ' stands for any whitespace run
+}
+
+// matchAt returns the end of t at text[i:], if it is there.
+func (t nameTerm) matchAt(text string, i int) (int, bool) {
+	j := i
+	for _, want := range t.runes {
+		if want == ' ' {
+			k := j
+			for k < len(text) {
+				r, size := utf8.DecodeRuneInString(text[k:])
+				if !unicode.IsSpace(r) {
+					break
+				}
+				k += size
+			}
+			if k == j {
+				return 0, false
+			}
+			j = k
+			continue
+		}
+		if j >= len(text) {
+			return 0, false
+		}
+		r, size := rune(text[j]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(text[j:])
+		}
+		if toLower(r) != want {
+			return 0, false
+		}
+		j += size
+	}
+	return j, true
+}
+
+func toLower(r rune) rune {
+	if r < utf8.RuneSelf {
+		if r >= 'A' && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}
+	return unicode.ToLower(r)
 }
 
 func (n *Names) find(text string, add func(Kind, int, int)) {
-	if n == nil || n.re == nil {
+	if n == nil || len(n.byFirst) == 0 {
 		return
 	}
-	for at := 0; at < len(text); {
-		loc := n.re.FindStringIndex(text[at:])
-		if loc == nil {
-			return
+	for i := 0; i < len(text); {
+		r, size := rune(text[i]), 1
+		if r < utf8.RuneSelf {
+			if !n.ascii[r] {
+				i++
+				continue
+			}
+		} else {
+			r, size = utf8.DecodeRuneInString(text[i:])
 		}
-		s, e := at+loc[0], at+loc[1]
-		first, _ := utf8.DecodeRuneInString(text[s:])
-		last, _ := utf8.DecodeLastRuneInString(text[:e])
-		okStart := isCJK(first) || !isAlnum(prevRune(text, s))
-		okEnd := isCJK(last) || !isAlnum(nextRune(text, e))
-		if okStart && okEnd {
-			add(Name, s, e)
-			at = e
-			continue
+		ts, ok := n.byFirst[toLower(r)]
+		if ok && (isCJK(r) || !isAlnum(prevRune(text, i))) {
+			matched := false
+			for _, t := range ts {
+				e, ok := t.matchAt(text, i)
+				if !ok {
+					continue
+				}
+				last, _ := utf8.DecodeLastRuneInString(text[:e])
+				if isCJK(last) || !isAlnum(nextRune(text, e)) {
+					add(Name, i, e)
+					i = e
+					matched = true
+					break
+				}
+			}
+			if matched {
+				continue
+			}
 		}
-		// Not on a word boundary ("Ann" in "Annual"): retry one rune on.
-		_, size := utf8.DecodeRuneInString(text[s:])
-		at = s + size
+		i += size
 	}
 }

@@ -51,8 +51,8 @@ func TestRedactLeavesLookalikes(t *testing.T) {
 		"Firmware 1.2.3.4 released",
 		"part no. ABC-1234-5678 and SKU 1234-5678",
 		"error 0x80070005, code E-1234567, KB5034441",
-		"order 12345678 shipped", // bare number, no phone word
-		"4111 1111 1111 1112",    // fails Luhn
+		"order 12345678 shipped",      // bare number, no phone word
+		"4111 1111 1111 1112",         // fails Luhn
 		"DE89 3704 0044 0532 0130 01", // fails mod 97
 		"the ratio is 3:2:1 and time 12:30:00",
 		"Range 100-200 mm, 3.5 GHz, 1000000 rows",
