@@ -1,0 +1,238 @@
+package cluster
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// Signature sizes. SignatureSize = Bands * Rows.
+const (
+	SignatureSize = 32
+	Bands         = 8
+	Rows          = SignatureSize / Bands
+)
+
+// Signature is the MinHash signature of a text.
+type Signature [SignatureSize]uint32
+
+// Similarity estimates the Jaccard similarity of the texts behind a and b
+// (0..1): the share of positions where the signatures agree.
+func Similarity(a, b *Signature) float64 {
+	n := 0
+	for i := range a {
+		if a[i] == b[i] {
+			n++
+		}
+	}
+	return float64(n) / SignatureSize
+}
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func isCJK(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul)
+}
+
+// Shingles calls f with the hash of each shingle of text, in order
+// (repeats included). Exposed so that callers and tests can see what
+// counts as "the same words".
+func Shingles(text string, f func(h uint64)) {
+	var prev uint64 // hash of the previous word, 0 at the start
+	var prevCJK rune = -1
+	word := uint64(fnvOffset)
+	inWord := false
+	endWord := func() {
+		if !inWord {
+			return
+		}
+		f(word)
+		if prev != 0 {
+			f(prev*31 ^ word*fnvPrime ^ 0x9e3779b97f4a7c15) // order-sensitive bigram
+		}
+		prev = word
+		word = fnvOffset
+		inWord = false
+	}
+	skip := false // inside "<placeholder>"
+	for i := 0; i < len(text); {
+		r, size := rune(text[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(text[i:])
+		}
+		i += size
+		if skip {
+			if r == '>' || unicode.IsSpace(r) {
+				skip = false
+			}
+			continue
+		}
+		if r == '<' {
+			endWord()
+			skip = true
+			continue
+		}
+		if r >= 0x2E80 && isCJK(r) {
+			endWord()
+			if prevCJK >= 0 {
+				f(uint64(prevCJK)<<32 | uint64(r) ^ 0xc2b2ae3d27d4eb4f)
+			} else {
+				f(uint64(r) ^ 0x165667b19e3779f9)
+			}
+			prevCJK = r
+			continue
+		}
+		prevCJK = -1
+		if r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
+			word = (word ^ uint64(r)) * fnvPrime
+			inWord = true
+			continue
+		}
+		if r >= 'A' && r <= 'Z' {
+			word = (word ^ uint64(r+'a'-'A')) * fnvPrime
+			inWord = true
+			continue
+		}
+		if r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			r = unicode.ToLower(r)
+			var buf [4]byte
+			n := utf8.EncodeRune(buf[:], r)
+			for _, b := range buf[:n] {
+				word = (word ^ uint64(b)) * fnvPrime
+			}
+			inWord = true
+			continue
+		}
+		if r == '\'' || r == '’' {
+			continue // "doesn't" is one word
+		}
+		endWord()
+	}
+	endWord()
+}
+
+// mix spreads a hash over all 64 bits (splitmix64 finaliser).
+func mix(h uint64) uint64 {
+	h ^= h >> 30
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 27
+	h *= 0x94d049bb133111eb
+	h ^= h >> 31
+	return h
+}
+
+// perm are the odd multipliers and offsets of the SignatureSize hash
+// functions h_i(x) = a_i*x + b_i (mod 2^64), high 32 bits kept. Fixed, so
+// that signatures are comparable across runs.
+var permA, permB = func() (a, b [SignatureSize]uint64) {
+	s := uint64(0x243f6a8885a308d3) // digits of pi
+	for i := range a {
+		s = mix(s + 0x9e3779b97f4a7c15)
+		a[i] = s | 1
+		s = mix(s + 0x9e3779b97f4a7c15)
+		b[i] = s
+	}
+	return
+}()
+
+// Sign returns the MinHash signature of text and the number of shingles;
+// a text with no shingles (empty, only punctuation or placeholders) has
+// n == 0 and should not be matched against anything.
+func Sign(text string) (sig Signature, n int) {
+	for i := range sig {
+		sig[i] = ^uint32(0)
+	}
+	Shingles(text, func(h uint64) {
+		n++
+		x := mix(h)
+		for i := range sig {
+			v := uint32((permA[i]*x + permB[i]) >> 32)
+			if v < sig[i] {
+				sig[i] = v
+			}
+		}
+	})
+	return sig, n
+}
+
+// Index holds signatures under caller-chosen ids and finds the most
+// similar one. Not safe for concurrent use.
+type Index struct {
+	threshold float64
+	bands     [Bands]map[uint64][]int32
+	sigs      map[int32]*Signature
+}
+
+// NewIndex returns an empty index that reports matches with estimated
+// similarity >= threshold (0..1; 0.6 suits ticket texts).
+func NewIndex(threshold float64) *Index {
+	ix := &Index{threshold: threshold, sigs: map[int32]*Signature{}}
+	for i := range ix.bands {
+		ix.bands[i] = map[uint64][]int32{}
+	}
+	return ix
+}
+
+func bandKey(sig *Signature, b int) uint64 {
+	h := uint64(fnvOffset) ^ uint64(b)
+	for _, v := range sig[b*Rows : (b+1)*Rows] {
+		h = (h ^ uint64(v)) * fnvPrime
+	}
+	return h
+}
+
+// Len is the number of signatures held.
+func (ix *Index) Len() int { return len(ix.sigs) }
+
+// Nearest returns the id of the most similar signature at or above the
+// threshold (the smallest id among equals, for stable results) and its
+// estimated similarity; id is -1 when there is none.
+func (ix *Index) Nearest(sig *Signature) (id int, sim float64) {
+	best, bestSim := int32(-1), 0.0
+	for b := range ix.bands {
+		for _, c := range ix.bands[b][bandKey(sig, b)] {
+			s := Similarity(ix.sigs[c], sig)
+			if s >= ix.threshold && (s > bestSim || s == bestSim && c < best) {
+				best, bestSim = c, s
+			}
+		}
+	}
+	return int(best), bestSim
+}
+
+// Add stores sig under id (replacing an earlier signature with that id).
+func (ix *Index) Add(id int, sig Signature) {
+	ix.Remove(id)
+	s := sig
+	ix.sigs[int32(id)] = &s
+	for b := range ix.bands {
+		k := bandKey(&s, b)
+		ix.bands[b][k] = append(ix.bands[b][k], int32(id))
+	}
+}
+
+// Remove forgets id; later lookups never return it.
+func (ix *Index) Remove(id int) {
+	s, ok := ix.sigs[int32(id)]
+	if !ok {
+		return
+	}
+	delete(ix.sigs, int32(id))
+	for b := range ix.bands {
+		k := bandKey(s, b)
+		l := ix.bands[b][k]
+		for i, c := range l {
+			if c == int32(id) {
+				l = append(l[:i], l[i+1:]...)
+				break
+			}
+		}
+		if len(l) == 0 {
+			delete(ix.bands[b], k)
+		} else {
+			ix.bands[b][k] = l
+		}
+	}
+}
