@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/kbops/kbops/pipeline/config"
+	"github.com/kbops/kbops/pipeline/ingest"
+	"github.com/kbops/kbops/pipeline/workspace"
+)
+
+type ingestOptions struct {
+	Sources []string
+	Push    bool
+	JSON    bool
+	Log     *slog.Logger
+}
+
+func ingestCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "ingest",
+		Usage: "read the sources and commit changed knowledge units to the review branch",
+		Description: `Lists every configured source (or the ones named with --source), extracts the
+documents that changed since the last run, and commits new, changed and
+retired units to the review branch (review.branch in kbops.yaml). A run with
+no source change makes no commit. A document that cannot be read is reported
+with its place; its units are kept and the run goes on (exit code 3).
+
+Example:
+   kbops ingest --source expert-notes --push`,
+		Flags: []cli.Flag{
+			&cli.StringSliceFlag{Name: "source", Aliases: []string{"s"}, Usage: "ingest only this source (repeatable)"},
+			&cli.BoolFlag{Name: "push", Usage: "push the review branch to git.remote after committing"},
+			&cli.BoolFlag{Name: "json", Usage: "print the run report as JSON"},
+		},
+		Action: func(c *cli.Context) error {
+			ws, err := openWorkspace(c)
+			if err != nil {
+				return err
+			}
+			return runIngest(c.Context, ws, ingestOptions{Sources: c.StringSlice("source"), Push: c.Bool("push"), JSON: c.Bool("json"), Log: logger(c)}, c.App.Writer)
+		},
+	}
+}
+
+func runIngest(ctx context.Context, ws *workspace.Workspace, o ingestOptions, out io.Writer) error {
+	rep, err := ingest.Run(ctx, ws, ingestPipelineOptions(ws, ingest.Options{
+		Sources: o.Sources, Now: time.Now(), Push: o.Push, GitToken: os.Getenv(config.EnvGitToken), Log: o.Log,
+	}))
+	if err != nil {
+		return err
+	}
+	if o.JSON {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	} else {
+		for _, s := range rep.Sources {
+			fmt.Fprintf(out, "%s: %s (%d unchanged, %d extracted, %d removed); units: %d added, %d changed, %d retired\n",
+				s.Name, plural(s.Documents, "document", "documents"), s.Unchanged, s.Extracted, s.Removed, s.Added, s.Changed, s.Retired)
+			for _, e := range s.Errors {
+				fmt.Fprintf(out, "  error: %s\n", e)
+			}
+		}
+		for _, f := range rep.Findings {
+			fmt.Fprintf(out, "  finding: %s\n", f)
+		}
+		switch {
+		case rep.Commit != "":
+			fmt.Fprintf(out, "committed %s to %s: %s\n", rep.Commit[:12], rep.Branch, plural(len(rep.Changes), "unit changed", "units changed"))
+			if rep.Pushed {
+				fmt.Fprintf(out, "pushed %s to %s\n", rep.Branch, ws.Config.Git.Remote)
+			}
+		default:
+			fmt.Fprintln(out, "no changes: nothing committed")
+		}
+	}
+	if n := rep.Errors(); n > 0 {
+		return attention("%s could not be read; the rest was ingested", plural(n, "item", "items"))
+	}
+	return nil
+}
+
+// ingestPipelineOptions wires the optional pipeline stages (segmentation,
+// language detection, glossary) that plugins provide.
+func ingestPipelineOptions(_ *workspace.Workspace, o ingest.Options) ingest.Options {
+	return o
+}

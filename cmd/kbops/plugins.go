@@ -1,0 +1,7 @@
+package main
+
+// Source plugins register themselves with sources.Default in init().
+import (
+	_ "github.com/kbops/kbops/sources/folder"
+	_ "github.com/kbops/kbops/sources/markdown"
+)

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/kbops/kbops/knowledge"
+	"github.com/kbops/kbops/pipeline/publish"
+	"github.com/kbops/kbops/pipeline/workspace"
+	"github.com/kbops/kbops/reviews"
+)
+
+type publishOptions struct {
+	DryRun bool
+	JSON   bool
+}
+
+func publishCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "publish",
+		Usage: "make Weaviate hold exactly the approved knowledge on main",
+		Description: `Reads the approved, active units on the main branch (the same rule as
+` + "`kbops review verify`" + `), compares them with the collection, writes only what
+changed, checks every object's result and verifies the collection afterwards.
+Unapproved units on main are reported and left out. A second run with no
+change writes nothing.
+
+Example:
+   kbops publish --dry-run --json`,
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "dry-run", Usage: "print the plan, write nothing"},
+			&cli.BoolFlag{Name: "json", Usage: "print the plan or result as JSON"},
+		},
+		Action: func(c *cli.Context) error {
+			ws, err := openWorkspace(c)
+			if err != nil {
+				return err
+			}
+			return runPublish(c.Context, ws, publishOptions{DryRun: c.Bool("dry-run"), JSON: c.Bool("json")}, c.App.Writer)
+		},
+	}
+}
+
+// published records what is live, for people and for the next run.
+type published struct {
+	Commit     string    `json:"commit"`
+	Collection string    `json:"collection"`
+	Objects    int       `json:"objects"`
+	At         time.Time `json:"at"`
+}
+
+func runPublish(ctx context.Context, ws *workspace.Workspace, o publishOptions, out io.Writer) error {
+	cfg := ws.Config
+	mh, ok, err := ws.Repo.Branch(cfg.Review.Main)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("branch %s does not exist: nothing is approved yet", cfg.Review.Main)
+	}
+	snap, err := reviews.Load(ctx, ws.Repo, mh)
+	if err != nil {
+		return err
+	}
+	approved, unapproved := snap.ApprovedUnits()
+	var left []reviews.UnitStatus
+	for _, st := range unapproved {
+		if snap.Units[st.ID].Status == knowledge.StatusActive {
+			left = append(left, st)
+		}
+	}
+	client, done, err := connectWeaviate(ctx, ws, func(s string) {
+		if !o.JSON {
+			fmt.Fprintln(out, s)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	defer done()
+	res, err := publish.Publish(ctx, client, approved, publish.Options{
+		Collection: cfg.Weaviate.Collection, DryRun: o.DryRun, Terms: publishTerms(ws),
+	})
+	if o.JSON {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		if e := enc.Encode(map[string]any{
+			"plan": res.Plan, "written": res.Written, "deleted": res.Deleted, "failed": res.Failed,
+			"dry_run": o.DryRun, "commit": mh.String(), "unapproved": len(left),
+		}); e != nil {
+			return e
+		}
+	} else {
+		for _, st := range left {
+			fmt.Fprintf(out, "  left out (not approved): %s — %s review pending\n", st.ID, st.Next)
+		}
+		if o.DryRun {
+			fmt.Fprintf(out, "plan for %s at %s: %d add, %d update, %d delete, %d unchanged\n", res.Plan.Collection, mh.String()[:12],
+				res.Plan.Count(publish.OpAdd), res.Plan.Count(publish.OpUpdate), res.Plan.Count(publish.OpDelete), res.Plan.Unchanged)
+			for _, a := range res.Plan.Actions {
+				fmt.Fprintf(out, "  %-6s %s (v%d) %s\n", a.Op, a.UnitID, a.Version, a.Object)
+			}
+		} else if err == nil {
+			fmt.Fprintf(out, "published %s at %s: %d written, %d deleted, %d unchanged; verified %s\n", cfg.Weaviate.Collection, mh.String()[:12],
+				res.Written, res.Deleted, res.Plan.Unchanged, plural(res.Plan.Desired, "object", "objects"))
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if !o.DryRun {
+		p, err := ws.State("published.json")
+		if err != nil {
+			return err
+		}
+		b, _ := json.MarshalIndent(published{mh.String(), cfg.Weaviate.Collection, res.Plan.Desired, time.Now().UTC()}, "", "  ")
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			return err
+		}
+	}
+	if len(left) > 0 {
+		return attention("%s on %s lack approvals and were not published", plural(len(left), "unit", "units"), cfg.Review.Main)
+	}
+	return nil
+}
+
+// publishTerms supplies cross-language glossary terms when a glossary is
+// available; nil otherwise.
+func publishTerms(*workspace.Workspace) publish.Terms { return nil }

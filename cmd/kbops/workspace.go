@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/urfave/cli/v2"
+	"github.com/weaviate/weaviate-go-client/v5/weaviate"
+
+	"github.com/kbops/kbops/pipeline/config"
+	"github.com/kbops/kbops/pipeline/embedded"
+	"github.com/kbops/kbops/pipeline/publish"
+	"github.com/kbops/kbops/pipeline/workspace"
+)
+
+// openWorkspace opens the workspace named by --workspace or found from
+// the current folder. Config errors exit with the usage code.
+func openWorkspace(c *cli.Context) (*workspace.Workspace, error) {
+	dir := c.String("workspace")
+	if dir == "" {
+		dir = "."
+	}
+	ws, err := workspace.Open(dir)
+	if err != nil {
+		return nil, &exitError{exitUsage, err}
+	}
+	return ws, nil
+}
+
+// weaviateDir is where the embedded server keeps its data and state.
+func weaviateDir(ws *workspace.Workspace) string {
+	return filepath.Join(ws.Root, workspace.StateDir, "weaviate")
+}
+
+// connectWeaviate connects to the configured Weaviate, or to the embedded
+// one, starting it when it is not running. done stops a server started
+// here, so a one-off command leaves nothing running behind.
+func connectWeaviate(ctx context.Context, ws *workspace.Workspace, progress func(string)) (client *weaviate.Client, done func(), err error) {
+	cfg := ws.Config.Weaviate
+	apiKey := os.Getenv(config.EnvWeaviateAPIKey)
+	if cfg.URL != "" {
+		c, err := publish.Connect(ctx, cfg.URL, cfg.GRPC, apiKey)
+		return c, func() {}, err
+	}
+	dir := weaviateDir(ws)
+	if info, ok := embedded.Running(dir); ok {
+		c, err := publish.Connect(ctx, "http://"+info.Host(), info.GRPCHost(), "")
+		return c, func() {}, err
+	}
+	if progress != nil {
+		progress("starting embedded Weaviate (data in " + dir + ")")
+	}
+	s, err := embedded.Start(ctx, embedded.Options{
+		Binary: cfg.Embedded.Binary, Dir: dir, HTTPPort: cfg.Embedded.HTTPPort, GRPCPort: cfg.Embedded.GRPCPort,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	stop := func() { _ = s.Stop(context.Background()) }
+	c, err := publish.Connect(ctx, "http://"+s.Host(), s.GRPCHost(), "")
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return c, stop, nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

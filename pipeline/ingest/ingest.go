@@ -1,0 +1,526 @@
+// Package ingest runs the ingestion stage: for each configured source it
+// lists documents, extracts the changed ones into sections, turns sections
+// into knowledge units, and commits what changed to the review branch of
+// the knowledge repository.
+//
+// It is incremental and idempotent: an unchanged document is not
+// re-extracted, an unchanged unit is not rewritten, and a run with no
+// source change makes no commit. One bad document never stops a run: it is
+// reported with its place, its existing units are kept, and the rest goes
+// on.
+package ingest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/kbops/kbops/knowledge"
+	"github.com/kbops/kbops/pipeline/workspace"
+	"github.com/kbops/kbops/reviews"
+	"github.com/kbops/kbops/reviews/kbrepo"
+	"github.com/kbops/kbops/sources"
+)
+
+// Options control a run.
+type Options struct {
+	// Sources limits the run to these source names; empty runs all.
+	Sources []string
+	// Now is the run's time (fetch time of new units).
+	Now time.Time
+	// Registry of plugins; nil means sources.Default.
+	Registry *sources.Registry
+	// Segment, when set, reshapes a document's sections (target sizes).
+	Segment func([]sources.Section) []sources.Section
+	// Detect, when set, returns the language of a text ("" if unsure).
+	Detect func(text string) string
+	// Map, when set, is the glossary pass: it may set u.Concepts and
+	// returns findings as one-line strings.
+	Map func(u *knowledge.Unit) []string
+	// Push pushes the review branch to git.remote after a commit.
+	Push bool
+	// GitToken authenticates the push (from the environment).
+	GitToken string
+	// Log receives progress; nil discards.
+	Log *slog.Logger
+}
+
+// SourceReport is one source's part of a run.
+type SourceReport struct {
+	Name      string   `json:"name"`
+	Documents int      `json:"documents"`
+	Unchanged int      `json:"documents_unchanged"`
+	Extracted int      `json:"documents_extracted"`
+	Removed   int      `json:"documents_removed"`
+	Sections  int      `json:"sections"`
+	Added     int      `json:"units_added"`
+	Changed   int      `json:"units_changed"`
+	Retired   int      `json:"units_retired"`
+	Touched   int      `json:"units_touched"`
+	Errors    []string `json:"errors,omitempty"`
+}
+
+// Report is what a run did.
+type Report struct {
+	Branch   string         `json:"branch"`
+	Commit   string         `json:"commit,omitempty"`
+	Pushed   bool           `json:"pushed,omitempty"`
+	Sources  []SourceReport `json:"sources"`
+	Findings []string       `json:"findings,omitempty"`
+	Changes  []UnitChange   `json:"changes,omitempty"`
+}
+
+// UnitChange is one changed unit.
+type UnitChange struct {
+	ID      string `json:"id"`
+	Change  string `json:"change"`
+	Version int    `json:"version"`
+	Owner   string `json:"owner"`
+}
+
+// Errors counts errors over all sources.
+func (r Report) Errors() int {
+	n := 0
+	for _, s := range r.Sources {
+		n += len(s.Errors)
+	}
+	return n
+}
+
+// state remembers the change token of each document extracted, so that
+// unchanged documents are skipped. It is a cache: losing it costs time,
+// never correctness.
+type state struct {
+	Documents map[string]map[string]string `json:"documents"` // source → key → version
+}
+
+func loadState(path string) state {
+	s := state{Documents: map[string]map[string]string{}}
+	if b, err := os.ReadFile(path); err == nil {
+		if json.Unmarshal(b, &s) != nil || s.Documents == nil {
+			s = state{Documents: map[string]map[string]string{}}
+		}
+	}
+	return s
+}
+
+func (s state) save(path string) error {
+	b, err := json.MarshalIndent(s, "", " ")
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// Run ingests the workspace's sources into its review branch.
+func Run(ctx context.Context, ws *workspace.Workspace, o Options) (Report, error) {
+	cfg := ws.Config
+	rep := Report{Branch: cfg.Review.Branch}
+	if o.Registry == nil {
+		o.Registry = sources.Default
+	}
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	o.Now = o.Now.UTC().Truncate(time.Second)
+	log := o.Log
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	for _, name := range o.Sources {
+		if _, ok := cfg.Source(name); !ok {
+			return rep, fmt.Errorf("no source named %q in kbops.yaml", name)
+		}
+	}
+
+	repo := ws.Repo
+	base, onReview, err := repo.Branch(cfg.Review.Branch)
+	if err != nil {
+		return rep, err
+	}
+	if !onReview {
+		var ok bool
+		if base, ok, err = repo.Branch(cfg.Review.Main); err != nil {
+			return rep, err
+		} else if !ok {
+			return rep, fmt.Errorf("branch %s does not exist: is %s a kbops workspace? run `kbops init`", cfg.Review.Main, ws.Root)
+		}
+	}
+	snap, err := reviews.Load(ctx, repo, base)
+	if err != nil {
+		return rep, err
+	}
+	for _, p := range snap.Problems {
+		rep.Findings = append(rep.Findings, "unreadable file kept as it is: "+p.Error())
+	}
+	statePath, err := ws.State("state", "ingest.json")
+	if err != nil {
+		return rep, err
+	}
+	st := loadState(statePath)
+
+	var changes []kbrepo.Change
+	for _, spec := range cfg.Sources {
+		if len(o.Sources) > 0 && !slices.Contains(o.Sources, spec.Name) {
+			continue
+		}
+		sr, ch := ingestSource(ctx, ws, spec, snap, st, o, log)
+		if err := ctx.Err(); err != nil {
+			return rep, err
+		}
+		rep.Sources = append(rep.Sources, sr.SourceReport)
+		rep.Findings = append(rep.Findings, sr.findings...)
+		changes = append(changes, ch...)
+		rep.Changes = append(rep.Changes, sr.changes...)
+	}
+	if len(changes) == 0 {
+		return rep, st.save(statePath)
+	}
+	sort.Slice(changes, func(i, j int) bool { return changes[i].Path < changes[j].Path })
+	sig, err := kbrepo.Signature(cfg.Git.Author, o.Now)
+	if err != nil {
+		return rep, fmt.Errorf("git.author in kbops.yaml: %w", err)
+	}
+	h, err := repo.Commit(ctx, kbrepo.CommitOptions{
+		Branch: cfg.Review.Branch, Parents: []plumbing.Hash{base}, Changes: changes,
+		Message: Summary(rep), Author: sig,
+	})
+	if errors.Is(err, kbrepo.ErrNothingToCommit) {
+		return rep, st.save(statePath)
+	}
+	if err != nil {
+		return rep, err
+	}
+	rep.Commit = h.String()
+	// The state is saved only after the commit: a crash before it makes the
+	// next run extract again, which writes the same units and converges.
+	if err := st.save(statePath); err != nil {
+		return rep, err
+	}
+	if o.Push && cfg.Git.Remote != "" {
+		if err := repo.Push(ctx, cfg.Git.Remote, cfg.Review.Branch, o.GitToken); err != nil {
+			return rep, fmt.Errorf("committed %s, but %w; run `kbops ingest` again or push by hand", h.String()[:12], err)
+		}
+		rep.Pushed = true
+	}
+	return rep, nil
+}
+
+type sourceResult struct {
+	SourceReport
+	findings []string
+	changes  []UnitChange
+}
+
+func ingestSource(ctx context.Context, ws *workspace.Workspace, spec sources.Spec, snap *reviews.Snapshot, st state, o Options, log *slog.Logger) (sourceResult, []kbrepo.Change) {
+	res := sourceResult{SourceReport: SourceReport{Name: spec.Name}}
+	fail := func(err error) { res.Errors = append(res.Errors, err.Error()) }
+	// Existing units of this source by document.
+	byDoc := map[string][]*knowledge.Unit{}
+	for _, id := range snap.IDs() {
+		u := snap.Units[id]
+		if u.Source.Name == spec.Name {
+			byDoc[u.Source.Document] = append(byDoc[u.Source.Document], u)
+		}
+	}
+	cache, err := ws.State("cache", knowledge.Slug(spec.Name))
+	if err != nil {
+		fail(err)
+		return res, nil
+	}
+	loc, err := o.Registry.OpenLocation(ctx, spec, ws.Root, cache)
+	if err != nil {
+		fail(err)
+		return res, nil
+	}
+	if c, ok := loc.(sources.Closer); ok {
+		defer c.Close()
+	}
+	items, itemErrs, err := loc.List(ctx)
+	if err != nil {
+		// The place as a whole is unreadable: keep every unit as it is.
+		fail(fmt.Errorf("source %s: %w; its units are kept unchanged", spec.Name, err))
+		return res, nil
+	}
+	keep := map[string]bool{} // documents whose units must not be retired
+	for _, e := range itemErrs {
+		var ie *sources.ItemError
+		if errors.As(e, &ie) {
+			ie.Source = spec.Name
+			keep[ie.Key] = true
+		}
+		fail(e)
+	}
+	formats := sources.Kinds()[spec.Kind].Formats
+	if st.Documents[spec.Name] == nil {
+		st.Documents[spec.Name] = map[string]string{}
+	}
+	seenDocs := map[string]bool{}
+	var changes []kbrepo.Change
+	for _, it := range items {
+		if ctx.Err() != nil {
+			return res, nil
+		}
+		format := o.Registry.FormatOf(it.Key)
+		if !slices.Contains(formats, format) {
+			continue
+		}
+		res.Documents++
+		seenDocs[it.Key] = true
+		if st.Documents[spec.Name][it.Key] == it.Version && len(byDoc[it.Key]) > 0 {
+			res.Unchanged++
+			continue
+		}
+		ex, _ := o.Registry.Extractor(format)
+		secs, err := extract(ctx, loc, ex, spec, it, func(e error) {
+			var ie *sources.ItemError
+			if errors.As(e, &ie) {
+				ie.Source = spec.Name
+			}
+			fail(e)
+		})
+		if err != nil {
+			keep[it.Key] = true
+			fail(&sources.ItemError{Source: spec.Name, Key: it.Key, Err: err})
+			continue
+		}
+		res.Extracted++
+		if o.Segment != nil {
+			secs = o.Segment(secs)
+		}
+		res.Sections += len(secs)
+		ch := unitsForDocument(spec, it, secs, byDoc[it.Key], o, ws, &res)
+		changes = append(changes, ch...)
+		st.Documents[spec.Name][it.Key] = it.Version
+		log.Debug("extracted", "source", spec.Name, "document", it.Key, "sections", len(secs))
+	}
+	// Documents that are gone: retire their units.
+	var gone []string
+	for doc := range byDoc {
+		if !seenDocs[doc] && !keep[doc] {
+			gone = append(gone, doc)
+		}
+	}
+	sort.Strings(gone)
+	for _, doc := range gone {
+		res.Removed++
+		delete(st.Documents[spec.Name], doc)
+		for _, u := range byDoc[doc] {
+			if r, ch := knowledge.Retire(*u); ch == knowledge.Retired {
+				if c, err := unitChange(r); err == nil {
+					changes = append(changes, c)
+					res.Retired++
+					res.changes = append(res.changes, UnitChange{r.ID, ch.String(), r.Version, r.Owner})
+				} else {
+					fail(err)
+				}
+			}
+		}
+	}
+	return res, changes
+}
+
+func extract(ctx context.Context, loc sources.Location, ex sources.Extractor, spec sources.Spec, it sources.Item, warn func(error)) ([]sources.Section, error) {
+	r, err := loc.Open(ctx, it)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	var secs []sources.Section
+	err = ex.Extract(ctx, sources.Document{Item: it, Name: it.Key, Body: r, Language: spec.Language},
+		func(s sources.Section) error { secs = append(secs, s); return nil }, warn)
+	return secs, err
+}
+
+// unitsForDocument turns a document's sections into units and returns the
+// file changes: new and changed units, and retirements of units whose
+// section is gone.
+func unitsForDocument(spec sources.Spec, it sources.Item, secs []sources.Section, existing []*knowledge.Unit, o Options, ws *workspace.Workspace, res *sourceResult) []kbrepo.Change {
+	cfg := ws.Config
+	kind := sources.Kinds()[spec.Kind]
+	prev := map[string]*knowledge.Unit{}
+	for _, u := range existing {
+		prev[u.ID] = u
+	}
+	seen := map[string]int{}
+	produced := map[string]bool{}
+	var changes []kbrepo.Change
+	for _, s := range secs {
+		id := knowledge.Disambiguate(seen, knowledge.MakeID(spec.Name, it.Key, s.Headings))
+		produced[id] = true
+		u := knowledge.Unit{
+			ID: id, Title: or(s.Title, lastOr(s.Headings, it.Key)),
+			Language: or(s.Language, spec.Language), Layer: knowledge.Layer(or(s.Layer, string(kind.Layer))),
+			Kind: or(s.Kind, kind.Kind), Product: or(s.Product, spec.Product),
+			Markets: firstList(s.Markets, spec.Markets, cfg.Defaults.Markets),
+			Source: knowledge.Source{
+				Name: spec.Name, Kind: spec.Kind, URI: it.URI, Document: it.Key,
+				Locator: s.Locator, FetchedAt: o.Now, Hash: it.Version,
+			},
+			Tier: spec.Tier, Owner: or(s.Owner, spec.Owner), Access: knowledge.Access(or(s.Access, string(spec.Access))),
+			Status: knowledge.StatusActive, Body: s.Text, Occurrences: s.Occurrences,
+			Effective: knowledge.DateOf(o.Now),
+		}
+		if !s.Effective.IsZero() {
+			u.Effective = knowledge.DateOf(s.Effective)
+		}
+		if p := prev[id]; p != nil && s.Effective.IsZero() {
+			// A unit keeps its effective date while its content is the same.
+			u.Effective = p.Effective
+		}
+		if u.Language == "" && o.Detect != nil {
+			u.Language = o.Detect(u.Title + "\n" + u.Body)
+		}
+		if u.Language == "" {
+			u.Language = cfg.Defaults.Language
+		}
+		if o.Map != nil {
+			for _, f := range o.Map(&u) {
+				res.findings = append(res.findings, knowledge.FilePath(id)+": "+f)
+			}
+		}
+		check := u
+		check.Version, check.ContentHash = 1, knowledge.ComputeHash(u)
+		if err := check.Validate(); err != nil {
+			res.Errors = append(res.Errors, fmt.Sprintf("%s: %s (%s): unit %s: %v", spec.Name, it.Key, s.Locator, id, err))
+			continue
+		}
+		next, ch := knowledge.Revise(prev[id], u)
+		if ch == knowledge.Unchanged {
+			continue
+		}
+		c, err := unitChange(next)
+		if err != nil {
+			res.Errors = append(res.Errors, err.Error())
+			continue
+		}
+		changes = append(changes, c)
+		count(res, ch)
+		res.changes = append(res.changes, UnitChange{next.ID, ch.String(), next.Version, next.Owner})
+	}
+	for _, u := range existing {
+		if produced[u.ID] {
+			continue
+		}
+		if r, ch := knowledge.Retire(*u); ch == knowledge.Retired {
+			if c, err := unitChange(r); err == nil {
+				changes = append(changes, c)
+				res.Retired++
+				res.changes = append(res.changes, UnitChange{r.ID, ch.String(), r.Version, r.Owner})
+			}
+		}
+	}
+	return changes
+}
+
+func count(res *sourceResult, ch knowledge.Change) {
+	switch ch {
+	case knowledge.Added:
+		res.Added++
+	case knowledge.Changed:
+		res.Changed++
+	case knowledge.Touched:
+		res.Touched++
+	}
+}
+
+func unitChange(u knowledge.Unit) (kbrepo.Change, error) {
+	b, err := knowledge.Marshal(u)
+	if err != nil {
+		return kbrepo.Change{}, err
+	}
+	return kbrepo.Change{Path: knowledge.FilePath(u.ID), Data: b}, nil
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func lastOr(xs []string, def string) string {
+	if len(xs) > 0 {
+		return xs[len(xs)-1]
+	}
+	return strings.TrimSuffix(filepath.Base(def), filepath.Ext(def))
+}
+
+func firstList(ls ...[]string) []string {
+	for _, l := range ls {
+		if len(l) > 0 {
+			return l
+		}
+	}
+	return nil
+}
+
+// Summary is the commit message of an ingestion commit. It reads as a
+// pull-request description: counts, changed units by owner, findings.
+func Summary(r Report) string {
+	var a, c, ret, t int
+	for _, s := range r.Sources {
+		a, c, ret, t = a+s.Added, c+s.Changed, ret+s.Retired, t+s.Touched
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "ingest: %d added, %d changed, %d retired", a, c, ret)
+	if t > 0 {
+		fmt.Fprintf(&b, ", %d touched", t)
+	}
+	b.WriteString("\n\n")
+	byOwner := map[string][]UnitChange{}
+	for _, ch := range r.Changes {
+		byOwner[ch.Owner] = append(byOwner[ch.Owner], ch)
+	}
+	owners := make([]string, 0, len(byOwner))
+	for o := range byOwner {
+		owners = append(owners, o)
+	}
+	sort.Strings(owners)
+	for _, o := range owners {
+		fmt.Fprintf(&b, "Owner %s (%d):\n", o, len(byOwner[o]))
+		list := byOwner[o]
+		sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })
+		for i, ch := range list {
+			if i == 50 {
+				fmt.Fprintf(&b, "  … and %d more\n", len(list)-50)
+				break
+			}
+			fmt.Fprintf(&b, "  - %s %s (v%d)\n", ch.Change, ch.ID, ch.Version)
+		}
+		b.WriteString("\n")
+	}
+	if len(r.Findings) > 0 {
+		fmt.Fprintf(&b, "Findings (%d):\n", len(r.Findings))
+		for i, f := range r.Findings {
+			if i == 50 {
+				fmt.Fprintf(&b, "  … and %d more\n", len(r.Findings)-50)
+				break
+			}
+			fmt.Fprintf(&b, "  - %s\n", f)
+		}
+		b.WriteString("\n")
+	}
+	for _, s := range r.Sources {
+		for _, e := range s.Errors {
+			fmt.Fprintf(&b, "Error: %s\n", e)
+		}
+	}
+	b.WriteString("Review each stage with `kbops review approve --stage technical|expression|consistency`.\n")
+	return b.String()
+}

@@ -1,0 +1,178 @@
+package publish
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/weaviate/weaviate-go-client/v5/weaviate"
+	"github.com/weaviate/weaviate-go-client/v5/weaviate/auth"
+	"github.com/weaviate/weaviate-go-client/v5/weaviate/filters"
+	"github.com/weaviate/weaviate-go-client/v5/weaviate/graphql"
+	wgrpc "github.com/weaviate/weaviate-go-client/v5/weaviate/grpc"
+
+	"github.com/kbops/kbops/knowledge"
+)
+
+// Connect returns a client for Weaviate at httpURL (http://host:port) with
+// gRPC at grpcHost (host:port; "" means the HTTP host with port 50051).
+// apiKey, when set, comes from the environment.
+func Connect(ctx context.Context, httpURL, grpcHost, apiKey string) (*weaviate.Client, error) {
+	u, err := url.Parse(httpURL)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("weaviate url %q: want http://host:port", httpURL)
+	}
+	if grpcHost == "" {
+		grpcHost = u.Hostname() + ":50051"
+	}
+	cfg := weaviate.Config{
+		Host: u.Host, Scheme: u.Scheme, StartupTimeout: 5 * time.Second, Timeout: 60 * time.Second,
+		GrpcConfig: &wgrpc.Config{Host: grpcHost, Secured: u.Scheme == "https"},
+	}
+	if apiKey != "" {
+		cfg.AuthConfig = auth.ApiKey{Value: apiKey}
+	}
+	c, err := weaviate.NewClient(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to Weaviate at %s: %w; is it running? (`kbops weaviate status`)", httpURL, err)
+	}
+	return c, nil
+}
+
+// Query is a keyword search.
+type Query struct {
+	Text string
+	// Language, Product, Layer filter exactly when set ("zh" matches
+	// zh-CN and zh-TW).
+	Language, Product, Layer string
+	// Access is the caller's access level: units at that level and more
+	// open ones are returned. Empty: no filter.
+	Access string
+	Limit  int
+	// Expansions are extra query words (glossary terms in other languages).
+	Expansions []string
+}
+
+// Hit is one search result.
+type Hit struct {
+	UnitID   string  `json:"unit_id"`
+	Title    string  `json:"title"`
+	Version  int     `json:"version"`
+	Language string  `json:"language"`
+	Product  string  `json:"product,omitempty"`
+	Tier     string  `json:"tier"`
+	Access   string  `json:"access"`
+	Source   string  `json:"source_uri"`
+	Locator  string  `json:"source_locator,omitempty"`
+	Score    float64 `json:"score"`
+	Snippet  string  `json:"snippet"`
+}
+
+// Search runs a BM25 keyword search over title, body, the Chinese and
+// Japanese text fields and the cross-language terms.
+func Search(ctx context.Context, c *weaviate.Client, collection string, q Query) ([]Hit, error) {
+	if strings.TrimSpace(q.Text) == "" {
+		return nil, fmt.Errorf("empty query")
+	}
+	if q.Limit <= 0 {
+		q.Limit = 10
+	}
+	text := q.Text
+	if len(q.Expansions) > 0 {
+		text += " " + strings.Join(q.Expansions, " ")
+	}
+	bm25 := (&graphql.BM25ArgumentBuilder{}).WithQuery(text).WithProperties(SearchProperties...)
+	fields := []graphql.Field{
+		{Name: PropUnitID}, {Name: PropTitle}, {Name: PropVersion}, {Name: PropLanguage},
+		{Name: PropProduct}, {Name: PropTier}, {Name: PropAccess}, {Name: PropSourceURI},
+		{Name: PropLocator}, {Name: PropBody},
+		{Name: "_additional", Fields: []graphql.Field{{Name: "score"}}},
+	}
+	g := c.GraphQL().Get().WithClassName(collection).WithFields(fields...).WithBM25(bm25).WithLimit(q.Limit)
+	if w := where(q); w != nil {
+		g = g.WithWhere(w)
+	}
+	resp, err := g.Do(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("search %s: %w", collection, err)
+	}
+	if len(resp.Errors) > 0 {
+		var msgs []string
+		for _, e := range resp.Errors {
+			msgs = append(msgs, e.Message)
+		}
+		return nil, fmt.Errorf("search %s: %s", collection, strings.Join(msgs, "; "))
+	}
+	get, _ := resp.Data["Get"].(map[string]any)
+	rows, _ := get[collection].([]any)
+	hits := make([]Hit, 0, len(rows))
+	for _, r := range rows {
+		m, _ := r.(map[string]any)
+		h := Hit{
+			UnitID: str(m[PropUnitID]), Title: str(m[PropTitle]), Language: str(m[PropLanguage]),
+			Product: str(m[PropProduct]), Tier: str(m[PropTier]), Access: str(m[PropAccess]),
+			Source: str(m[PropSourceURI]), Locator: str(m[PropLocator]), Snippet: snippet(str(m[PropBody])),
+		}
+		if v, ok := m[PropVersion].(float64); ok {
+			h.Version = int(v)
+		}
+		if add, ok := m["_additional"].(map[string]any); ok {
+			h.Score, _ = strconv.ParseFloat(str(add["score"]), 64)
+		}
+		hits = append(hits, h)
+	}
+	return hits, nil
+}
+
+func where(q Query) *filters.WhereBuilder {
+	var ops []*filters.WhereBuilder
+	eq := func(prop, v string) *filters.WhereBuilder {
+		return filters.Where().WithPath([]string{prop}).WithOperator(filters.Equal).WithValueText(v)
+	}
+	if q.Language != "" {
+		if strings.Contains(q.Language, "-") {
+			ops = append(ops, eq(PropLanguage, q.Language))
+		} else {
+			ops = append(ops, filters.Where().WithPath([]string{PropLanguage}).WithOperator(filters.Like).WithValueText(q.Language+"*"))
+		}
+	}
+	if q.Product != "" {
+		ops = append(ops, eq(PropProduct, q.Product))
+	}
+	if q.Layer != "" {
+		ops = append(ops, eq(PropLayer, q.Layer))
+	}
+	if q.Access != "" {
+		i := slices.Index(knowledge.AccessLevels, knowledge.Access(q.Access))
+		var levels []string
+		for _, a := range knowledge.AccessLevels[:i+1] {
+			levels = append(levels, string(a))
+		}
+		ops = append(ops, filters.Where().WithPath([]string{PropAccess}).WithOperator(filters.ContainsAny).WithValueText(levels...))
+	}
+	switch len(ops) {
+	case 0:
+		return nil
+	case 1:
+		return ops[0]
+	}
+	return filters.Where().WithOperator(filters.And).WithOperands(ops)
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func snippet(body string) string {
+	body = strings.Join(strings.Fields(body), " ")
+	r := []rune(body)
+	if len(r) > 160 {
+		return string(r[:160]) + "…"
+	}
+	return body
+}
