@@ -116,15 +116,15 @@ func makeLine(page int, gs []glyph) (line, bool) {
 }
 
 var (
-	digitsRe   = regexp.MustCompile(`\d+`)
-	pageNumRe  = regexp.MustCompile(`^(?i)(page\s*|seite\s*|p\.\s*|第\s*)?[-–—]?\s*\d+\s*([-–—]|页|/\s*\d+|of\s+\d+|von\s+\d+)?\s*$`)
-	dotLeader  = regexp.MustCompile(`(\.{4,}|…{2,}|(\. ){4,}|·{4,})\s*\d*\s*$`)
-	numberedRe = regexp.MustCompile(`^(\d+(?:\.\d+)*)(?:\.\s*|\s+|\.?(?:[\p{Han}]))[^\d\s.\-–,;:%)]`)
+	digitsRe    = regexp.MustCompile(`\d+`)
+	pageNumRe   = regexp.MustCompile(`^(?i)(page\s*|seite\s*|p\.\s*|第\s*)?[-–—]?\s*\d+\s*([-–—]|页|/\s*\d+|of\s+\d+|von\s+\d+)?\s*$`)
+	dotLeader   = regexp.MustCompile(`(\.{4,}|…{2,}|(\. ){4,}|·{4,})\s*\d*\s*$`)
+	numberedRe  = regexp.MustCompile(`^(\d+(?:\.\d+)*)(?:\.\s*|\s+|\.?(?:[\p{Han}]))[^\d\s.\-–,;:%)]`)
 	chapterEnRe = regexp.MustCompile(`^(?i)(chapter|kapitel|chapitre|cap[ií]tulo|глава)\s+\d+\b`)
-	cjkNumRe   = regexp.MustCompile(`^([一二三四五六七八九十]+)[、.．]`)
-	cjkSubRe   = regexp.MustCompile(`^[（(]([一二三四五六七八九十]+)[）)]`)
-	chapterRe  = regexp.MustCompile(`^第\s*[一二三四五六七八九十百\d]+\s*([章节部篇])`)
-	appendixRe = regexp.MustCompile(`^(?i)(appendix|anhang|annexe?|附录)\b`)
+	cjkNumRe    = regexp.MustCompile(`^([一二三四五六七八九十]+)[、.．]`)
+	cjkSubRe    = regexp.MustCompile(`^[（(]([一二三四五六七八九十]+)[）)]`)
+	chapterRe   = regexp.MustCompile(`^第\s*[一二三四五六七八九十百\d]+\s*([章节部篇])`)
+	appendixRe  = regexp.MustCompile(`^(?i)(appendix|anhang|annexe?|附录)\b`)
 )
 
 // boilerplate returns the keys of lines that repeat in the top or bottom
