@@ -1,0 +1,606 @@
+package tickets
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/kbops/kbops/sources"
+	"github.com/kbops/kbops/sources/cluster"
+	"github.com/kbops/kbops/sources/redact"
+)
+
+func init() {
+	sources.Default.RegisterExtractor("tickets", New(Options{}), ".csv", ".tsv", ".json", ".jsonl", ".ndjson")
+}
+
+// Skip reasons counted in Report.Skipped.
+const (
+	SkipUnsolved   = "unsolved"
+	SkipUnanswered = "no answer"
+	SkipEmpty      = "no subject or text"
+	SkipMalformed  = "malformed"
+)
+
+// Report is what one export gave. It holds counts only, never values.
+type Report struct {
+	Key       string
+	Format    string // csv, json or jsonl
+	Preset    string // the preset used ("custom" for a mapping without one)
+	Encoding  string // note on a guessed encoding, "" when UTF-8 or declared
+	Rows      int    // records read, including malformed ones
+	Bytes     int64
+	Tickets   int            // tickets that became part of a scenario
+	Skipped   map[string]int // records left out, by reason
+	Sections  int            // scenario sections emitted
+	Merged    int            // tickets merged into an earlier scenario
+	Languages map[string]int // tickets per language ("" when unknown)
+	Redacted  redact.Counts  // replacements per kind of personal data
+	Warnings  int            // problems reported through warn
+	Duration  time.Duration
+}
+
+// MergeRate is the share of kept tickets that joined an earlier scenario.
+func (r Report) MergeRate() float64 {
+	if r.Tickets == 0 {
+		return 0
+	}
+	return float64(r.Merged) / float64(r.Tickets)
+}
+
+// String is a one-line summary.
+func (r Report) String() string {
+	var sk []string
+	for k, n := range r.Skipped {
+		sk = append(sk, fmt.Sprintf("%s=%d", k, n))
+	}
+	sort.Strings(sk)
+	var ls []string
+	for k, n := range r.Languages {
+		if k == "" {
+			k = "unknown"
+		}
+		ls = append(ls, fmt.Sprintf("%s=%d", k, n))
+	}
+	sort.Strings(ls)
+	return fmt.Sprintf("%s: %s/%s rows=%d tickets=%d skipped[%s] sections=%d merged=%d (%.1f%%) languages[%s] redacted[%s] warnings=%d",
+		r.Key, r.Format, r.Preset, r.Rows, r.Tickets, strings.Join(sk, " "), r.Sections, r.Merged, 100*r.MergeRate(),
+		strings.Join(ls, " "), r.Redacted, r.Warnings)
+}
+
+// Extractor reads ticket exports. Make one with New.
+type Extractor struct {
+	opts Options
+	red  *redact.Redactor
+	err  error // invalid options, reported on each Extract
+}
+
+// New returns an extractor with the given options. Invalid options make
+// every Extract fail with the reason.
+func New(opts Options) sources.Extractor {
+	return newExtractor(opts)
+}
+
+func newExtractor(opts Options) *Extractor {
+	e := &Extractor{opts: opts.withDefaults()}
+	if err := opts.validate(); err != nil {
+		e.err = err
+		return e
+	}
+	e.red, e.err = redact.New(opts.Redact)
+	return e
+}
+
+// Extract implements sources.Extractor.
+func (e *Extractor) Extract(ctx context.Context, doc sources.Document, emit func(sources.Section) error, warn func(error)) error {
+	_, err := e.ExtractReport(ctx, doc, emit, warn)
+	return err
+}
+
+// ExtractReport is Extract that also returns the document's report.
+func ExtractReport(ctx context.Context, opts Options, doc sources.Document, emit func(sources.Section) error, warn func(error)) (Report, error) {
+	return newExtractor(opts).ExtractReport(ctx, doc, emit, warn)
+}
+
+// countingReader counts bytes read.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// maxWarnings per reason per document; the rest are counted in one
+// summary warning, so a file with a million bad dates does not drown the
+// run report.
+const maxWarnings = 20
+
+// ExtractReport is Extract that also returns the document's report.
+func (e *Extractor) ExtractReport(ctx context.Context, doc sources.Document, emit func(sources.Section) error, warn func(error)) (Report, error) {
+	start := time.Now()
+	key := doc.Item.Key
+	if key == "" {
+		key = doc.Name
+	}
+	rep := Report{Key: key, Skipped: map[string]int{}, Languages: map[string]int{}, Redacted: redact.Counts{}}
+	if e.err != nil {
+		return rep, fmt.Errorf("%s: ticket options: %w", key, e.err)
+	}
+	o := e.opts
+	warned := map[string]int{}
+	warnf := func(reason, place string, err error) {
+		rep.Warnings++
+		warned[reason]++
+		if warned[reason] <= maxWarnings {
+			warn(&sources.ItemError{Key: key, Place: place, Err: err})
+		}
+	}
+	defer func() {
+		for reason, n := range warned {
+			if n > maxWarnings {
+				warn(&sources.ItemError{Key: key, Err: fmt.Errorf("%d more problems like %q not shown", n-maxWarnings, reason)})
+			}
+		}
+	}()
+
+	cr := &countingReader{r: doc.Body}
+	br, note, err := decodeText(cr, o.Encoding)
+	if err != nil {
+		return rep, fmt.Errorf("%s: %w", key, err)
+	}
+	if note != "" {
+		rep.Encoding = note
+		warnf("encoding", "", errors.New(note))
+	}
+	rr, format, err := openRecords(doc.Name, br, o)
+	rep.Format = format
+	if err != nil {
+		return rep, fmt.Errorf("%s: %w", key, err)
+	}
+
+	b, err := newBuilder(o, key)
+	if err != nil {
+		return rep, err
+	}
+	defer b.close()
+
+	var fields Fields
+	var solvedSet map[string]bool
+	var hasStatus, mapped bool
+	progress := func() {
+		if o.Progress != nil {
+			o.Progress(Progress{Key: key, Rows: int64(rep.Rows), Bytes: cr.n, TotalBytes: doc.Item.Size})
+		}
+	}
+	for {
+		if rep.Rows%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return rep, err
+			}
+			progress()
+		}
+		rec, place, err := rr.next()
+		if err == io.EOF {
+			break
+		}
+		var re *rowError
+		if errors.As(err, &re) {
+			rep.Rows++
+			rep.Skipped[SkipMalformed]++
+			warnf("malformed", re.place, re.err)
+			continue
+		}
+		if err != nil {
+			// The rest cannot be read; keep what was read so far.
+			warnf("fatal", place, err)
+			break
+		}
+		rep.Rows++
+		if !mapped {
+			fields, solvedSet, rep.Preset, err = resolveMapping(o, rec)
+			if err != nil {
+				return rep, fmt.Errorf("%s: %w", key, err)
+			}
+			hasStatus = fields.Status != ""
+			mapped = true
+		}
+		t := mapTicket(rec, fields, e.red, rep.Redacted, func(what string) { warnf(what, place, errors.New(what)) })
+		switch {
+		case t.Subject == "" && t.Body == "":
+			rep.Skipped[SkipEmpty]++
+			continue
+		case !o.IncludeUnsolved && !t.solved(solvedSet, hasStatus):
+			rep.Skipped[SkipUnsolved]++
+			continue
+		case !o.IncludeUnanswered && t.Answer == "":
+			rep.Skipped[SkipUnanswered]++
+			continue
+		}
+		rep.Tickets++
+		rep.Languages[t.Language]++
+		merged, err := b.add(t)
+		if err != nil {
+			return rep, err
+		}
+		if merged {
+			rep.Merged++
+		}
+	}
+	rep.Bytes = cr.n
+	progress()
+	n, err := b.emit(ctx, emit)
+	rep.Sections = n
+	rep.Duration = time.Since(start)
+	if err != nil {
+		return rep, err
+	}
+	o.Logger.Info("tickets extracted", "key", key, "format", rep.Format, "preset", rep.Preset, "rows", rep.Rows,
+		"tickets", rep.Tickets, "sections", rep.Sections, "merged", rep.Merged, "skipped", rep.Skipped,
+		"redacted", rep.Redacted.String(), "warnings", rep.Warnings)
+	if o.OnReport != nil {
+		o.OnReport(rep)
+	}
+	return rep, nil
+}
+
+// resolveMapping picks the preset (given or detected from the first
+// record's keys) and lays the configured fields over it.
+func resolveMapping(o Options, rec record) (Fields, map[string]bool, string, error) {
+	name := o.Preset
+	if name == "" {
+		name = detectPreset(rec.keys())
+	}
+	var p Preset
+	if name != "" {
+		p = Presets[name]
+	} else if o.Fields == (Fields{}) {
+		ks := rec.keys()
+		sort.Strings(ks)
+		if len(ks) > 12 {
+			ks = append(ks[:12], "…")
+		}
+		return Fields{}, nil, "", fmt.Errorf("cannot tell the helpdesk layout from the columns/keys %s: set options.preset (%s) or options.fields",
+			strings.Join(ks, ", "), strings.Join(PresetNames(), ", "))
+	} else {
+		name = "custom"
+	}
+	f := p.Fields.merge(o.Fields)
+	st := o.SolvedStatuses
+	if len(st) == 0 {
+		st = p.Solved
+	}
+	if len(st) == 0 {
+		st = defaultSolved
+	}
+	set := map[string]bool{}
+	for _, s := range st {
+		set[strings.ToLower(strings.TrimSpace(s))] = true
+	}
+	if f.Subject == "" && f.Body == "" && f.Comments == "" {
+		return f, nil, name, errors.New("the field mapping has neither subject, body nor comments")
+	}
+	return f, set, name, nil
+}
+
+// detectPreset recognises a preset by the columns or keys it has.
+func detectPreset(keys []string) string {
+	has := map[string]bool{}
+	for _, k := range keys {
+		has[strings.ToLower(strings.TrimSpace(k))] = true
+	}
+	switch {
+	case has["ticket id"] && has["subject"], has["description_text"], has["conversations"]:
+		return "freshdesk"
+	case has["subject"] && has["body"] && has["answer"]:
+		return "tobi-bueck"
+	case has["id"] && (has["description"] || has["comments"]) && (has["requester_id"] || has["via"] || has["raw_subject"]):
+		return "zendesk"
+	}
+	return ""
+}
+
+// ---- scenarios ----
+
+// maxLocatorIDs bounds the ticket ids listed in a locator; a scenario
+// with thousands of tickets lists the first ones and the count.
+const maxLocatorIDs = 50
+
+// scenario is the in-memory state of one merged problem. Its texts live
+// in the spill file; only what changes stays here.
+type scenario struct {
+	static   span      // fixed part: written once when the scenario starts
+	res      span      // current resolution
+	resSig   [8]uint32 // coarse signature of the resolution, to notice a changed fix
+	ids      []string  // ids after the first, up to maxLocatorIDs
+	count    int32
+	lastSeen int32 // ticket number when last matched, for the window
+	lang     int32
+}
+
+type span struct {
+	off int64
+	n   int32
+}
+
+type staticPart struct {
+	FirstID  string `json:"id"`
+	Title    string `json:"title"`
+	Category string `json:"cat"`
+	Kind     string `json:"kind"`
+	Language string `json:"lang"`
+	Product  string `json:"product"`
+	Head     string `json:"head"` // Background and Symptom, rendered
+	Root     string `json:"root"`
+	Prevent  string `json:"prev"`
+}
+
+type resPart struct {
+	Text      string    `json:"text"`
+	Effective time.Time `json:"eff"`
+}
+
+type seen struct{ scen, at int32 }
+
+type builder struct {
+	o       Options
+	key     string
+	spill   *os.File
+	w       *bufio.Writer
+	off     int64
+	scens   []scenario
+	indexes map[string]*cluster.Index
+	langs   []string
+	langID  map[string]int32
+	queue   []seen // scenarios by when last seen, for the window
+	qHead   int
+	n       int32 // tickets added
+}
+
+func newBuilder(o Options, key string) (*builder, error) {
+	f, err := os.CreateTemp(o.TempDir, "kbops-tickets-*.spill")
+	if err != nil {
+		return nil, fmt.Errorf("%s: scenario spill file: %w", key, err)
+	}
+	return &builder{o: o, key: key, spill: f, w: bufio.NewWriterSize(f, 256<<10), indexes: map[string]*cluster.Index{}, langID: map[string]int32{}}, nil
+}
+
+func (b *builder) close() {
+	b.spill.Close()
+	os.Remove(b.spill.Name())
+}
+
+func (b *builder) write(v any) (span, error) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return span{}, err
+	}
+	if _, err := b.w.Write(data); err != nil {
+		return span{}, fmt.Errorf("%s: scenario spill file: %w", b.key, err)
+	}
+	s := span{b.off, int32(len(data))}
+	b.off += int64(len(data))
+	return s, nil
+}
+
+func resSignature(s string) [8]uint32 {
+	sig, _ := cluster.Sign(s)
+	var out [8]uint32
+	copy(out[:], sig[:8])
+	return out
+}
+
+func sameResolution(a, b [8]uint32) bool {
+	n := 0
+	for i := range a {
+		if a[i] == b[i] {
+			n++
+		}
+	}
+	return n >= 4 // estimated Jaccard >= 0.5
+}
+
+// add puts a ticket into its scenario and reports whether it joined an
+// existing one.
+func (b *builder) add(t Ticket) (bool, error) {
+	b.n++
+	b.expire()
+	lid, ok := b.langID[t.Language]
+	if !ok {
+		lid = int32(len(b.langs))
+		b.langs = append(b.langs, t.Language)
+		b.langID[t.Language] = lid
+	}
+	// Tickets in different languages never merge: each language has its
+	// own index, and shingles are per script anyway.
+	ix := b.indexes[t.Language]
+	if ix == nil {
+		ix = cluster.NewIndex(b.o.Similarity)
+		b.indexes[t.Language] = ix
+	}
+	sig, nsh := cluster.Sign(t.Subject + "\n" + t.Body)
+	if nsh > 0 && b.o.Similarity < 1 {
+		if id, _ := ix.Nearest(&sig); id >= 0 {
+			s := &b.scens[id]
+			s.count++
+			if len(s.ids) < maxLocatorIDs-1 {
+				s.ids = append(s.ids, t.ID)
+			}
+			s.lastSeen = b.n
+			b.queue = append(b.queue, seen{int32(id), b.n})
+			if t.Answer != "" {
+				rs := resSignature(t.Answer)
+				if !sameResolution(rs, s.resSig) {
+					// A different fix: the newest one is the scenario's.
+					sp, err := b.write(resPart{t.Answer, effective(t)})
+					if err != nil {
+						return true, err
+					}
+					s.res, s.resSig = sp, rs
+				}
+			}
+			return true, nil
+		}
+	}
+	st, err := b.write(staticPart{
+		FirstID: t.ID, Title: title(t), Category: t.category(), Kind: t.kind(), Language: t.Language,
+		Product: t.Product, Head: renderHead(t), Root: t.RootCause, Prevent: t.Prevention,
+	})
+	if err != nil {
+		return false, err
+	}
+	rs, err := b.write(resPart{t.Answer, effective(t)})
+	if err != nil {
+		return false, err
+	}
+	id := len(b.scens)
+	b.scens = append(b.scens, scenario{static: st, res: rs, resSig: resSignature(t.Answer), count: 1, lastSeen: b.n, lang: lid})
+	if nsh > 0 && b.o.Similarity < 1 {
+		ix.Add(id, sig)
+		b.queue = append(b.queue, seen{int32(id), b.n})
+	}
+	return false, nil
+}
+
+// expire removes from the indexes the scenarios not seen within the
+// window, keeping memory bounded however long the export.
+func (b *builder) expire() {
+	for b.qHead < len(b.queue) && b.n-b.queue[b.qHead].at > int32(b.o.Window) {
+		q := b.queue[b.qHead]
+		b.qHead++
+		s := &b.scens[q.scen]
+		if s.lastSeen == q.at {
+			b.indexes[b.langs[s.lang]].Remove(int(q.scen))
+		}
+	}
+	if b.qHead > 4096 && b.qHead > len(b.queue)/2 {
+		b.queue = append(b.queue[:0], b.queue[b.qHead:]...)
+		b.qHead = 0
+	}
+}
+
+func effective(t Ticket) time.Time {
+	if !t.Solved.IsZero() {
+		return t.Solved
+	}
+	return t.Created
+}
+
+func title(t Ticket) string {
+	if t.Subject != "" {
+		return t.Subject
+	}
+	s := strings.Join(strings.Fields(t.Body), " ")
+	if r := []rune(s); len(r) > 80 {
+		s = strings.TrimSpace(string(r[:80])) + "…"
+	}
+	return s
+}
+
+// renderHead writes the Background and Symptom sections.
+func renderHead(t Ticket) string {
+	var sb strings.Builder
+	sb.WriteString("## Background\n\n")
+	line := func(k, v string) {
+		if v = strings.TrimSpace(v); v != "" {
+			fmt.Fprintf(&sb, "- %s: %s\n", k, strings.Join(strings.Fields(v), " "))
+		}
+	}
+	line("Product", t.Product)
+	line("Environment", t.Environment)
+	line("Category", t.category())
+	if len(t.Tags) > 0 {
+		line("Tags", strings.Join(t.Tags, ", "))
+	}
+	line("Type", t.Type)
+	line("Priority", t.Priority)
+	sb.WriteString("\n## Symptom\n\n")
+	sym := t.Body
+	if sym == "" {
+		sym = t.Subject
+	}
+	sb.WriteString(sym)
+	sb.WriteString("\n")
+	return sb.String()
+}
+
+func (b *builder) read(sp span, v any) error {
+	buf := make([]byte, sp.n)
+	if _, err := b.spill.ReadAt(buf, sp.off); err != nil {
+		return fmt.Errorf("%s: scenario spill file: %w", b.key, err)
+	}
+	return json.Unmarshal(buf, v)
+}
+
+// emit renders every scenario, in the order they started, with its final
+// count.
+func (b *builder) emit(ctx context.Context, emit func(sources.Section) error) (int, error) {
+	if err := b.w.Flush(); err != nil {
+		return 0, fmt.Errorf("%s: scenario spill file: %w", b.key, err)
+	}
+	// The index is not needed any more; let it go before rendering.
+	b.indexes, b.queue = nil, nil
+	n := 0
+	for i := range b.scens {
+		if i%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return n, err
+			}
+		}
+		s := &b.scens[i]
+		var st staticPart
+		var res resPart
+		if err := b.read(s.static, &st); err != nil {
+			return n, err
+		}
+		if err := b.read(s.res, &res); err != nil {
+			return n, err
+		}
+		var sb strings.Builder
+		sb.WriteString(st.Head)
+		if st.Root != "" {
+			sb.WriteString("\n## Root cause\n\n" + st.Root + "\n")
+		}
+		if res.Text != "" {
+			sb.WriteString("\n## Resolution\n\n" + res.Text + "\n")
+		}
+		if st.Prevent != "" {
+			sb.WriteString("\n## Prevention\n\n" + st.Prevent + "\n")
+		}
+		ids := append([]string{st.FirstID}, s.ids...)
+		loc := "tickets " + strings.Join(ids, ", ")
+		if len(ids) == 1 {
+			loc = "ticket " + ids[0]
+		}
+		if more := int(s.count) - len(ids); more > 0 {
+			loc += fmt.Sprintf(" and %d more", more)
+		}
+		sec := sources.Section{
+			Headings:    []string{st.Category, "ticket " + st.FirstID},
+			Text:        strings.TrimSpace(sb.String()),
+			Locator:     loc,
+			Language:    st.Language,
+			Kind:        st.Kind,
+			Layer:       "scenario",
+			Title:       st.Title,
+			Product:     st.Product,
+			Occurrences: int(s.count),
+			Effective:   res.Effective,
+		}
+		if err := emit(sec); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
