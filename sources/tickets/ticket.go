@@ -68,8 +68,20 @@ func field(r record, spec string) any {
 		return nil
 	}
 	for _, alt := range strings.Split(spec, "|") {
-		if v := r.get(strings.TrimSpace(alt)); v != nil && str(v) != "" {
-			return v
+		switch v := r.get(strings.TrimSpace(alt)).(type) {
+		case nil:
+		case []any:
+			if len(v) > 0 {
+				return v
+			}
+		case map[string]any:
+			if len(v) > 0 {
+				return v
+			}
+		default:
+			if str(v) != "" {
+				return v
+			}
 		}
 	}
 	return nil
@@ -134,6 +146,8 @@ var (
 	htmlTag  = regexp.MustCompile(`(?i)</?(?:p|div|br|span|b|i|u|strong|em|ul|ol|li|a|table|tbody|thead|tr|td|th|h[1-6]|img|blockquote|pre|code|font|hr)\b[^>]*>`)
 	blockTag = regexp.MustCompile(`(?i)<(?:br\s*/?|/p|/div|/li|/h[1-6]|/tr|hr\s*/?)>`)
 	manyNL   = regexp.MustCompile(`\n{3,}`)
+	// literalNL is a lone "\n" escape that ends a sentence or line.
+	literalNL = regexp.MustCompile(`[.!?:,;)]\\n|\\n$|\\n[A-ZÄÖÜ]`)
 )
 
 // clean normalises a text field: line ends, literal "\n" escapes that
@@ -146,7 +160,7 @@ func clean(s string) string {
 	s = strings.ReplaceAll(s, "\r", "\n")
 	// Literal escapes: only when the field has them more than once and no
 	// real line breaks, so "C:\new" in a single-line path is left alone.
-	if strings.Count(s, `\n`) >= 2 && !strings.Contains(s, "\n") {
+	if n := strings.Count(s, `\n`); n >= 2 || n == 1 && !strings.Contains(s, "\n") && literalNL.MatchString(s) {
 		s = strings.NewReplacer(`\r\n`, "\n", `\n`, "\n", `\t`, "\t").Replace(s)
 	}
 	if strings.Contains(s, "<") && htmlTag.MatchString(s) {
