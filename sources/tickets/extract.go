@@ -3,6 +3,7 @@ package tickets
 import (
 	"bufio"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -175,6 +176,7 @@ func (e *Extractor) ExtractReport(ctx context.Context, doc sources.Document, emi
 	}
 	defer b.close()
 
+	derived := map[[6]byte]int32{}
 	var fields Fields
 	var solvedSet map[string]bool
 	var hasStatus, mapped bool
@@ -226,6 +228,16 @@ func (e *Extractor) ExtractReport(ctx context.Context, doc sources.Document, emi
 		case !o.IncludeUnanswered && t.Answer == "":
 			rep.Skipped[SkipUnanswered]++
 			continue
+		}
+		if t.DerivedID {
+			// Identical rows get the same content hash; number the repeats
+			// so that ids stay unique and stable when rows are appended.
+			var k [6]byte
+			hex.Decode(k[:], []byte(t.ID))
+			if n := derived[k]; n > 0 {
+				t.ID = fmt.Sprintf("%s-%d", t.ID, n+1)
+			}
+			derived[k]++
 		}
 		rep.Tickets++
 		rep.Languages[t.Language]++

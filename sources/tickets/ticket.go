@@ -309,9 +309,11 @@ func mapTicket(r record, f Fields, red *redact.Redactor, counts redact.Counts, b
 }
 
 // solved reports whether the ticket's status is one of the solved ones.
+// Without a status field every ticket passes here, and one without an
+// answer is left out as unanswered.
 func (t Ticket) solved(statuses map[string]bool, hasStatus bool) bool {
 	if !hasStatus {
-		return t.Answer != ""
+		return true
 	}
 	return statuses[strings.ToLower(strings.TrimSpace(t.Status))]
 }

@@ -1,0 +1,257 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/kbops/kbops/sources"
+	"github.com/kbops/kbops/sources/tickets"
+)
+
+// extractTicketsOptions are the settings of `kbops extract --tickets`.
+type extractTicketsOptions struct {
+	// Preset forces a helpdesk layout (zendesk, freshdesk, tobi-bueck);
+	// empty detects it.
+	Preset string
+	// Delimiter and Encoding override CSV sniffing.
+	Delimiter, Encoding string
+	// IncludeUnsolved shows what unsolved tickets would give too.
+	IncludeUnsolved bool
+	// JSON prints one JSON object per file instead of text.
+	JSON bool
+	// Show is how many scenario sections to print per file; 0 prints all.
+	Show int
+	// Progress, if set (a terminal), receives a progress line.
+	Progress io.Writer
+	// Log receives the extractor's summary log; nil discards it.
+	Log *slog.Logger
+}
+
+// extractTicketsFlags are the flags of `kbops extract` for ticket exports.
+func extractTicketsFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "tickets", Usage: "show the scenario units and the redaction report a ticket export `FILE` (CSV, JSON, JSONL) would make"},
+		&cli.StringFlag{Name: "preset", Usage: "helpdesk layout of the export: " + strings.Join(tickets.PresetNames(), ", ") + " (default: detect)"},
+		&cli.StringFlag{Name: "delimiter", Usage: "CSV delimiter (default: sniff)"},
+		&cli.StringFlag{Name: "encoding", Usage: "text encoding of a CSV export, e.g. windows-1252 (default: UTF-8 or byte-order mark)"},
+		&cli.BoolFlag{Name: "include-unsolved", Usage: "also make scenarios of unsolved tickets"},
+		&cli.IntFlag{Name: "show", Value: 10, Usage: "scenario sections to print per file (0 = all)"},
+		&cli.BoolFlag{Name: "json", Usage: "print JSON: one object per file with report and sections"},
+	}
+}
+
+// extractTicketsFromCLI reads the flags of extractTicketsFlags.
+func extractTicketsFromCLI(c *cli.Context) (extractTicketsOptions, []string) {
+	o := extractTicketsOptions{
+		Preset: c.String("preset"), Delimiter: c.String("delimiter"), Encoding: c.String("encoding"),
+		IncludeUnsolved: c.Bool("include-unsolved"), JSON: c.Bool("json"), Show: c.Int("show"),
+	}
+	if fi, err := os.Stderr.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+		o.Progress = os.Stderr
+	}
+	return o, append(c.StringSlice("tickets"), c.Args().Slice()...)
+}
+
+type ticketFileJSON struct {
+	File     string          `json:"file"`
+	Error    string          `json:"error,omitempty"`
+	Report   *ticketReport   `json:"report,omitempty"`
+	Warnings []string        `json:"warnings,omitempty"`
+	Sections []ticketSection `json:"sections"`
+}
+
+type ticketReport struct {
+	Format    string         `json:"format"`
+	Preset    string         `json:"preset"`
+	Encoding  string         `json:"encoding,omitempty"`
+	Rows      int            `json:"rows"`
+	Bytes     int64          `json:"bytes"`
+	Tickets   int            `json:"tickets"`
+	Skipped   map[string]int `json:"skipped"`
+	Sections  int            `json:"sections"`
+	Merged    int            `json:"merged"`
+	MergeRate float64        `json:"merge_rate"`
+	Languages map[string]int `json:"languages"`
+	Redacted  map[string]int `json:"redacted"`
+	Seconds   float64        `json:"seconds"`
+}
+
+type ticketSection struct {
+	Headings    []string `json:"headings"`
+	Title       string   `json:"title"`
+	Kind        string   `json:"kind"`
+	Layer       string   `json:"layer"`
+	Language    string   `json:"language,omitempty"`
+	Product     string   `json:"product,omitempty"`
+	Locator     string   `json:"locator"`
+	Occurrences int      `json:"occurrences"`
+	Effective   string   `json:"effective,omitempty"`
+	Text        string   `json:"text"`
+}
+
+// runExtractTickets reads each ticket export in args and prints, without a
+// workspace, the scenario sections it would make and its report: rows,
+// skipped rows by reason, merges, languages and personal data redacted
+// (counts only). A file that cannot be read is reported and the others
+// go on; the error then says how many failed (exit code 3 when only
+// rows had problems, 1 when a file failed).
+func runExtractTickets(ctx context.Context, opts extractTicketsOptions, args []string, out io.Writer) error {
+	if len(args) == 0 {
+		return usageErr("give a ticket export: kbops extract --tickets FILE (CSV, JSON or JSONL)")
+	}
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	failed, warned := 0, 0
+	enc := json.NewEncoder(out)
+	enc.SetIndent("", "  ")
+	for _, file := range args {
+		res := ticketFileJSON{File: file, Sections: []ticketSection{}}
+		rep, warns, err := extractTicketFile(ctx, opts, log, file, func(s sources.Section) {
+			if opts.Show == 0 || len(res.Sections) < opts.Show {
+				res.Sections = append(res.Sections, toTicketSection(s))
+			}
+		})
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			failed++
+			res.Error = err.Error()
+		} else {
+			res.Report = toTicketReport(rep)
+		}
+		for _, w := range warns {
+			res.Warnings = append(res.Warnings, w.Error())
+		}
+		warned += len(warns)
+		if opts.JSON {
+			if err := enc.Encode(res); err != nil {
+				return err
+			}
+			continue
+		}
+		printTicketFile(out, res, rep)
+	}
+	switch {
+	case failed > 0:
+		return &exitError{exitFailed, fmt.Errorf("%d of %d ticket exports could not be read", failed, len(args))}
+	case warned > 0:
+		return attention("%d problems reported in the ticket exports (rows skipped or fields not understood); see the warnings above", warned)
+	}
+	return nil
+}
+
+func extractTicketFile(ctx context.Context, opts extractTicketsOptions, log *slog.Logger, file string, emit func(sources.Section)) (tickets.Report, []error, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return tickets.Report{}, nil, err
+	}
+	defer f.Close()
+	size := int64(-1)
+	if fi, err := f.Stat(); err == nil {
+		size = fi.Size()
+	}
+	o := tickets.Options{
+		Preset: opts.Preset, Delimiter: opts.Delimiter, Encoding: opts.Encoding,
+		IncludeUnsolved: opts.IncludeUnsolved, Logger: log,
+	}
+	if opts.Progress != nil {
+		var last time.Time
+		o.Progress = func(p tickets.Progress) {
+			if time.Since(last) < 200*time.Millisecond {
+				return
+			}
+			last = time.Now()
+			pct := ""
+			if p.TotalBytes > 0 {
+				pct = fmt.Sprintf(" %3.0f%%", 100*float64(p.Bytes)/float64(p.TotalBytes))
+			}
+			fmt.Fprintf(opts.Progress, "\r%s: %d rows, %.1f MB%s ", filepath.Base(file), p.Rows, float64(p.Bytes)/1e6, pct)
+		}
+		defer fmt.Fprint(opts.Progress, "\r\033[K")
+	}
+	var warns []error
+	doc := sources.Document{Item: sources.Item{Key: filepath.ToSlash(file), Size: size}, Name: filepath.Base(file), Body: f}
+	rep, err := tickets.ExtractReport(ctx, o, doc, func(s sources.Section) error { emit(s); return nil }, func(e error) { warns = append(warns, e) })
+	return rep, warns, err
+}
+
+func toTicketReport(r tickets.Report) *ticketReport {
+	red := map[string]int{}
+	for k, n := range r.Redacted {
+		red[string(k)] = n
+	}
+	langs := map[string]int{}
+	for k, n := range r.Languages {
+		if k == "" {
+			k = "unknown"
+		}
+		langs[k] = n
+	}
+	return &ticketReport{
+		Format: r.Format, Preset: r.Preset, Encoding: r.Encoding, Rows: r.Rows, Bytes: r.Bytes, Tickets: r.Tickets,
+		Skipped: r.Skipped, Sections: r.Sections, Merged: r.Merged, MergeRate: r.MergeRate(), Languages: langs,
+		Redacted: red, Seconds: r.Duration.Seconds(),
+	}
+}
+
+func toTicketSection(s sources.Section) ticketSection {
+	ts := ticketSection{
+		Headings: s.Headings, Title: s.Title, Kind: s.Kind, Layer: s.Layer, Language: s.Language, Product: s.Product,
+		Locator: s.Locator, Occurrences: s.Occurrences, Text: s.Text,
+	}
+	if !s.Effective.IsZero() {
+		ts.Effective = s.Effective.Format(time.DateOnly)
+	}
+	return ts
+}
+
+func printTicketFile(out io.Writer, res ticketFileJSON, rep tickets.Report) {
+	fmt.Fprintf(out, "== %s\n", res.File)
+	if res.Error != "" {
+		fmt.Fprintf(out, "error: %s\n\n", res.Error)
+		return
+	}
+	r := res.Report
+	fmt.Fprintf(out, "format %s, preset %s", r.Format, r.Preset)
+	if r.Encoding != "" {
+		fmt.Fprintf(out, " (%s)", r.Encoding)
+	}
+	fmt.Fprintf(out, "\nrows read %d, tickets kept %d, skipped %s\n", r.Rows, r.Tickets, countList(r.Skipped))
+	fmt.Fprintf(out, "scenario sections %d, merged %d (%.1f%%), languages %s\n", r.Sections, r.Merged, 100*r.MergeRate, countList(r.Languages))
+	fmt.Fprintf(out, "personal data redacted: %s\n", rep.Redacted)
+	for _, w := range res.Warnings {
+		fmt.Fprintf(out, "warning: %s\n", w)
+	}
+	for _, s := range res.Sections {
+		fmt.Fprintf(out, "\n--- %s  [%s/%s %s, %d× %s]\n# %s\n\n%s\n", strings.Join(s.Headings, " › "), s.Layer, s.Kind, s.Language, s.Occurrences, s.Locator, s.Title, s.Text)
+	}
+	if n := r.Sections - len(res.Sections); n > 0 {
+		fmt.Fprintf(out, "\n(%d more sections; --show 0 prints all)\n", n)
+	}
+	fmt.Fprintln(out)
+}
+
+func countList(m map[string]int) string {
+	if len(m) == 0 {
+		return "none"
+	}
+	var parts []string
+	for k, n := range m {
+		parts = append(parts, fmt.Sprintf("%s %d", k, n))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ", ")
+}
