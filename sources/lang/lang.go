@@ -1,6 +1,7 @@
 package lang
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 )
@@ -18,6 +19,36 @@ func Resolve(declared, text string) string {
 	return Detect(text)
 }
 
+// shortText is the number of letters below which a section's own
+// detection yields to its document's language.
+const shortText = 200
+
+// DetectIn detects the language of a section of a document whose
+// language (detected on the whole text) is docLang: short sections — a
+// list of links, a table of part numbers — take the document's language,
+// longer ones their own, and docLang when unsure.
+func DetectIn(text, docLang string) string {
+	if docLang != "" && letters(text) < shortText {
+		return docLang
+	}
+	if l := Detect(text); l != "" {
+		return l
+	}
+	return docLang
+}
+
+func letters(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			n++
+		}
+	}
+	return n
+}
+
+var urlRe = regexp.MustCompile(`https?://[^\s)\]>"']+|\]\([^)]*\)|` + "`[^`]*`")
+
 // Detect returns the BCP 47 primary language tag of text — one of zh, ja,
 // ko, ru, ar, en, de, es, fr, pt — or "" when the text is too short or no
 // language is clearly ahead. CJK, Cyrillic and Arabic are told by script
@@ -25,6 +56,10 @@ func Resolve(declared, text string) string {
 // languages by frequent function words and a few letters only one of them
 // uses (ß, ñ, ã, ç …).
 func Detect(text string) string {
+	// URLs, link targets and inline code say nothing about the language.
+	if strings.Contains(text, "://") || strings.Contains(text, "](") || strings.Contains(text, "`") {
+		text = urlRe.ReplaceAllString(text, " ")
+	}
 	var han, kana, hangul, cyr, arab, latin int
 	for _, r := range text {
 		switch {

@@ -6,6 +6,13 @@
 // setext underlines) cut the document into sections; fenced code blocks are
 // never searched for headings, so a "# comment" in a shell snippet stays
 // code.
+//
+// Doc-site syntax is turned into plain Markdown: MkDocs admonitions
+// (!!! note "Title", ??? and ???+) and Docusaurus blocks (:::caution
+// Title … :::) become a bold title line followed by their text; HTML and
+// JSX remnants (<div style={{…}}>, <iframe>, <br/>, comments, MDX import
+// and export lines) are removed, keeping <img alt> text as a Markdown
+// image. Sections without a declared language get a detected one.
 package markdown
 
 import (
@@ -22,6 +29,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/kbops/kbops/sources"
+	"github.com/kbops/kbops/sources/lang"
 )
 
 func init() {
@@ -82,7 +90,16 @@ func (Extractor) Extract(ctx context.Context, doc sources.Document, emit func(so
 			warn(&sources.ItemError{Key: doc.Item.Key, Place: "front matter", Err: fmt.Errorf("effective: want YYYY-MM-DD, got %q", fm.Effective)})
 		}
 	}
-	return splitSections(ctx, body, fmLines, fm.Title, base, emit)
+	declared := base.Language
+	body = clean(body)
+	docLang := lang.Detect(body)
+	return splitSections(ctx, body, fmLines, fm.Title, base, func(s sources.Section) error {
+		s.Language = lang.Resolve(declared, "")
+		if s.Language == "" {
+			s.Language = lang.DetectIn(s.Text, docLang)
+		}
+		return emit(s)
+	})
 }
 
 func firstNonEmpty(s ...string) string {
