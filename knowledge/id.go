@@ -129,5 +129,11 @@ func IDFromPath(p string) (string, bool) {
 	if !strings.HasPrefix(p, UnitsDir+"/") || !strings.HasSuffix(p, ".md") {
 		return "", false
 	}
-	return strings.TrimSuffix(strings.TrimPrefix(p, UnitsDir+"/"), ".md"), true
+	id := strings.TrimSuffix(strings.TrimPrefix(p, UnitsDir+"/"), ".md")
+	// Ids always have a source and a document part, so files directly in
+	// units/ (a README) are not units.
+	if !strings.Contains(id, "/") {
+		return "", false
+	}
+	return id, true
 }

@@ -142,10 +142,7 @@ Example (the knowledge repository's CI on a pull request):
 // reviewer finds who is acting: --as, $KBOPS_REVIEWER, then git config.
 func reviewer(ws *workspace.Workspace, as string) (string, error) {
 	if as != "" {
-		if !strings.Contains(as, "<") && strings.Contains(as, "@") {
-			as = as + " <" + as + ">"
-		}
-		return as, nil
+		return as, nil // a bare address is fine: the address is the identity
 	}
 	if v := os.Getenv(config.EnvReviewer); v != "" {
 		return v, nil

@@ -119,7 +119,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 			}
 		}
 	}
-	free, err := freePorts(6)
+	free, err := freePorts(2)
 	if err != nil {
 		return nil, fmt.Errorf("embedded Weaviate: find free ports: %w", err)
 	}
@@ -128,6 +128,12 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	}
 	if o.GRPCPort == 0 {
 		o.GRPCPort = free[1]
+	}
+	// Cluster-internal ports come as a block of four consecutive ports,
+	// the layout weaviate-server expects between gossip, data and raft.
+	cluster, err := freeBlock(4)
+	if err != nil {
+		return nil, fmt.Errorf("embedded Weaviate: find free ports: %w", err)
 	}
 	if err := os.MkdirAll(filepath.Join(o.Dir, "data"), 0o755); err != nil {
 		return nil, fmt.Errorf("embedded Weaviate: %w", err)
@@ -146,18 +152,16 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		"DEFAULT_VECTORIZER_MODULE=none",
 		"DISABLE_TELEMETRY=true",
 		"GO_PROFILING_DISABLE=true",
-		"ENABLE_TOKENIZER_GSE=true",
 		"ENABLE_TOKENIZER_GSE_CH=true",
 		"ENABLE_TOKENIZER_KAGOME_JA=true",
 		"CLUSTER_HOSTNAME=kbops",
 		"CLUSTER_IN_LOCALHOST=true",
 		"CLUSTER_BIND_ADDR=127.0.0.1",
 		"CLUSTER_ADVERTISE_ADDR=127.0.0.1",
-		"CLUSTER_GOSSIP_BIND_PORT="+strconv.Itoa(free[2]),
-		"CLUSTER_DATA_BIND_PORT="+strconv.Itoa(free[3]),
-		"RAFT_PORT="+strconv.Itoa(free[4]),
-		"RAFT_INTERNAL_RPC_PORT="+strconv.Itoa(free[5]),
-		"RAFT_JOIN=kbops:"+strconv.Itoa(free[4]),
+		"CLUSTER_GOSSIP_BIND_PORT="+strconv.Itoa(cluster+0),
+		"CLUSTER_DATA_BIND_PORT="+strconv.Itoa(cluster+1),
+		"RAFT_PORT="+strconv.Itoa(cluster+2),
+		"RAFT_INTERNAL_RPC_PORT="+strconv.Itoa(cluster+3),
 		"RAFT_BOOTSTRAP_EXPECT=1",
 		"GRPC_PORT="+strconv.Itoa(o.GRPCPort),
 		"QUERY_DEFAULTS_LIMIT=100",
@@ -324,6 +328,29 @@ func freePorts(n int) ([]int, error) {
 		out = append(out, l.Addr().(*net.TCPAddr).Port)
 	}
 	return out, nil
+}
+
+// freeBlock finds n consecutive free loopback ports and returns the first.
+func freeBlock(n int) (int, error) {
+	for try := 0; try < 50; try++ {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return 0, err
+		}
+		base := l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		if base+n > 65535 {
+			continue
+		}
+		ok := true
+		for p := base; p < base+n && ok; p++ {
+			ok = portFree(p) == nil
+		}
+		if ok {
+			return base, nil
+		}
+	}
+	return 0, errors.New("no block of free ports")
 }
 
 func tail(path string, n int) string {
