@@ -27,7 +27,7 @@ func clean(body string) string {
 	})
 	lines := strings.Split(body, "\n")
 	fence := ""
-	indent := -1 // body indentation of the open MkDocs admonition
+	indent := -1     // body indentation of the open MkDocs admonition
 	inBlock := false // inside a Docusaurus ::: block
 	for i, l := range lines {
 		if fence != "" {
