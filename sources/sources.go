@@ -124,6 +124,13 @@ type Extractor interface {
 	Extract(ctx context.Context, doc Document, emit func(Section) error, warn func(error)) error
 }
 
+// SpecExtractor is an optional Extractor capability: an extractor whose
+// behaviour depends on the source's options (a ticket field mapping)
+// returns the extractor configured for one source.
+type SpecExtractor interface {
+	ForSpec(spec Spec) (Extractor, error)
+}
+
 // Document is what an extractor reads.
 type Document struct {
 	Item Item

@@ -14,6 +14,9 @@ import (
 	"github.com/kbops/kbops/pipeline/config"
 	"github.com/kbops/kbops/pipeline/ingest"
 	"github.com/kbops/kbops/pipeline/workspace"
+	"github.com/kbops/kbops/sources"
+	"github.com/kbops/kbops/sources/lang"
+	"github.com/kbops/kbops/sources/segment"
 )
 
 type ingestOptions struct {
@@ -90,8 +93,10 @@ func runIngest(ctx context.Context, ws *workspace.Workspace, o ingestOptions, ou
 	return nil
 }
 
-// ingestPipelineOptions wires the optional pipeline stages (segmentation,
-// language detection, glossary) that plugins provide.
+// ingestPipelineOptions wires the pipeline stages that live in their own
+// packages: segmentation to retrieval-sized units and language detection.
 func ingestPipelineOptions(_ *workspace.Workspace, o ingest.Options) ingest.Options {
+	o.Segment = func(secs []sources.Section) []sources.Section { return segment.Split(secs, segment.Options{}) }
+	o.Detect = lang.Detect
 	return o
 }

@@ -286,7 +286,11 @@ func ingestSource(ctx context.Context, ws *workspace.Workspace, spec sources.Spe
 			res.Unchanged++
 			continue
 		}
-		ex, _ := o.Registry.Extractor(format)
+		ex, err := extractorFor(o.Registry, format, spec)
+		if err != nil {
+			fail(err)
+			return res, nil
+		}
 		secs, err := extract(ctx, loc, ex, spec, it, func(e error) {
 			var ie *sources.ItemError
 			if errors.As(e, &ie) {
@@ -333,6 +337,23 @@ func ingestSource(ctx context.Context, ws *workspace.Workspace, spec sources.Spe
 		}
 	}
 	return res, changes
+}
+
+// extractorFor returns the format's extractor, configured for the source
+// when the extractor takes options.
+func extractorFor(reg *sources.Registry, format string, spec sources.Spec) (sources.Extractor, error) {
+	ex, ok := reg.Extractor(format)
+	if !ok {
+		return nil, fmt.Errorf("source %s: no extractor for format %q", spec.Name, format)
+	}
+	if se, ok := ex.(sources.SpecExtractor); ok {
+		configured, err := se.ForSpec(spec)
+		if err != nil {
+			return nil, fmt.Errorf("source %s: %w", spec.Name, err)
+		}
+		return configured, nil
+	}
+	return ex, nil
 }
 
 func extract(ctx context.Context, loc sources.Location, ex sources.Extractor, spec sources.Spec, it sources.Item, warn func(error)) ([]sources.Section, error) {
