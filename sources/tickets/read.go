@@ -373,17 +373,40 @@ func (r *csvRecords) next() (record, string, error) {
 // ---- JSON array (or an object holding one) ----
 
 type jsonArrayRecords struct {
-	dec *json.Decoder
-	n   int
-	// depth of containers opened around the array, closed after it
-	started bool
+	dec   *json.Decoder
+	guard *guardReader
+	n     int
+}
+
+// guardReader fails once more than max bytes have been read since mark:
+// json.Decoder buffers a whole element, and a hostile or broken export
+// with a gigabyte-long element must not take the memory with it.
+type guardReader struct {
+	r       io.Reader
+	n, mark int64
+	max     int64
+}
+
+var errElementTooBig = errors.New("JSON element larger than the record size limit")
+
+func (g *guardReader) Read(p []byte) (int, error) {
+	if g.n-g.mark > g.max {
+		return 0, errElementTooBig
+	}
+	n, err := g.r.Read(p)
+	g.n += int64(n)
+	return n, err
 }
 
 // arrayKeys are the keys that hold the tickets in a wrapper object.
 var arrayKeys = map[string]bool{"tickets": true, "results": true, "data": true, "items": true, "records": true}
 
-func newJSONArrayRecords(r io.Reader) (*jsonArrayRecords, error) {
-	dec := json.NewDecoder(r)
+func newJSONArrayRecords(r io.Reader, max int) (*jsonArrayRecords, error) {
+	limit := int64(max) + 64<<10
+	// No limit while looking for the array: skipping other keys keeps
+	// only one token in memory.
+	guard := &guardReader{r: r, max: 1 << 62}
+	dec := json.NewDecoder(guard)
 	dec.UseNumber()
 	tok, err := dec.Token()
 	if err != nil {
@@ -391,7 +414,8 @@ func newJSONArrayRecords(r io.Reader) (*jsonArrayRecords, error) {
 	}
 	switch tok {
 	case json.Delim('['):
-		return &jsonArrayRecords{dec: dec}, nil
+		guard.max = limit
+		return &jsonArrayRecords{dec: dec, guard: guard}, nil
 	case json.Delim('{'):
 		for dec.More() {
 			kt, err := dec.Token()
@@ -405,7 +429,8 @@ func newJSONArrayRecords(r io.Reader) (*jsonArrayRecords, error) {
 					return nil, fmt.Errorf("byte %d: %w", dec.InputOffset(), err)
 				}
 				if t == json.Delim('[') {
-					return &jsonArrayRecords{dec: dec}, nil
+					guard.max = limit
+					return &jsonArrayRecords{dec: dec, guard: guard}, nil
 				}
 				if err := skipRest(dec, t); err != nil {
 					return nil, err
@@ -458,10 +483,11 @@ func (r *jsonArrayRecords) next() (record, string, error) {
 	}
 	r.n++
 	place := fmt.Sprintf("element %d (byte %d)", r.n, r.dec.InputOffset())
+	r.guard.mark = r.guard.n
 	var v any
 	if err := r.dec.Decode(&v); err != nil {
 		var se *json.SyntaxError
-		if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) {
+		if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, errElementTooBig) {
 			// The stream cannot be resynchronised after a syntax error.
 			return nil, place, fmt.Errorf("%s: %w; the rest of the file is not read", place, err)
 		}
@@ -572,7 +598,7 @@ func openRecords(name string, b *bufio.Reader, o Options) (recordReader, string,
 	case ext == ".jsonl" || ext == ".ndjson" || ext == ".json" && looksLikeJSONL(head):
 		return &jsonlRecords{r: b, max: o.MaxRecordBytes}, "jsonl", nil
 	case ext == ".json":
-		r, err := newJSONArrayRecords(b)
+		r, err := newJSONArrayRecords(b, o.MaxRecordBytes)
 		return r, "json", err
 	default:
 		r, err := newCSVRecords(b, o.Delimiter, o.MaxRecordBytes)

@@ -358,6 +358,17 @@ func TestBadInputWholeFile(t *testing.T) {
 	}
 }
 
+func TestHugeJSONElement(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString(`{"users": [{"name": "x"}], "tickets": [`)
+	b.WriteString(`{"id": 1, "subject": "Fan noise", "description": "The fan is loud", "status": "solved", "requester_id": 1, "comments": [{"author_id": 1, "body": "The fan is loud"}, {"author_id": 2, "body": "Clean the filter."}]},`)
+	b.WriteString(`{"id": 2, "subject": "` + strings.Repeat("A", 200<<10) + `"}]}`)
+	r := run(t, Options{MaxRecordBytes: 1 << 10}, "huge.json", b.Bytes())
+	if r.err != nil || len(r.secs) != 1 || len(r.warns) == 0 || !strings.Contains(r.warns[0].Error(), "element 2") {
+		t.Errorf("err %v, %d sections, warns %v", r.err, len(r.secs), r.warns)
+	}
+}
+
 func TestOptionsFromSpec(t *testing.T) {
 	var spec sources.Spec
 	src := `
