@@ -1,0 +1,172 @@
+package glossary
+
+import (
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
+)
+
+// The matching form of a text is its NFKC normalisation, case-folded. NFKC
+// takes care of full- and half-width forms (ＰＬＣ → PLC, ｶ → カ), ligatures
+// and other compatibility characters; case folding makes "Inverter" and
+// "INVERTER" equal, and "STRASSE" equal to "Straße".
+//
+// Normalisation is computed per segment (a character and the combining
+// marks that follow it): the matching form of a text is the concatenation
+// of the matching forms of its segments. That lets the matcher map every
+// position of the matching form back to a position of the original text,
+// and lets a term match only on segment boundaries.
+
+// foldTable holds the matching form of every BMP rune.
+type foldTable struct {
+	repl  []string // "" when the rune is its own matching form
+	joins []uint64 // bit set: the rune may join the previous segment
+}
+
+var foldData = sync.OnceValue(func() *foldTable {
+	f := &foldTable{repl: make([]string, 0x10000), joins: make([]uint64, 0x10000/64)}
+	folder := cases.Fold()
+	for r := rune(0); r < 0x10000; r++ {
+		if r >= 0xD800 && r <= 0xDFFF {
+			continue
+		}
+		s := string(r)
+		if m := foldString(folder, s); m != s {
+			f.repl[r] = m
+		}
+		if !norm.NFKC.PropertiesString(s).BoundaryBefore() {
+			f.joins[r/64] |= 1 << (r % 64)
+		}
+	}
+	return f
+})
+
+// foldString is the matching form of one segment. Folding can undo the
+// normal form, so it is normalised again.
+func foldString(folder cases.Caser, s string) string {
+	return norm.NFKC.String(folder.String(norm.NFKC.String(s)))
+}
+
+func (f *foldTable) joinsPrev(r rune) bool {
+	if r < 0x10000 {
+		return f.joins[r/64]&(1<<(r%64)) != 0
+	}
+	return !norm.NFKC.PropertiesString(string(r)).BoundaryBefore()
+}
+
+var asciiLower = func() (t [128]byte) {
+	for i := range t {
+		t[i] = byte(i)
+		if i >= 'A' && i <= 'Z' {
+			t[i] = byte(i) + 'a' - 'A'
+		}
+	}
+	return t
+}()
+
+// foldKey returns the matching form of a term.
+func foldKey(s string) string {
+	return string(appendFold(nil, nil, s, true))
+}
+
+// appendFold appends the matching form of s to dst (case-folded when fold
+// is true). When offsp is not nil it appends to *offsp, for every byte
+// added, the offset in s of the segment the byte comes from, or -1 when the
+// byte is not the first of its segment's output.
+func appendFold(dst []byte, offsp *[]int32, s string, fold bool) []byte {
+	var offs []int32
+	if offsp != nil {
+		offs = *offsp
+	}
+	f := foldData()
+	var folder *cases.Caser // made on first need: few texts need it
+	n := len(s)
+	for i := 0; i < n; {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			// ASCII never combines with what precedes it, and only a
+			// non-ASCII mark can combine with it.
+			if i+1 == n || s[i+1] < utf8.RuneSelf {
+				if fold {
+					c = asciiLower[c]
+				}
+				dst = append(dst, c)
+				if offsp != nil {
+					offs = append(offs, int32(i))
+				}
+				i++
+				continue
+			}
+		}
+		_, size := utf8.DecodeRuneInString(s[i:])
+		j := i + size
+		for j < n {
+			r2, sz2 := utf8.DecodeRuneInString(s[j:])
+			if r2 < utf8.RuneSelf || !f.joinsPrev(r2) {
+				break
+			}
+			j += sz2
+		}
+		before := len(dst)
+		seg := s[i:j]
+		switch r, _ := utf8.DecodeRuneInString(seg); {
+		case !fold:
+			dst = norm.NFKC.AppendString(dst, seg)
+		case j-i == size && r < 0x10000:
+			if m := f.repl[r]; m != "" {
+				dst = append(dst, m...)
+			} else {
+				dst = append(dst, seg...)
+			}
+		default:
+			if folder == nil {
+				c := cases.Fold()
+				folder = &c
+			}
+			dst = append(dst, foldString(*folder, seg)...)
+		}
+		if offsp != nil {
+			for k := before; k < len(dst); k++ {
+				if k == before {
+					offs = append(offs, int32(i))
+				} else {
+					offs = append(offs, -1)
+				}
+			}
+		}
+		i = j
+	}
+	if offsp != nil {
+		*offsp = offs
+	}
+	return dst
+}
+
+// wordChar reports letters, digits, marks and '_' of scripts that separate
+// words with spaces: the characters a term must not run into.
+func wordChar(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r == '_' || (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z')
+	}
+	if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r) {
+		return false
+	}
+	return !unspaced(r)
+}
+
+// unspaced reports characters of scripts written without spaces between
+// words (Chinese, Japanese, Korean — whose particles attach to nouns — Thai,
+// Lao, Khmer, Myanmar), where a term may match inside a longer run.
+func unspaced(r rune) bool {
+	switch {
+	case r == 'ー' || r == '々' || r == '〆' || r == 'ヶ':
+		return true
+	case r < 0x0E00:
+		return false
+	}
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul,
+		unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar)
+}
