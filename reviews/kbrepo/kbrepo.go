@@ -493,17 +493,19 @@ func (r *Repo) Push(ctx context.Context, remote, branch, token string) error {
 	if token != "" {
 		opts.Auth = &http.BasicAuth{Username: "kbops", Password: token}
 	}
-	if _, err := r.Git.Remote(remote); err != nil {
-		if _, statErr := os.Stat(remote); statErr == nil || strings.Contains(remote, "://") {
-			opts.RemoteURL = remote
-			opts.RemoteName = "kbops-push"
-		} else {
-			return fmt.Errorf("push: no remote %q; add it with `git remote add %s URL` or set git.remote to a URL", remote, remote)
-		}
-	} else {
+	var err error
+	if rem, lookErr := r.Git.Remote(remote); lookErr == nil {
 		opts.RemoteName = remote
+		err = rem.PushContext(ctx, opts)
+	} else if _, statErr := os.Stat(remote); statErr == nil || strings.Contains(remote, "://") {
+		// A URL or path: push through an unnamed remote, so nothing is
+		// added to the repository's config.
+		opts.RemoteName = "kbops-push"
+		rem := git.NewRemote(r.Git.Storer, &gitconfig.RemoteConfig{Name: opts.RemoteName, URLs: []string{remote}})
+		err = rem.PushContext(ctx, opts)
+	} else {
+		return fmt.Errorf("push: no remote %q; add it with `git remote add %s URL` or set git.remote to a URL", remote, remote)
 	}
-	err := r.Git.PushContext(ctx, opts)
 	if errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return nil
 	}
