@@ -25,7 +25,7 @@ func unit(body string) knowledge.Unit {
 		Kind: knowledge.KindNote, Product: "vf-200", Tier: knowledge.TierInternal, Owner: "ana@example.com",
 		Access: knowledge.AccessCustomer, Status: knowledge.StatusActive, Body: body,
 		Effective: knowledge.DateOf(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)),
-		Source: knowledge.Source{Name: "notes", Kind: "notes", URI: "file:///a.md", Document: "es/a.md", FetchedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Hash: "x"},
+		Source:    knowledge.Source{Name: "notes", Kind: "notes", URI: "file:///a.md", Document: "es/a.md", FetchedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Hash: "x"},
 	}
 	u, _ = knowledge.Revise(nil, u)
 	return u
