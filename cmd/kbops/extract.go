@@ -43,21 +43,29 @@ without a workspace, and prints the units ingestion would make of it: the
 id each would get (source name "extract"), its heading path, page or line
 locator, language and size. Nothing is written.
 
+With --tickets, reads a ticket export instead and prints the scenario units
+it would make and the redaction report (see docs/tickets.md).
+
 Examples:
    kbops extract manuals/CH32V003RM.pdf
+   kbops extract --tickets exports/zendesk.json --preset zendesk
    kbops extract --json https://docs.example.com/manual/8/ | jq '.units[].id'
    kbops extract --full --target 1000 notes/grounding.md
 
 Exit codes: 0 read without problems, 1 the document could not be read,
 2 bad usage, 3 read with warnings (pages or parts skipped).`,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "json", Usage: "print JSON instead of text"},
 			&cli.BoolFlag{Name: "full", Usage: "print each unit's whole text instead of a preview"},
 			&cli.StringFlag{Name: "lang", Usage: "declared BCP 47 `LANGUAGE` of the document (default: declared in the document, else detected)"},
 			&cli.IntFlag{Name: "target", Value: segment.DefaultTarget, Usage: "unit size to aim for when splitting long sections, in `CHARS`"},
 			&cli.IntFlag{Name: "max", Value: segment.DefaultMax, Usage: "sections longer than `CHARS` are split"},
-		},
+		}, ticketFlagsWithoutJSON()...),
 		Action: func(c *cli.Context) error {
+			if c.IsSet("tickets") {
+				o, files := extractTicketsFromCLI(c)
+				return runExtractTickets(c.Context, o, files, c.App.Writer)
+			}
 			if c.NArg() != 1 {
 				return usageErr("extract takes one FILE or URL, got %d arguments", c.NArg())
 			}
@@ -256,3 +264,15 @@ func readTarget(ctx context.Context, target string) (name string, data []byte, c
 // Make sure the HTML extractor is registered even if plugins.go does not
 // list it yet.
 var _ = html.MaxSize
+
+// ticketFlagsWithoutJSON returns the ticket flags; --json is shared with
+// the document mode.
+func ticketFlagsWithoutJSON() []cli.Flag {
+	var out []cli.Flag
+	for _, f := range extractTicketsFlags() {
+		if f.Names()[0] != "json" {
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -86,6 +86,7 @@ func commands() []*cli.Command {
 		publishCommand(),
 		searchCommand(),
 		weaviateCommand(),
+		extractCommand(),
 	}
 }
 
