@@ -1,0 +1,151 @@
+package ingest_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kbops/kbops/knowledge"
+	"github.com/kbops/kbops/pipeline/ingest"
+	"github.com/kbops/kbops/pipeline/workspace"
+	"github.com/kbops/kbops/reviews"
+	_ "github.com/kbops/kbops/sources/folder"
+	_ "github.com/kbops/kbops/sources/markdown"
+	_ "github.com/kbops/kbops/sources/pdf"
+)
+
+const cfg = `version: 1
+sources:
+  - name: manuals
+    kind: manuals
+    location: ../manuals
+    owner: ana@example.com
+    product: vf-200
+`
+
+func setup(t *testing.T) (*workspace.Workspace, string) {
+	t.Helper()
+	dir := t.TempDir()
+	ws, manuals := filepath.Join(dir, "kb"), filepath.Join(dir, "manuals")
+	os.MkdirAll(ws, 0o755)
+	os.MkdirAll(manuals, 0o755)
+	os.WriteFile(filepath.Join(ws, "kbops.yaml"), []byte(cfg), 0o644)
+	if _, err := workspace.Init(ws, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	w, err := workspace.Open(ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w, manuals
+}
+
+func write(t *testing.T, dir, name, text string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func units(t *testing.T, w *workspace.Workspace) map[string]*knowledge.Unit {
+	t.Helper()
+	s, ok, err := reviews.LoadBranch(context.Background(), w.Repo, "kbops/review")
+	if err != nil || !ok {
+		t.Fatalf("review branch: %v %v", ok, err)
+	}
+	if len(s.Problems) > 0 {
+		t.Fatalf("unreadable files: %v", s.Problems)
+	}
+	return s.Units
+}
+
+const manual = `# VF-200 manual
+
+## Installation
+
+Mount vertically.
+
+## Grounding
+
+Use 4 mm² copper.
+
+## Maintenance
+
+Clean the fan yearly.
+`
+
+func TestIncrementalManualIngest(t *testing.T) {
+	ctx := context.Background()
+	w, dir := setup(t)
+	write(t, dir, "vf200.md", manual)
+	write(t, dir, "other.md", "# Other\n\nSome text.\n")
+	rep, err := ingest.Run(ctx, w, ingest.Options{})
+	if err != nil || rep.Commit == "" {
+		t.Fatalf("first run: %v %+v", err, rep)
+	}
+	before := units(t, w)
+
+	// Editing one section changes exactly one unit's version.
+	write(t, dir, "vf200.md", strings.Replace(manual, "4 mm²", "6 mm²", 1))
+	rep, err = ingest.Run(ctx, w, ingest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := units(t, w)
+	var changed []string
+	for id, u := range after {
+		if u.Version != before[id].Version {
+			changed = append(changed, id)
+		}
+	}
+	if len(changed) != 1 || !strings.HasSuffix(changed[0], "grounding") || after[changed[0]].Version != 2 {
+		t.Fatalf("changed units: %v", changed)
+	}
+
+	// Deleting a file retires its units, and only those.
+	os.Remove(filepath.Join(dir, "other.md"))
+	if _, err := ingest.Run(ctx, w, ingest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for id, u := range units(t, w) {
+		gone := strings.HasPrefix(id, "manuals/other/")
+		if gone != (u.Status == knowledge.StatusRetired) {
+			t.Errorf("%s: status %s", id, u.Status)
+		}
+	}
+}
+
+func TestBadDocumentIsReportedAndKeepsItsUnits(t *testing.T) {
+	ctx := context.Background()
+	w, dir := setup(t)
+	write(t, dir, "good.md", manual)
+	write(t, dir, "later-broken.md", "# Fine\n\nfor now\n")
+	if _, err := ingest.Run(ctx, w, ingest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	// One document turns into garbage, a corrupt PDF and an empty file appear.
+	write(t, dir, "later-broken.md", "\x00\x01\x02binary")
+	write(t, dir, "truncated.pdf", "%PDF-1.7\n1 0 obj\n<< /Type /Catalog")
+	write(t, dir, "empty.pdf", "")
+	write(t, dir, "new.md", "# New\n\nfresh\n")
+	rep, err := ingest.Run(ctx, w, ingest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := strings.Join(rep.Sources[0].Errors, "\n")
+	for _, name := range []string{"later-broken.md", "truncated.pdf", "empty.pdf"} {
+		if !strings.Contains(errs, name) {
+			t.Errorf("no error naming %s in:\n%s", name, errs)
+		}
+	}
+	us := units(t, w)
+	if u := us["manuals/later-broken/fine"]; u == nil || u.Status != knowledge.StatusActive {
+		t.Errorf("units of a document that failed to read were not kept: %+v", u)
+	}
+	if us["manuals/new/new"] == nil {
+		t.Error("the rest of the run did not go on")
+	}
+}
