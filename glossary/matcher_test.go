@@ -69,11 +69,11 @@ func TestMatchNormalisesWidthCaseAndComposition(t *testing.T) {
 	cases := []struct {
 		lang, text, want string
 	}{
-		{"en", "Check the ＶＦＤ first.", "ＶＦＤ"},                   // full-width, case-sensitive term
-		{"en", "THE FREQUENCY INVERTER TRIPPED", "FREQUENCY INVERTER"}, // case-insensitive term
+		{"en", "Check the ＶＦＤ first.", "ＶＦＤ"},                                  // full-width, case-sensitive term
+		{"en", "THE FREQUENCY INVERTER TRIPPED", "FREQUENCY INVERTER"},         // case-insensitive term
 		{"de", "UBERSTROM und U\u0308berstromfehler", "U\u0308berstromfehler"}, // decomposed umlaut
-		{"ja", "ｲﾝﾊﾞｰﾀを再起動", "ｲﾝﾊﾞｰﾀ"},                            // half-width katakana
-		{"zh-CN", "使用VFD控制电机", "VFD"},                                // Latin term between Han characters
+		{"ja", "ｲﾝﾊﾞｰﾀを再起動", "ｲﾝﾊﾞｰﾀ"},                                         // half-width katakana
+		{"zh-CN", "使用VFD控制电机", "VFD"},                                          // Latin term between Han characters
 	}
 	for _, c := range cases {
 		ms := m.Match(c.text, c.lang)

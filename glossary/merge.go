@@ -51,7 +51,7 @@ type MergeReport struct {
 // conflict, not merged.
 //
 // A concept whose id is in opts.ByTerm joins the existing concept it shares
-// the most terms with (same locale, same text ignoring case): its terms and
+// the most terms with (same locale, same text ignoring case and width): its terms and
 // fields are added to what that concept has, nothing is removed. Without a
 // shared term it is added; when two concepts tie it is a conflict.
 func (tb *Termbase) Merge(src *Termbase, opts MergeOptions) MergeReport {
@@ -184,7 +184,9 @@ func unionConcept(old, src *Concept) *Concept {
 			dst.Definition = l.Definition
 		}
 		for _, t := range l.Terms {
-			if !slices.ContainsFunc(dst.Terms, func(x Term) bool { return x.Text == t.Text }) {
+			// A term that differs only in case or width is the same term.
+			k := foldKey(t.Text)
+			if !slices.ContainsFunc(dst.Terms, func(x Term) bool { return foldKey(x.Text) == k }) {
 				dst.Terms = append(dst.Terms, t)
 			}
 		}
@@ -200,7 +202,7 @@ func freeID(tb *Termbase, id string) string {
 	return out
 }
 
-func termKey(loc, text string) string { return loc + "\x00" + strings.ToLower(text) }
+func termKey(loc, text string) string { return loc + "\x00" + foldKey(text) }
 
 func sharesTerm(a, b *Concept) bool {
 	keys := map[string]bool{}

@@ -146,6 +146,11 @@ func DetectText(data []byte, option string) (Detected, error) {
 	if option != "" {
 		return detected(option, ByOption, 0)
 	}
+	// UTF-16 text of ASCII characters is valid UTF-8 (with NULs), so its
+	// pattern of NUL bytes is looked for first.
+	if name := utf16Pattern(data); name != "" {
+		return detected(name, ByGuess, 0)
+	}
 	if utf8.Valid(data) {
 		return detected("utf-8", ByDefault, 0)
 	}
@@ -178,7 +183,8 @@ func trimPartialRune(b []byte) []byte {
 //     the pairs are kana: Shift_JIS;
 //   - every non-ASCII byte forms a valid GBK pair and at least 80% of the
 //     pairs lie in the GB2312 block of common characters: GBK;
-//   - mostly bytes 0xC0-0xFF among the letters: Windows-1251 (Cyrillic);
+//   - bytes 0xC0-0xFF mostly in runs of three or more, as Cyrillic words
+//     are: Windows-1251;
 //   - otherwise Windows-1252.
 func Guess(data []byte) Detected {
 	name := guessName(data)
@@ -187,24 +193,8 @@ func Guess(data []byte) Detected {
 }
 
 func guessName(data []byte) string {
-	if len(data) >= 4 {
-		var evenNUL, oddNUL int
-		for i, b := range data {
-			if b == 0 {
-				if i%2 == 0 {
-					evenNUL++
-				} else {
-					oddNUL++
-				}
-			}
-		}
-		half := len(data) / 2
-		switch {
-		case oddNUL > half/3 && evenNUL < half/20:
-			return "utf-16le"
-		case evenNUL > half/3 && oddNUL < half/20:
-			return "utf-16be"
-		}
+	if name := utf16Pattern(data); name != "" {
+		return name
 	}
 	if pairs, kana, ok := sjisPairs(data); ok && pairs > 0 && kana*100 >= pairs*15 {
 		return "shift_jis"
@@ -212,20 +202,55 @@ func guessName(data []byte) string {
 	if pairs, common, ok := gbkPairs(data); ok && pairs > 0 && common*100 >= pairs*80 {
 		return "gbk"
 	}
-	var letters, cyr int
-	for _, b := range data {
-		switch {
-		case b >= 0xC0:
-			letters++
-			cyr++
-		case b >= 'A' && b <= 'Z', b >= 'a' && b <= 'z':
-			letters++
+	// Cyrillic words in Windows-1251 are runs of bytes 0xC0-0xFF; accented
+	// letters of Western languages in Windows-1252 stand alone between ASCII
+	// letters or in pairs ("Größe"), hardly ever three in a row.
+	var high, inRun int
+	for i := 0; i < len(data); {
+		j := i
+		for j < len(data) && data[j] >= 0xC0 {
+			j++
 		}
+		if j == i {
+			i++
+			continue
+		}
+		high += j - i
+		if j-i >= 3 {
+			inRun += j - i
+		}
+		i = j
 	}
-	if letters > 0 && cyr*100 >= letters*60 {
+	if high > 0 && inRun*100 >= high*50 {
 		return "windows-1251"
 	}
 	return "windows-1252"
+}
+
+// utf16Pattern recognises UTF-16 without BOM by its NUL bytes: text that
+// is mostly ASCII has a NUL in every other byte.
+func utf16Pattern(data []byte) string {
+	if len(data) < 4 {
+		return ""
+	}
+	var evenNUL, oddNUL int
+	for i, b := range data {
+		if b == 0 {
+			if i%2 == 0 {
+				evenNUL++
+			} else {
+				oddNUL++
+			}
+		}
+	}
+	half := len(data) / 2
+	switch {
+	case oddNUL > half/3 && evenNUL < half/20:
+		return "utf-16le"
+	case evenNUL > half/3 && oddNUL < half/20:
+		return "utf-16be"
+	}
+	return ""
 }
 
 func sjisPairs(data []byte) (pairs, kana int, ok bool) {
@@ -337,7 +362,8 @@ func (l *limitReader) Read(p []byte) (int, error) {
 	if l.left < 0 {
 		return 0, ErrTooLarge
 	}
-	if int64(len(p)) > l.left+1 {
+	// Read one byte past the limit to tell "exactly max" from "more".
+	if int64(len(p)) > l.left {
 		p = p[:l.left+1]
 	}
 	n, err := l.r.Read(p)
