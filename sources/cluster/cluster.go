@@ -158,29 +158,33 @@ func Sign(text string) (sig Signature, n int) {
 }
 
 // Index holds signatures under caller-chosen ids and finds the most
-// similar one. Not safe for concurrent use.
+// similar one. Each band table keeps only the earliest id per band value:
+// boilerplate ("Dear support team, … Best regards") makes some band values
+// common to thousands of texts, and such a band says nothing, so keeping
+// one owner bounds both memory and lookup time (at most Bands
+// comparisons). Not safe for concurrent use.
 type Index struct {
 	threshold float64
-	bands     [Bands]map[uint64][]int32
-	sigs      map[int32]*Signature
+	bands     [Bands]map[uint32]int32
+	sigs      map[int32]Signature
 }
 
 // NewIndex returns an empty index that reports matches with estimated
 // similarity >= threshold (0..1; 0.6 suits ticket texts).
 func NewIndex(threshold float64) *Index {
-	ix := &Index{threshold: threshold, sigs: map[int32]*Signature{}}
+	ix := &Index{threshold: threshold, sigs: map[int32]Signature{}}
 	for i := range ix.bands {
-		ix.bands[i] = map[uint64][]int32{}
+		ix.bands[i] = map[uint32]int32{}
 	}
 	return ix
 }
 
-func bandKey(sig *Signature, b int) uint64 {
+func bandKey(sig *Signature, b int) uint32 {
 	h := uint64(fnvOffset) ^ uint64(b)
 	for _, v := range sig[b*Rows : (b+1)*Rows] {
 		h = (h ^ uint64(v)) * fnvPrime
 	}
-	return h
+	return uint32(h ^ h>>32)
 }
 
 // Len is the number of signatures held.
@@ -192,11 +196,14 @@ func (ix *Index) Len() int { return len(ix.sigs) }
 func (ix *Index) Nearest(sig *Signature) (id int, sim float64) {
 	best, bestSim := int32(-1), 0.0
 	for b := range ix.bands {
-		for _, c := range ix.bands[b][bandKey(sig, b)] {
-			s := Similarity(ix.sigs[c], sig)
-			if s >= ix.threshold && (s > bestSim || s == bestSim && c < best) {
-				best, bestSim = c, s
-			}
+		c, ok := ix.bands[b][bandKey(sig, b)]
+		if !ok {
+			continue
+		}
+		other := ix.sigs[c]
+		s := Similarity(&other, sig)
+		if s >= ix.threshold && (s > bestSim || s == bestSim && c < best) {
+			best, bestSim = c, s
 		}
 	}
 	return int(best), bestSim
@@ -205,11 +212,12 @@ func (ix *Index) Nearest(sig *Signature) (id int, sim float64) {
 // Add stores sig under id (replacing an earlier signature with that id).
 func (ix *Index) Add(id int, sig Signature) {
 	ix.Remove(id)
-	s := sig
-	ix.sigs[int32(id)] = &s
+	ix.sigs[int32(id)] = sig
 	for b := range ix.bands {
-		k := bandKey(&s, b)
-		ix.bands[b][k] = append(ix.bands[b][k], int32(id))
+		k := bandKey(&sig, b)
+		if _, taken := ix.bands[b][k]; !taken {
+			ix.bands[b][k] = int32(id)
+		}
 	}
 }
 
@@ -221,18 +229,9 @@ func (ix *Index) Remove(id int) {
 	}
 	delete(ix.sigs, int32(id))
 	for b := range ix.bands {
-		k := bandKey(s, b)
-		l := ix.bands[b][k]
-		for i, c := range l {
-			if c == int32(id) {
-				l = append(l[:i], l[i+1:]...)
-				break
-			}
-		}
-		if len(l) == 0 {
+		k := bandKey(&s, b)
+		if ix.bands[b][k] == int32(id) {
 			delete(ix.bands[b], k)
-		} else {
-			ix.bands[b][k] = l
 		}
 	}
 }

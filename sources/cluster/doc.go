@@ -11,7 +11,7 @@
 // about 0.97 at s=0.8 and 0.08 at s=0.3) and confirms them on the
 // estimated similarity, so a lookup never scans the index.
 //
-// Memory is about 200 bytes per indexed entry; callers that stream huge
+// Memory is about 300 bytes per indexed entry; callers that stream huge
 // inputs bound it by removing entries they no longer want matched
 // (Index.Remove), see sources/tickets.
 package cluster

@@ -160,7 +160,7 @@ type Options struct {
 	Similarity float64 `yaml:"similarity,omitempty" json:"similarity,omitempty"`
 	// Window bounds matching memory: a problem not seen in the last
 	// Window tickets is no longer matched (a later report starts a new
-	// scenario); default 200000, about 60 MB.
+	// scenario); default 100000, about 30 MB.
 	Window int `yaml:"window,omitempty" json:"window,omitempty"`
 	// Redact adds patterns and disables detectors of personal data.
 	Redact redact.Config `yaml:"redact,omitempty" json:"redact,omitempty"`
@@ -231,7 +231,7 @@ func (o Options) withDefaults() Options {
 		o.Similarity = 0.6
 	}
 	if o.Window == 0 {
-		o.Window = 200000
+		o.Window = 100000
 	}
 	if o.MaxRecordBytes == 0 {
 		o.MaxRecordBytes = 16 << 20
