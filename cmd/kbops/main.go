@@ -84,6 +84,8 @@ func commands() []*cli.Command {
 		ingestCommand(),
 		reviewCommand(),
 		publishCommand(),
+		reindexCommand(),
+		rollbackCommand(),
 		searchCommand(),
 		weaviateCommand(),
 		extractCommand(),

@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/urfave/cli/v2"
 
 	"github.com/kbops/kbops/knowledge"
@@ -18,6 +19,7 @@ import (
 
 type publishOptions struct {
 	DryRun bool
+	Repair bool
 	JSON   bool
 }
 
@@ -35,6 +37,7 @@ Example:
    kbops publish --dry-run --json`,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the plan, write nothing"},
+			&cli.BoolFlag{Name: "repair", Usage: "read every object in full to find and fix objects changed or deleted by hand, and strays"},
 			&cli.BoolFlag{Name: "json", Usage: "print the plan or result as JSON"},
 		},
 		Action: func(c *cli.Context) error {
@@ -42,7 +45,7 @@ Example:
 			if err != nil {
 				return err
 			}
-			return runPublish(c.Context, ws, publishOptions{DryRun: c.Bool("dry-run"), JSON: c.Bool("json")}, c.App.Writer)
+			return runPublish(c.Context, ws, publishOptions{DryRun: c.Bool("dry-run"), Repair: c.Bool("repair"), JSON: c.Bool("json")}, c.App.Writer)
 		},
 	}
 }
@@ -57,25 +60,11 @@ type published struct {
 
 func runPublish(ctx context.Context, ws *workspace.Workspace, o publishOptions, out io.Writer) error {
 	cfg := ws.Config
-	mh, ok, err := ws.Repo.Branch(cfg.Review.Main)
+	mh, approved, left, err := approvedOnMain(ctx, ws)
 	if err != nil {
 		return err
 	}
-	if !ok {
-		return fmt.Errorf("branch %s does not exist: nothing is approved yet", cfg.Review.Main)
-	}
-	snap, err := reviews.Load(ctx, ws.Repo, mh)
-	if err != nil {
-		return err
-	}
-	approved, unapproved := snap.ApprovedUnits()
-	var left []reviews.UnitStatus
-	for _, st := range unapproved {
-		if snap.Units[st.ID].Status == knowledge.StatusActive {
-			left = append(left, st)
-		}
-	}
-	client, done, err := connectWeaviate(ctx, ws, func(s string) {
+	target, done, err := openTarget(ctx, ws, func(s string) {
 		if !o.JSON {
 			fmt.Fprintln(out, s)
 		}
@@ -84,8 +73,8 @@ func runPublish(ctx context.Context, ws *workspace.Workspace, o publishOptions, 
 		return err
 	}
 	defer done()
-	res, err := publish.Publish(ctx, client, approved, publish.Options{
-		Collection: cfg.Weaviate.Collection, DryRun: o.DryRun, Terms: publishTerms(ws),
+	res, err := publish.Publish(ctx, target, approved, publish.Options{
+		DryRun: o.DryRun, Repair: o.Repair, Terms: publishTerms(ws),
 	})
 	if o.JSON {
 		enc := json.NewEncoder(out)
@@ -128,6 +117,30 @@ func runPublish(ctx context.Context, ws *workspace.Workspace, o publishOptions, 
 		return attention("%s on %s lack approvals and were not published", plural(len(left), "unit", "units"), cfg.Review.Main)
 	}
 	return nil
+}
+
+// approvedOnMain loads main and splits its units into approved ones and
+// active units that lack approvals.
+func approvedOnMain(ctx context.Context, ws *workspace.Workspace) (plumbing.Hash, []*knowledge.Unit, []reviews.UnitStatus, error) {
+	mh, ok, err := ws.Repo.Branch(ws.Config.Review.Main)
+	if err != nil {
+		return mh, nil, nil, err
+	}
+	if !ok {
+		return mh, nil, nil, fmt.Errorf("branch %s does not exist: nothing is approved yet", ws.Config.Review.Main)
+	}
+	snap, err := reviews.Load(ctx, ws.Repo, mh)
+	if err != nil {
+		return mh, nil, nil, err
+	}
+	approved, unapproved := snap.ApprovedUnits()
+	var left []reviews.UnitStatus
+	for _, st := range unapproved {
+		if snap.Units[st.ID].Status == knowledge.StatusActive {
+			left = append(left, st)
+		}
+	}
+	return mh, approved, left, nil
 }
 
 // publishTerms supplies cross-language glossary terms when a glossary is

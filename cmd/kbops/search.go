@@ -58,12 +58,12 @@ Example:
 }
 
 func runSearch(ctx context.Context, ws *workspace.Workspace, q publish.Query, asJSON bool, out io.Writer) error {
-	client, done, err := connectWeaviate(ctx, ws, nil)
+	target, done, err := openTarget(ctx, ws, nil)
 	if err != nil {
 		return err
 	}
 	defer done()
-	hits, err := publish.Search(ctx, client, ws.Config.Weaviate.Collection, q)
+	hits, err := publish.Search(ctx, target, q)
 	if err != nil {
 		if strings.Contains(err.Error(), "Cannot query field") || strings.Contains(err.Error(), "does not exist") {
 			return fmt.Errorf("%w; has anything been published? run `kbops publish`", err)

@@ -67,6 +67,20 @@ func connectWeaviate(ctx context.Context, ws *workspace.Workspace, progress func
 	return c, stop, nil
 }
 
+// openTarget connects to Weaviate and returns the publish target the
+// config describes (alias, consistency, replication, vectorizer).
+func openTarget(ctx context.Context, ws *workspace.Workspace, progress func(string)) (*publish.Target, func(), error) {
+	c, done, err := connectWeaviate(ctx, ws, progress)
+	if err != nil {
+		return nil, nil, err
+	}
+	w := ws.Config.Weaviate
+	return &publish.Target{
+		Client: c, Alias: w.Collection, Consistency: w.Consistency, Replication: w.ReplicationFactor,
+		Vectorizer: w.Vectorizer.Module, ModuleConfig: w.Vectorizer.Settings,
+	}, done, nil
+}
+
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return fmt.Sprintf("%d %s", n, one)

@@ -85,6 +85,24 @@ type Weaviate struct {
 	Collection string `yaml:"collection"`
 	// Embedded server settings, used when URL is empty.
 	Embedded Embedded `yaml:"embedded"`
+	// Consistency is the consistency level of reads and writes: ONE,
+	// QUORUM or ALL; empty uses the server's default (QUORUM).
+	Consistency string `yaml:"consistency"`
+	// ReplicationFactor of new collections (default 1); a cluster with
+	// three nodes typically uses 3 with QUORUM.
+	ReplicationFactor int `yaml:"replication_factor"`
+	// Keep is how many physical collections reindex keeps (default 2: the
+	// live one and one to roll back to).
+	Keep int `yaml:"keep"`
+	// Vectorizer enables hybrid search: a Weaviate module name such as
+	// text2vec-ollama with its settings; default none (keyword search).
+	Vectorizer Vectorizer `yaml:"vectorizer"`
+}
+
+// Vectorizer is a Weaviate vectorizer module and its settings.
+type Vectorizer struct {
+	Module   string         `yaml:"module"`
+	Settings map[string]any `yaml:"settings"`
 }
 
 // Embedded server settings.
@@ -327,6 +345,17 @@ func (c *Config) validate(root *yaml.Node) error {
 	}
 	if p := c.Weaviate.Embedded.GRPCPort; p < 0 || p > 65535 {
 		return bad("a port is 0 (any free port) to 65535", "weaviate", "embedded", "grpc_port")
+	}
+	switch c.Weaviate.Consistency {
+	case "", "ONE", "QUORUM", "ALL":
+	default:
+		return bad(fmt.Sprintf("%q is not ONE, QUORUM or ALL", c.Weaviate.Consistency), "weaviate", "consistency")
+	}
+	if c.Weaviate.ReplicationFactor < 0 || c.Weaviate.ReplicationFactor > 15 {
+		return bad("the replication factor is 1 to 15 (0 means 1)", "weaviate", "replication_factor")
+	}
+	if c.Weaviate.Keep < 0 {
+		return bad("keep is the number of collections to keep, 2 or more", "weaviate", "keep")
 	}
 	if !validCollection.MatchString(c.Weaviate.Collection) {
 		return bad(fmt.Sprintf("%q is not a Weaviate collection name (a capital letter, then letters, digits, _)", c.Weaviate.Collection), "weaviate", "collection")

@@ -48,7 +48,12 @@ review:
 
 weaviate:
   url: ""                    # empty: embedded weaviate-server under .kbops/weaviate
-  collection: KnowledgeUnit
+  collection: KnowledgeUnit  # an alias; reindex builds KnowledgeUnit_<timestamp> and moves it
+  keep: 2                    # physical collections kept for rollback
+  consistency: ""            # ONE | QUORUM | ALL for a cluster; empty: server default
+  replication_factor: 1      # for new collections on a cluster
+  vectorizer:                # empty: keyword search; a module enables hybrid search
+    module: ""
   embedded:
     http_port: 0             # 0: any free port on 127.0.0.1
     grpc_port: 0

@@ -7,11 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/go-openapi/strfmt"
-	"github.com/weaviate/weaviate-go-client/v5/weaviate"
 	"github.com/weaviate/weaviate/entities/models"
 
 	"github.com/kbops/kbops/knowledge"
@@ -86,6 +86,17 @@ func BuildObject(u *knowledge.Unit, terms []string) Object {
 	// The object hash covers everything written, so a change of owner,
 	// locator or glossary terms is published although the content hash
 	// stays the same.
+	sum := HashProps(props)
+	props[PropObjectHash] = sum
+	return Object{ID: ObjectID(u.ID), Unit: u, Props: props, Hash: sum}
+}
+
+// HashProps hashes an object's properties (object_hash itself excluded) in
+// a form that survives a round trip through Weaviate: empty values are
+// skipped, numbers and lists are compared by their printed form. Publish
+// --repair recomputes it from what Weaviate returns to find objects that
+// were changed by hand.
+func HashProps(props map[string]any) string {
 	h := sha256.New()
 	keys := make([]string, 0, len(props))
 	for k := range props {
@@ -93,11 +104,40 @@ func BuildObject(u *knowledge.Unit, terms []string) Object {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		fmt.Fprintf(h, "%s=%v\x00", k, props[k])
+		if k == PropObjectHash {
+			continue
+		}
+		v := canonical(props[k])
+		if v == "" {
+			continue
+		}
+		fmt.Fprintf(h, "%s=%s\x00", k, v)
 	}
-	sum := "sha256:" + hex.EncodeToString(h.Sum(nil))
-	props[PropObjectHash] = sum
-	return Object{ID: ObjectID(u.ID), Unit: u, Props: props, Hash: sum}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+func canonical(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case []string:
+		return strings.Join(x, "\x1f")
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = canonical(e)
+		}
+		return strings.Join(parts, "\x1f")
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case int:
+		return strconv.Itoa(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	}
+	return fmt.Sprint(v)
 }
 
 func nonNil(s []string) []string {
@@ -110,15 +150,21 @@ func nonNil(s []string) []string {
 // Existing is what the collection holds for one object.
 type Existing struct {
 	ID, UnitID, ObjectHash string
+	// Actual is the hash recomputed from the stored properties; set only
+	// when listing with full properties (repair).
+	Actual string
 }
 
-// ListExisting pages through the collection's objects (id, unit id,
-// object hash).
-func ListExisting(ctx context.Context, c *weaviate.Client, collection string) (map[string]Existing, error) {
+// ListExisting pages through a physical collection's objects. With full,
+// it also recomputes each object's hash from its stored properties.
+func (t *Target) ListExisting(ctx context.Context, collection string, full bool) (map[string]Existing, error) {
 	out := map[string]Existing{}
 	after := ""
 	for {
-		g := c.Data().ObjectsGetter().WithClassName(collection).WithLimit(1000)
+		g := t.Client.Data().ObjectsGetter().WithClassName(collection).WithLimit(1000)
+		if t.Consistency != "" {
+			g = g.WithConsistencyLevel(t.Consistency)
+		}
 		if after != "" {
 			g = g.WithAfter(after)
 		}
@@ -134,13 +180,18 @@ func ListExisting(ctx context.Context, c *weaviate.Client, collection string) (m
 			e := Existing{ID: o.ID.String()}
 			e.UnitID, _ = props[PropUnitID].(string)
 			e.ObjectHash, _ = props[PropObjectHash].(string)
+			if full {
+				e.Actual = HashProps(props)
+			}
 			out[e.ID] = e
 			after = e.ID
 		}
 	}
 }
 
-// MakePlan compares desired objects with existing ones.
+// MakePlan compares desired objects with existing ones. An existing
+// object whose recomputed hash (Actual, when known) differs from its
+// recorded one was changed by hand and is updated.
 func MakePlan(collection string, desired []Object, existing map[string]Existing) Plan {
 	p := Plan{Collection: collection, Desired: len(desired), Actual: len(existing)}
 	want := map[string]bool{}
@@ -150,7 +201,7 @@ func MakePlan(collection string, desired []Object, existing map[string]Existing)
 		switch {
 		case !ok:
 			p.Actions = append(p.Actions, Action{OpAdd, o.Unit.ID, o.ID, o.Unit.Version})
-		case e.ObjectHash != o.Hash:
+		case e.ObjectHash != o.Hash || (e.Actual != "" && e.Actual != o.Hash):
 			p.Actions = append(p.Actions, Action{OpUpdate, o.Unit.ID, o.ID, o.Unit.Version})
 		default:
 			p.Unchanged++
@@ -171,8 +222,11 @@ func MakePlan(collection string, desired []Object, existing map[string]Existing)
 
 // Options control Publish.
 type Options struct {
-	Collection string
-	DryRun     bool
+	DryRun bool
+	// Repair reads every object in full to find objects changed by hand
+	// (slower: bodies are transferred); without it, recorded hashes are
+	// trusted.
+	Repair bool
 	// BatchSize is the number of objects per batch request (default 200).
 	BatchSize int
 	// Terms adds cross-language terms; nil adds none.
@@ -190,53 +244,69 @@ type Result struct {
 	Failed []string
 }
 
-// Publish makes the collection hold exactly the given units (approved,
-// active units; the caller decides which) and verifies it afterwards.
-func Publish(ctx context.Context, c *weaviate.Client, units []*knowledge.Unit, o Options) (Result, error) {
-	var res Result
-	if o.BatchSize <= 0 {
-		o.BatchSize = 200
-	}
-	if !o.DryRun {
-		if _, err := EnsureCollection(ctx, c, o.Collection); err != nil {
-			return res, err
-		}
-	}
-	desired := make([]Object, 0, len(units))
-	byID := map[string]Object{}
+// Objects builds the objects of the active units.
+func Objects(units []*knowledge.Unit, terms Terms) []Object {
+	out := make([]Object, 0, len(units))
 	for _, u := range units {
 		if u.Status != knowledge.StatusActive {
 			continue
 		}
-		var terms []string
-		if o.Terms != nil {
-			terms = o.Terms(u)
+		var ts []string
+		if terms != nil {
+			ts = terms(u)
 		}
-		obj := BuildObject(u, terms)
-		desired = append(desired, obj)
-		byID[obj.ID] = obj
+		out = append(out, BuildObject(u, ts))
 	}
-	existing := map[string]Existing{}
-	ok, err := c.Schema().ClassExistenceChecker().WithClassName(o.Collection).Do(ctx)
+	return out
+}
+
+// Publish makes the live collection (the one the alias points to, created
+// on first use) hold exactly the given units' objects — the caller passes
+// approved units; retired ones are left out — and verifies it afterwards.
+func Publish(ctx context.Context, t *Target, units []*knowledge.Unit, o Options) (Result, error) {
+	var res Result
+	collection, err := t.Resolve(ctx)
 	if err != nil {
-		return res, fmt.Errorf("check collection %s: %w", o.Collection, err)
+		return res, err
 	}
-	if ok {
-		if existing, err = ListExisting(ctx, c, o.Collection); err != nil {
+	if collection == "" && !o.DryRun {
+		if collection, err = t.Ensure(ctx); err != nil {
 			return res, err
 		}
 	}
-	res.Plan = MakePlan(o.Collection, desired, existing)
+	desired := Objects(units, o.Terms)
+	existing := map[string]Existing{}
+	if collection != "" {
+		if existing, err = t.ListExisting(ctx, collection, o.Repair); err != nil {
+			return res, err
+		}
+	}
+	res.Plan = MakePlan(t.Alias, desired, existing)
 	if o.DryRun || len(res.Plan.Actions) == 0 {
 		return res, nil
 	}
-	total := len(res.Plan.Actions)
+	if err := t.apply(ctx, collection, desired, res.Plan, o, &res); err != nil {
+		return res, err
+	}
+	return res, t.Verify(ctx, collection, desired)
+}
+
+// apply carries out a plan on a physical collection.
+func (t *Target) apply(ctx context.Context, collection string, desired []Object, plan Plan, o Options, res *Result) error {
+	if o.BatchSize <= 0 {
+		o.BatchSize = 200
+	}
+	byID := make(map[string]Object, len(desired))
+	for _, obj := range desired {
+		byID[obj.ID] = obj
+	}
+	total := len(plan.Actions)
 	var batch []*models.Object
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		n, failed, err := writeBatch(ctx, c, batch)
+		n, failed, err := t.writeBatch(ctx, batch)
 		res.Written += n
 		res.Failed = append(res.Failed, failed...)
 		batch = batch[:0]
@@ -245,27 +315,31 @@ func Publish(ctx context.Context, c *weaviate.Client, units []*knowledge.Unit, o
 		}
 		return err
 	}
-	for _, a := range res.Plan.Actions {
+	for _, a := range plan.Actions {
 		if a.Op == OpDelete {
 			continue
 		}
 		obj := byID[a.Object]
-		batch = append(batch, &models.Object{Class: o.Collection, ID: strfmt.UUID(obj.ID), Properties: obj.Props})
+		batch = append(batch, &models.Object{Class: collection, ID: strfmt.UUID(obj.ID), Properties: obj.Props})
 		if len(batch) >= o.BatchSize {
 			if err := flush(); err != nil {
-				return res, err
+				return err
 			}
 		}
 	}
 	if err := flush(); err != nil {
-		return res, err
+		return err
 	}
-	for _, a := range res.Plan.Actions {
+	for _, a := range plan.Actions {
 		if a.Op != OpDelete {
 			continue
 		}
 		if err := retry(ctx, func() error {
-			return c.Data().Deleter().WithClassName(o.Collection).WithID(a.Object).Do(ctx)
+			d := t.Client.Data().Deleter().WithClassName(collection).WithID(a.Object)
+			if t.Consistency != "" {
+				d = d.WithConsistencyLevel(t.Consistency)
+			}
+			return d.Do(ctx)
 		}); err != nil && !isNotFound(err) {
 			res.Failed = append(res.Failed, fmt.Sprintf("delete %s (%s): %v", a.UnitID, a.Object, err))
 			continue
@@ -273,18 +347,22 @@ func Publish(ctx context.Context, c *weaviate.Client, units []*knowledge.Unit, o
 		res.Deleted++
 	}
 	if len(res.Failed) > 0 {
-		return res, fmt.Errorf("publish: %d object(s) failed; Weaviate holds the rest, run publish again to retry:\n  %s", len(res.Failed), strings.Join(res.Failed, "\n  "))
+		return fmt.Errorf("publish: %d object(s) failed; Weaviate holds the rest, run publish again to retry:\n  %s", len(res.Failed), strings.Join(res.Failed, "\n  "))
 	}
-	return res, Verify(ctx, c, o.Collection, desired)
+	return nil
 }
 
 // writeBatch writes objects and checks each one's result: the client
 // returns no error when single objects fail.
-func writeBatch(ctx context.Context, c *weaviate.Client, objs []*models.Object) (written int, failed []string, err error) {
+func (t *Target) writeBatch(ctx context.Context, objs []*models.Object) (written int, failed []string, err error) {
 	var resp []models.ObjectsGetResponse
 	err = retry(ctx, func() error {
 		var e error
-		resp, e = c.Batch().ObjectsBatcher().WithObjects(objs...).Do(ctx)
+		b := t.Client.Batch().ObjectsBatcher().WithObjects(objs...)
+		if t.Consistency != "" {
+			b = b.WithConsistencyLevel(t.Consistency)
+		}
+		resp, e = b.Do(ctx)
 		return e
 	})
 	if err != nil {
@@ -317,7 +395,7 @@ func retry(ctx context.Context, f func() error) error {
 	var err error
 	delay := 500 * time.Millisecond
 	for i := 0; i < 4; i++ {
-		if err = f(); err == nil || isNotFound(err) {
+		if err = f(); err == nil || isNotFound(err) || isPermanent(err) {
 			return err
 		}
 		select {
@@ -334,10 +412,22 @@ func isNotFound(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "404")
 }
 
-// Verify checks that the collection holds exactly the desired objects with
-// their object hashes.
-func Verify(ctx context.Context, c *weaviate.Client, collection string, desired []Object) error {
-	existing, err := ListExisting(ctx, c, collection)
+// isPermanent reports errors that a retry cannot fix (bad request,
+// unauthorised, unprocessable).
+func isPermanent(err error) bool {
+	s := err.Error()
+	for _, code := range []string{"status code: 400", "status code: 401", "status code: 403", "status code: 422", "Unauthenticated", "PermissionDenied", "InvalidArgument"} {
+		if strings.Contains(s, code) {
+			return true
+		}
+	}
+	return false
+}
+
+// Verify checks that a physical collection holds exactly the desired
+// objects with their object hashes.
+func (t *Target) Verify(ctx context.Context, collection string, desired []Object) error {
+	existing, err := t.ListExisting(ctx, collection, false)
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}

@@ -10,11 +10,7 @@
 package publish
 
 import (
-	"context"
-	"fmt"
-
 	"github.com/google/uuid"
-	"github.com/weaviate/weaviate-go-client/v5/weaviate"
 	"github.com/weaviate/weaviate/entities/models"
 )
 
@@ -66,8 +62,22 @@ func textProp(name, tokenization, desc string, searchable bool) *models.Property
 	}
 }
 
-// Class returns the collection definition.
-func Class(name string) *models.Class {
+// Class returns the definition of a physical collection.
+func (t *Target) Class(name string) *models.Class {
+	c := baseClass(name)
+	if t.Vectorizer != "" && t.Vectorizer != "none" {
+		c.Vectorizer = t.Vectorizer
+		if len(t.ModuleConfig) > 0 {
+			c.ModuleConfig = map[string]any{t.Vectorizer: t.ModuleConfig}
+		}
+	}
+	if t.Replication > 1 {
+		c.ReplicationConfig = &models.ReplicationConfig{Factor: int64(t.Replication)}
+	}
+	return c
+}
+
+func baseClass(name string) *models.Class {
 	field := func(n, d string) *models.Property { return textProp(n, models.PropertyTokenizationField, d, false) }
 	return &models.Class{
 		Class:       name,
@@ -99,19 +109,4 @@ func Class(name string) *models.Class {
 			{Name: PropOccurrences, DataType: []string{"int"}, Description: "tickets a scenario was seen in", IndexFilterable: boolp(true)},
 		},
 	}
-}
-
-// EnsureCollection creates the collection when it does not exist.
-func EnsureCollection(ctx context.Context, c *weaviate.Client, name string) (created bool, err error) {
-	ok, err := c.Schema().ClassExistenceChecker().WithClassName(name).Do(ctx)
-	if err != nil {
-		return false, fmt.Errorf("check collection %s: %w", name, err)
-	}
-	if ok {
-		return false, nil
-	}
-	if err := c.Schema().ClassCreator().WithClass(Class(name)).Do(ctx); err != nil {
-		return false, fmt.Errorf("create collection %s: %w", name, err)
-	}
-	return true, nil
 }

@@ -72,9 +72,22 @@ type Hit struct {
 	Snippet  string  `json:"snippet"`
 }
 
-// Search runs a BM25 keyword search over title, body, the Chinese and
-// Japanese text fields and the cross-language terms.
-func Search(ctx context.Context, c *weaviate.Client, collection string, q Query) ([]Hit, error) {
+// Search queries the alias as an agent front-end would: BM25 keyword
+// search over title, body, the Chinese and Japanese text fields and the
+// cross-language terms, or hybrid search (BM25 fused with vectors) when
+// the collection has a vectorizer.
+func Search(ctx context.Context, t *Target, q Query) ([]Hit, error) {
+	c := t.Client
+	// Weaviate 1.35 answers unfiltered GraphQL queries through an alias but
+	// rejects where-filters on one ("class does not exist"), so the alias
+	// is resolved first; the lookup is one small request.
+	collection, err := t.Resolve(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if collection == "" {
+		return nil, fmt.Errorf("nothing published yet under %s: run `kbops publish`", t.Alias)
+	}
 	if strings.TrimSpace(q.Text) == "" {
 		return nil, fmt.Errorf("empty query")
 	}
@@ -85,14 +98,21 @@ func Search(ctx context.Context, c *weaviate.Client, collection string, q Query)
 	if len(q.Expansions) > 0 {
 		text += " " + strings.Join(q.Expansions, " ")
 	}
-	bm25 := (&graphql.BM25ArgumentBuilder{}).WithQuery(text).WithProperties(SearchProperties...)
 	fields := []graphql.Field{
 		{Name: PropUnitID}, {Name: PropTitle}, {Name: PropVersion}, {Name: PropLanguage},
 		{Name: PropProduct}, {Name: PropTier}, {Name: PropAccess}, {Name: PropSourceURI},
 		{Name: PropLocator}, {Name: PropBody},
 		{Name: "_additional", Fields: []graphql.Field{{Name: "score"}}},
 	}
-	g := c.GraphQL().Get().WithClassName(collection).WithFields(fields...).WithBM25(bm25).WithLimit(q.Limit)
+	g := c.GraphQL().Get().WithClassName(collection).WithFields(fields...).WithLimit(q.Limit)
+	if t.HasVectors() {
+		g = g.WithHybrid((&graphql.HybridArgumentBuilder{}).WithQuery(text).WithProperties(SearchProperties).WithAlpha(0.5))
+	} else {
+		g = g.WithBM25((&graphql.BM25ArgumentBuilder{}).WithQuery(text).WithProperties(SearchProperties...))
+	}
+	if t.Consistency != "" {
+		g = g.WithConsistencyLevel(t.Consistency)
+	}
 	if w := where(q); w != nil {
 		g = g.WithWhere(w)
 	}
@@ -109,6 +129,11 @@ func Search(ctx context.Context, c *weaviate.Client, collection string, q Query)
 	}
 	get, _ := resp.Data["Get"].(map[string]any)
 	rows, _ := get[collection].([]any)
+	if rows == nil && len(get) == 1 {
+		for _, v := range get { // answered under the physical name
+			rows, _ = v.([]any)
+		}
+	}
 	hits := make([]Hit, 0, len(rows))
 	for _, r := range rows {
 		m, _ := r.(map[string]any)
