@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"testing"
@@ -127,10 +128,20 @@ func BenchmarkExport1GB(b *testing.B) {
 		sample := []metrics.Sample{{Name: "/memory/classes/total:bytes"}}
 		sections := 0
 		doc := sources.Document{Item: sources.Item{Key: "export.csv", Size: fi.Size()}, Name: "export.csv", Body: f}
-		o := Options{TempDir: b.TempDir(), Progress: func(Progress) {
+		heapAt := fi.Size() * 95 / 100
+		o := Options{TempDir: b.TempDir(), Progress: func(p Progress) {
 			metrics.Read(sample)
 			if v := sample[0].Value.Uint64(); v > peak {
 				peak = v
+			}
+			// KBOPS_BENCH_HEAP=file writes a heap profile near the end of
+			// reading, when the matching state is largest.
+			if hp := os.Getenv("KBOPS_BENCH_HEAP"); hp != "" && heapAt > 0 && p.Bytes >= heapAt {
+				heapAt = 0
+				if f, err := os.Create(hp); err == nil {
+					pprof.WriteHeapProfile(f)
+					f.Close()
+				}
 			}
 		}}
 		rep, err := ExtractReport(context.Background(), o, doc, func(sources.Section) error { sections++; return nil }, func(error) {})

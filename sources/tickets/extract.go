@@ -11,6 +11,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/kbops/kbops/sources"
@@ -110,17 +111,20 @@ func ExtractReport(ctx context.Context, opts Options, doc sources.Document, emit
 	return newExtractor(opts).ExtractReport(ctx, doc, emit, warn)
 }
 
-// countingReader counts bytes read.
+// countingReader counts bytes read; the count may be read from another
+// goroutine.
 type countingReader struct {
 	r io.Reader
-	n int64
+	n atomic.Int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.n += int64(n)
+	c.n.Add(int64(n))
 	return n, err
 }
+
+func (c *countingReader) bytes() int64 { return c.n.Load() }
 
 // maxWarnings per reason per document; the rest are counted in one
 // summary warning, so a file with a million bad dates does not drown the
@@ -177,58 +181,53 @@ func (e *Extractor) ExtractReport(ctx context.Context, doc sources.Document, emi
 	defer b.close()
 
 	derived := map[[6]byte]int32{}
-	var fields Fields
-	var solvedSet map[string]bool
-	var hasStatus, mapped bool
+	var rows atomic.Int64
 	progress := func() {
 		if o.Progress != nil {
-			o.Progress(Progress{Key: key, Rows: int64(rep.Rows), Bytes: cr.n, TotalBytes: doc.Item.Size})
+			o.Progress(Progress{Key: key, Rows: rows.Load(), Bytes: cr.bytes(), TotalBytes: doc.Item.Size})
 		}
 	}
-	for {
+	stop := make(chan struct{})
+	var mapErr error
+	items := e.stream(ctx, rr, &rows, stop, func(m *mapping, err error) bool {
+		rep.Preset, mapErr = m.preset, err
+		return err == nil
+	})
+	defer func() {
+		close(stop)
+		for it := range items { // let the goroutines finish
+			<-it.done
+		}
+	}()
+	for it := range items {
+		<-it.done
 		if rep.Rows%1024 == 0 {
 			if err := ctx.Err(); err != nil {
 				return rep, err
 			}
 			progress()
 		}
-		rec, place, err := rr.next()
-		if err == io.EOF {
-			break
-		}
+		rep.Rows++
 		var re *rowError
-		if errors.As(err, &re) {
-			rep.Rows++
+		if errors.As(it.err, &re) {
 			rep.Skipped[SkipMalformed]++
 			warnf("malformed", re.place, re.err)
 			continue
 		}
-		if err != nil {
+		if it.err != nil {
 			// The rest cannot be read; keep what was read so far.
-			warnf("fatal", place, err)
+			warnf("fatal", it.place, it.err)
 			break
 		}
-		rep.Rows++
-		if !mapped {
-			fields, solvedSet, rep.Preset, err = resolveMapping(o, rec)
-			if err != nil {
-				return rep, fmt.Errorf("%s: %w", key, err)
-			}
-			hasStatus = fields.Status != ""
-			mapped = true
+		rep.Redacted.Add(it.counts)
+		for _, what := range it.bad {
+			warnf(what, it.place, errors.New(what))
 		}
-		t := mapTicket(rec, fields, e.red, rep.Redacted, func(what string) { warnf(what, place, errors.New(what)) })
-		switch {
-		case t.Subject == "" && t.Body == "":
-			rep.Skipped[SkipEmpty]++
-			continue
-		case !o.IncludeUnsolved && !t.solved(solvedSet, hasStatus):
-			rep.Skipped[SkipUnsolved]++
-			continue
-		case !o.IncludeUnanswered && t.Answer == "":
-			rep.Skipped[SkipUnanswered]++
+		if it.skip != "" {
+			rep.Skipped[it.skip]++
 			continue
 		}
+		t := it.t
 		if t.DerivedID {
 			// Identical rows get the same content hash; number the repeats
 			// so that ids stay unique and stable when rows are appended.
@@ -241,7 +240,7 @@ func (e *Extractor) ExtractReport(ctx context.Context, doc sources.Document, emi
 		}
 		rep.Tickets++
 		rep.Languages[t.Language]++
-		merged, err := b.add(t)
+		merged, err := b.add(t, &it.sig, it.nsh, it.resSig)
 		if err != nil {
 			return rep, err
 		}
@@ -249,7 +248,13 @@ func (e *Extractor) ExtractReport(ctx context.Context, doc sources.Document, emi
 			rep.Merged++
 		}
 	}
-	rep.Bytes = cr.n
+	if mapErr != nil {
+		return rep, fmt.Errorf("%s: %w", key, mapErr)
+	}
+	if err := ctx.Err(); err != nil {
+		return rep, err
+	}
+	rep.Bytes = cr.bytes()
 	progress()
 	n, err := b.emit(ctx, emit)
 	rep.Sections = n
@@ -330,6 +335,9 @@ const maxLocatorIDs = 50
 
 // scenario is the in-memory state of one merged problem. Its texts live
 // in the spill file; only what changes stays here.
+// Only scenarios that can still be matched (seen within the window) are
+// held; the others are finalised into the spill file, so memory does not
+// grow with the length of the export.
 type scenario struct {
 	static   span      // fixed part: written once when the scenario starts
 	res      span      // current resolution
@@ -338,6 +346,16 @@ type scenario struct {
 	count    int32
 	lastSeen int32 // ticket number when last matched, for the window
 	lang     int32
+}
+
+// finalPart is a scenario's final state in the spill file.
+type finalPart struct {
+	StaticOff int64    `json:"so"`
+	StaticLen int32    `json:"sn"`
+	ResOff    int64    `json:"ro"`
+	ResLen    int32    `json:"rn"`
+	Count     int32    `json:"c"`
+	IDs       []string `json:"ids,omitempty"`
 }
 
 type span struct {
@@ -370,7 +388,8 @@ type builder struct {
 	spill   *os.File
 	w       *bufio.Writer
 	off     int64
-	scens   []scenario
+	active  map[int32]*scenario // scenarios still matchable
+	finals  []span              // final record per scenario number, in order of creation
 	indexes map[string]*cluster.Index
 	langs   []string
 	langID  map[string]int32
@@ -384,7 +403,7 @@ func newBuilder(o Options, key string) (*builder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: scenario spill file: %w", key, err)
 	}
-	return &builder{o: o, key: key, spill: f, w: bufio.NewWriterSize(f, 256<<10), indexes: map[string]*cluster.Index{}, langID: map[string]int32{}}, nil
+	return &builder{o: o, key: key, spill: f, w: bufio.NewWriterSize(f, 256<<10), indexes: map[string]*cluster.Index{}, langID: map[string]int32{}, active: map[int32]*scenario{}}, nil
 }
 
 func (b *builder) close() {
@@ -424,9 +443,11 @@ func sameResolution(a, b [8]uint32) bool {
 
 // add puts a ticket into its scenario and reports whether it joined an
 // existing one.
-func (b *builder) add(t Ticket) (bool, error) {
+func (b *builder) add(t Ticket, sig *cluster.Signature, nsh int, resSig [8]uint32) (bool, error) {
 	b.n++
-	b.expire()
+	if err := b.expire(); err != nil {
+		return false, err
+	}
 	lid, ok := b.langID[t.Language]
 	if !ok {
 		lid = int32(len(b.langs))
@@ -440,10 +461,9 @@ func (b *builder) add(t Ticket) (bool, error) {
 		ix = cluster.NewIndex(b.o.Similarity)
 		b.indexes[t.Language] = ix
 	}
-	sig, nsh := cluster.Sign(t.Subject + "\n" + t.Body)
 	if nsh > 0 && b.o.Similarity < 1 {
-		if id, _ := ix.Nearest(&sig); id >= 0 {
-			s := &b.scens[id]
+		if id, _ := ix.Nearest(sig); id >= 0 {
+			s := b.active[int32(id)]
 			s.count++
 			if len(s.ids) < maxLocatorIDs-1 {
 				s.ids = append(s.ids, t.ID)
@@ -451,7 +471,7 @@ func (b *builder) add(t Ticket) (bool, error) {
 			s.lastSeen = b.n
 			b.queue = append(b.queue, seen{int32(id), b.n})
 			if t.Answer != "" {
-				rs := resSignature(t.Answer)
+				rs := resSig
 				if !sameResolution(rs, s.resSig) {
 					// A different fix: the newest one is the scenario's.
 					sp, err := b.write(resPart{t.Answer, effective(t)})
@@ -475,30 +495,48 @@ func (b *builder) add(t Ticket) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	id := len(b.scens)
-	b.scens = append(b.scens, scenario{static: st, res: rs, resSig: resSignature(t.Answer), count: 1, lastSeen: b.n, lang: lid})
+	id := int32(len(b.finals))
+	b.finals = append(b.finals, span{})
+	b.active[id] = &scenario{static: st, res: rs, resSig: resSig, count: 1, lastSeen: b.n, lang: lid}
 	if nsh > 0 && b.o.Similarity < 1 {
-		ix.Add(id, sig)
-		b.queue = append(b.queue, seen{int32(id), b.n})
+		ix.Add(int(id), *sig)
+		b.queue = append(b.queue, seen{id, b.n})
+		return false, nil
 	}
-	return false, nil
+	return false, b.finalize(id)
+}
+
+// finalize writes a scenario's final state and forgets it.
+func (b *builder) finalize(id int32) error {
+	s := b.active[id]
+	sp, err := b.write(finalPart{s.static.off, s.static.n, s.res.off, s.res.n, s.count, s.ids})
+	if err != nil {
+		return err
+	}
+	b.finals[id] = sp
+	delete(b.active, id)
+	return nil
 }
 
 // expire removes from the indexes the scenarios not seen within the
 // window, keeping memory bounded however long the export.
-func (b *builder) expire() {
+func (b *builder) expire() error {
 	for b.qHead < len(b.queue) && b.n-b.queue[b.qHead].at > int32(b.o.Window) {
 		q := b.queue[b.qHead]
 		b.qHead++
-		s := &b.scens[q.scen]
-		if s.lastSeen == q.at {
+		s := b.active[q.scen]
+		if s != nil && s.lastSeen == q.at {
 			b.indexes[b.langs[s.lang]].Remove(int(q.scen))
+			if err := b.finalize(q.scen); err != nil {
+				return err
+			}
 		}
 	}
 	if b.qHead > 4096 && b.qHead > len(b.queue)/2 {
 		b.queue = append(b.queue[:0], b.queue[b.qHead:]...)
 		b.qHead = 0
 	}
+	return nil
 }
 
 func effective(t Ticket) time.Time {
@@ -557,25 +595,35 @@ func (b *builder) read(sp span, v any) error {
 // emit renders every scenario, in the order they started, with its final
 // count.
 func (b *builder) emit(ctx context.Context, emit func(sources.Section) error) (int, error) {
+	// The index is not needed any more; let it go before rendering.
+	b.indexes, b.queue = nil, nil
+	for id := range b.finals {
+		if _, ok := b.active[int32(id)]; ok {
+			if err := b.finalize(int32(id)); err != nil {
+				return 0, err
+			}
+		}
+	}
 	if err := b.w.Flush(); err != nil {
 		return 0, fmt.Errorf("%s: scenario spill file: %w", b.key, err)
 	}
-	// The index is not needed any more; let it go before rendering.
-	b.indexes, b.queue = nil, nil
 	n := 0
-	for i := range b.scens {
+	for i := range b.finals {
 		if i%1024 == 0 {
 			if err := ctx.Err(); err != nil {
 				return n, err
 			}
 		}
-		s := &b.scens[i]
+		var s finalPart
 		var st staticPart
 		var res resPart
-		if err := b.read(s.static, &st); err != nil {
+		if err := b.read(b.finals[i], &s); err != nil {
 			return n, err
 		}
-		if err := b.read(s.res, &res); err != nil {
+		if err := b.read(span{s.StaticOff, s.StaticLen}, &st); err != nil {
+			return n, err
+		}
+		if err := b.read(span{s.ResOff, s.ResLen}, &res); err != nil {
 			return n, err
 		}
 		var sb strings.Builder
@@ -589,12 +637,12 @@ func (b *builder) emit(ctx context.Context, emit func(sources.Section) error) (i
 		if st.Prevent != "" {
 			sb.WriteString("\n## Prevention\n\n" + st.Prevent + "\n")
 		}
-		ids := append([]string{st.FirstID}, s.ids...)
+		ids := append([]string{st.FirstID}, s.IDs...)
 		loc := "tickets " + strings.Join(ids, ", ")
 		if len(ids) == 1 {
 			loc = "ticket " + ids[0]
 		}
-		if more := int(s.count) - len(ids); more > 0 {
+		if more := int(s.Count) - len(ids); more > 0 {
 			loc += fmt.Sprintf(" and %d more", more)
 		}
 		sec := sources.Section{
@@ -606,7 +654,7 @@ func (b *builder) emit(ctx context.Context, emit func(sources.Section) error) (i
 			Layer:       "scenario",
 			Title:       st.Title,
 			Product:     st.Product,
-			Occurrences: int(s.count),
+			Occurrences: int(s.Count),
 			Effective:   res.Effective,
 		}
 		if err := emit(sec); err != nil {

@@ -292,6 +292,29 @@ func TestStableAndIncremental(t *testing.T) {
 	}
 }
 
+func TestWindowBoundsMatching(t *testing.T) {
+	rows := [][3]string{
+		{"Fan noise", "The fan of the controller is very loud after the firmware update to 2.4 on all units.", "Set the fan curve to quiet in the service menu."},
+		{"Printer offline", "The network printer shows offline although it answers ping; the driver is version 5.2.", "Set a static IP on the printer and re-add it."},
+		{"Export empty", "The CSV export of the report is empty when the date filter spans two years.", "Split the export into yearly ranges."},
+		{"VPN drops", "The VPN drops every 60 minutes on macOS 14 with the new client.", "Raise the rekey interval on the gateway."},
+		{"Fan noise", "The fan of the controller is very loud after the firmware update to 2.4 on all units!", "Set the fan curve to quiet in the service menu."},
+	}
+	wide := run(t, Options{}, "w.csv", makeCSV(rows))
+	narrow := run(t, Options{Window: 2}, "w.csv", makeCSV(rows))
+	if len(wide.secs) != 4 || wide.secs[0].Occurrences != 2 {
+		t.Fatalf("wide window: %s", wide.rep)
+	}
+	if len(narrow.secs) != 5 || narrow.secs[0].Occurrences != 1 || narrow.secs[4].Title != "Fan noise" {
+		t.Fatalf("narrow window: %s", narrow.rep)
+	}
+	for i := 1; i < 4; i++ {
+		if !reflect.DeepEqual(wide.secs[i], narrow.secs[i]) {
+			t.Errorf("section %d differs between windows", i)
+		}
+	}
+}
+
 func TestCSVDialects(t *testing.T) {
 	// Tab-separated, windows-1252, bare quote inside an unquoted field,
 	// lone CR line ends and a literal \n escape.
