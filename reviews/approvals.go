@@ -3,6 +3,7 @@ package reviews
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -78,7 +79,9 @@ func ParseApprovals(name string, b []byte) (ApprovalFile, error) {
 		return f, fmt.Errorf("%s: %w", name, err)
 	}
 	for i, r := range f.Records {
-		if r.Stage.Index() < 0 {
+		if r.Stage == OwnersStage && f.Unit == OwnersApprovalID {
+			// approvals/OWNERS.yaml approves OWNERS itself.
+		} else if r.Stage.Index() < 0 {
 			return f, fmt.Errorf("%s: records[%d]: stage %q is not one of technical, expression, consistency", name, i, r.Stage)
 		}
 		if r.Verdict != Approved && r.Verdict != Rejected {
@@ -115,10 +118,38 @@ type UnitStatus struct {
 	Decision *Record
 }
 
-// Evaluate works out the review state of u from its records. Only records
-// for u's current content hash count; each stage's latest decision counts;
-// stages must be decided in order by people OWNERS allows.
-func Evaluate(u *knowledge.Unit, recs []Record, owners *Owners, author string) UnitStatus {
+// Rules are what Evaluate judges a unit's records by.
+type Rules struct {
+	// Owners says who may decide which stage.
+	Owners *Owners
+	// Author is the identity of whoever wrote the unit's current version
+	// (the author of the commit that last changed its file); they may not
+	// decide any stage of it. "" when unknown.
+	Author string
+	// WrittenAt is when the current version was committed: the start of
+	// the wait for the technical stage.
+	WrittenAt time.Time
+	// Proof, when set (strict mode), checks that a record was committed by
+	// its reviewer in a commit signed with their listed key; an error makes
+	// the record invalid.
+	Proof func(Record) error
+}
+
+// Key identifies a record within its unit's file.
+func (r Record) Key() string {
+	return string(r.Stage) + "|" + string(r.Verdict) + "|" + Identity(r.Reviewer) + "|" + r.ContentHash + "|" + r.At.UTC().Format(time.RFC3339Nano)
+}
+
+// Evaluate works out the review state of u from its records; it is the one
+// rule of what counts as approved. Only records for u's current content
+// hash count; each stage's latest decision counts; stages must be decided
+// in order, by people OWNERS allows, none of them the version's author, and
+// in strict mode in signed commits of their own.
+func Evaluate(u *knowledge.Unit, recs []Record, rules Rules) UnitStatus {
+	owners := rules.Owners
+	if owners == nil {
+		owners = &Owners{}
+	}
 	st := UnitStatus{ID: u.ID, State: StateApproved}
 	var current []Record
 	stale := 0
@@ -130,7 +161,7 @@ func Evaluate(u *knowledge.Unit, recs []Record, owners *Owners, author string) U
 		}
 	}
 	sort.SliceStable(current, func(i, j int) bool { return current[i].At.Before(current[j].At) })
-	var prevAt time.Time
+	prevAt := rules.WrittenAt
 	for _, stage := range Stages {
 		var last *Record
 		for i := range current {
@@ -150,15 +181,22 @@ func Evaluate(u *knowledge.Unit, recs []Record, owners *Owners, author string) U
 			st.Problems = append(st.Problems, fmt.Sprintf("%s decision by %s, who may not decide it (allowed: %s)", stage, last.Reviewer, orNone(allowed)))
 			break
 		}
-		if author != "" && Identity(last.Reviewer) == Identity(author) {
+		if rules.Author != "" && Identity(last.Reviewer) == Identity(rules.Author) {
 			st.State, st.Next = StateInvalid, stage
 			st.Problems = append(st.Problems, fmt.Sprintf("%s decision by %s, who wrote this version; another reviewer must decide", stage, last.Reviewer))
 			break
 		}
-		if last.At.Before(prevAt) {
+		if stage != Technical && last.At.Before(prevAt) {
 			st.State, st.Next = StateInvalid, stage
 			st.Problems = append(st.Problems, fmt.Sprintf("%s decided at %s, before the previous stage; stages are decided in order", stage, last.At.Format(time.RFC3339)))
 			break
+		}
+		if rules.Proof != nil {
+			if err := rules.Proof(*last); err != nil {
+				st.State, st.Next = StateInvalid, stage
+				st.Problems = append(st.Problems, fmt.Sprintf("%s decision by %s does not count: %v", stage, last.Reviewer, err))
+				break
+			}
 		}
 		if last.Verdict == Rejected {
 			st.State, st.Next, st.Decision = StateRejected, stage, last
@@ -168,6 +206,9 @@ func Evaluate(u *knowledge.Unit, recs []Record, owners *Owners, author string) U
 	}
 	if st.State != StateApproved {
 		st.Allowed = owners.Allowed(st.Next, u)
+		if rules.Author != "" {
+			st.Allowed = slices.DeleteFunc(st.Allowed, func(p string) bool { return p == Identity(rules.Author) })
+		}
 	}
 	return st
 }

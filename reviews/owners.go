@@ -29,6 +29,12 @@ type Owners struct {
 	// Admins may approve changes to OWNERS itself together with the owners
 	// a change affects.
 	Admins []string `yaml:"admins"`
+	// Strict requires every approval to be committed by its reviewer in a
+	// commit signed with an OpenPGP key listed for them in Keys.
+	Strict bool `yaml:"strict,omitempty"`
+	// Keys maps a reviewer's e-mail address to their armored OpenPGP
+	// public key (`gpg --export --armor ADDRESS`).
+	Keys map[string]string `yaml:"keys,omitempty"`
 }
 
 // Stage is a review stage.
@@ -47,11 +53,15 @@ var Stages = []Stage{Technical, Expression, Consistency}
 // ParseStage checks a stage name.
 func ParseStage(s string) (Stage, error) {
 	st := Stage(strings.ToLower(s))
-	if !slices.Contains(Stages, st) {
-		return "", fmt.Errorf("stage %q is not one of technical, expression, consistency", s)
+	if !slices.Contains(Stages, st) && st != OwnersStage {
+		return "", fmt.Errorf("stage %q is not one of technical, expression, consistency (or owners, for a change of OWNERS)", s)
 	}
 	return st, nil
 }
+
+// OwnersStage is the stage of an approval of a change to OWNERS itself,
+// recorded in approvals/OWNERS.yaml; it is not a stage of units.
+const OwnersStage Stage = "owners"
 
 // Index is the stage's position, 0 for technical.
 func (s Stage) Index() int { return slices.Index(Stages, s) }
@@ -84,6 +94,13 @@ func (o *Owners) normalise() {
 	}
 	o.Consistency = low(o.Consistency)
 	o.Admins = low(o.Admins)
+	if len(o.Keys) > 0 {
+		keys := make(map[string]string, len(o.Keys))
+		for k, v := range o.Keys {
+			keys[Identity(k)] = v
+		}
+		o.Keys = keys
+	}
 }
 
 // Identity reduces "Name <email>" or an e-mail to the lower-case address
@@ -155,6 +172,15 @@ expression:
 # consistency: does it agree with the rest of the knowledge and the glossary?
 consistency: [consistency@example.com]
 
-# admins approve changes to this file together with the owners it affects.
+# admins approve changes to this file together with the owners it affects
+# (kbops review approve --stage owners); until they have, the previous
+# version stays in force.
 admins: [owner@example.com]
+
+# strict: true requires every approval to be in a commit signed by its
+# reviewer with the key listed here (kbops review approve --sign-key FILE).
+# keys:
+#   owner@example.com: |
+#     -----BEGIN PGP PUBLIC KEY BLOCK-----
+#     ...
 `

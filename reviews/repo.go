@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/kbops/kbops/knowledge"
@@ -21,9 +22,23 @@ type Snapshot struct {
 	Tree    kbrepo.Tree
 	Units   map[string]*knowledge.Unit
 	Records map[string][]Record
-	Owners  *Owners
+	// Owners is the OWNERS file as committed. The OWNERS in force may be
+	// the previous one when a change of it is not approved: see
+	// EffectiveOwners.
+	Owners *Owners
+	// OwnersRecords are the approvals of OWNERS itself.
+	OwnersRecords []Record
 	// Problems are files that could not be read; each names the file.
 	Problems []error
+
+	repo *kbrepo.Repo
+	hist *History
+	// effective is the OWNERS in force and why the committed one is not.
+	effective      *Owners
+	ownersProblems []string
+	// needRecords makes ReadHistory find the commits of approval records
+	// even when the committed OWNERS is not strict (a strict base).
+	needRecords bool
 }
 
 // Load reads the snapshot at commit (the zero hash gives an empty one).
@@ -32,7 +47,7 @@ func Load(ctx context.Context, r *kbrepo.Repo, commit plumbing.Hash) (*Snapshot,
 	if err != nil {
 		return nil, err
 	}
-	s := &Snapshot{Commit: commit, Tree: t, Units: map[string]*knowledge.Unit{}, Records: map[string][]Record{}, Owners: &Owners{}}
+	s := &Snapshot{Commit: commit, Tree: t, Units: map[string]*knowledge.Unit{}, Records: map[string][]Record{}, Owners: &Owners{}, repo: r}
 	if b, ok, err := r.ReadPath(t, OwnersFile); err != nil {
 		return nil, err
 	} else if ok {
@@ -72,6 +87,10 @@ func Load(ctx context.Context, r *kbrepo.Repo, commit plumbing.Hash) (*Snapshot,
 				s.Problems = append(s.Problems, err)
 				continue
 			}
+			if id == OwnersApprovalID {
+				s.OwnersRecords = f.Records
+				continue
+			}
 			s.Records[id] = f.Records
 		}
 	}
@@ -89,15 +108,35 @@ func LoadBranch(ctx context.Context, r *kbrepo.Repo, branch string) (*Snapshot, 
 	return s, true, err
 }
 
-// Status evaluates one unit of the snapshot.
+// Status evaluates one unit of the snapshot with the OWNERS in force, the
+// version's author and, in strict mode, the signatures of the approval
+// commits. The first call reads the history (see ReadHistory).
 func (s *Snapshot) Status(id string) UnitStatus {
-	return Evaluate(s.Units[id], s.Records[id], s.Owners, "")
+	u := s.Units[id]
+	if err := s.ReadHistory(context.Background()); err != nil {
+		return UnitStatus{ID: id, State: StateInvalid, Next: Technical, Problems: []string{err.Error()}}
+	}
+	return Evaluate(u, s.Records[id], s.rules(id, s.EffectiveOwners()))
+}
+
+func (s *Snapshot) rules(id string, o *Owners) Rules {
+	r := Rules{Owners: o, Author: s.hist.Authors[id], WrittenAt: s.hist.WrittenAt[id]}
+	if o.Strict {
+		r.Proof = s.proofFor(id, o)
+	}
+	return r
 }
 
 // ApprovedUnits returns the units whose current content passed all three
 // stages, sorted by id. It is the one definition of "approved" that both
 // `review verify` and `publish` use.
 func (s *Snapshot) ApprovedUnits() (approved []*knowledge.Unit, unapproved []UnitStatus) {
+	if err := s.ReadHistory(context.Background()); err != nil {
+		for _, id := range s.IDs() {
+			unapproved = append(unapproved, UnitStatus{ID: id, State: StateInvalid, Next: Technical, Problems: []string{err.Error()}})
+		}
+		return nil, unapproved
+	}
 	for _, id := range s.IDs() {
 		st := s.Status(id)
 		if st.State == StateApproved {
@@ -141,39 +180,97 @@ type VerifyReport struct {
 func (v VerifyReport) OK() bool { return len(v.Failures) == 0 }
 
 // Verify checks that every unit changed since base (every unit when base
-// is nil) is approved for its current content, and that every file could
-// be read. A deleted unit file needs no approval: deleting is how a
-// retired unit leaves the repository.
+// is nil) is approved for its current content, that every file could be
+// read, and that OWNERS is in force: a change of it since base must be
+// approved by the people base's OWNERS requires, and while OWNERS changes,
+// units must pass under both base's and head's OWNERS (so nobody adds
+// themselves and approves in one change, and publish, which reads main's
+// OWNERS after the merge, agrees). A deleted unit file needs no approval:
+// deleting is how a retired unit leaves the repository.
 func Verify(s, base *Snapshot) VerifyReport {
+	rep, _ := VerifyContext(context.Background(), s, base)
+	return rep
+}
+
+// VerifyContext is Verify with a context for reading the history; the
+// error is set only when the repository cannot be read.
+func VerifyContext(ctx context.Context, s, base *Snapshot) (VerifyReport, error) {
 	var rep VerifyReport
+	if base != nil && base.EffectiveOwnersStrict(ctx) {
+		s.needRecords = true
+	}
+	if err := s.ReadHistory(ctx); err != nil {
+		return rep, err
+	}
 	for _, p := range s.Problems {
 		rep.Failures = append(rep.Failures, p.Error())
 	}
+	owners := s.EffectiveOwners()
+	for _, p := range s.ownersProblems {
+		rep.Failures = append(rep.Failures, p+" — until then the previous OWNERS stays in force")
+	}
+	var baseOwners *Owners
 	ids := s.IDs()
 	if base != nil {
 		ids = s.ChangedUnits(base)
+		if base.Tree[OwnersFile] != s.Tree[OwnersFile] {
+			baseOwners = base.EffectiveOwners()
+			b, _, err := s.repo.ReadPath(s.Tree, OwnersFile)
+			if err != nil {
+				return rep, err
+			}
+			var proof func(Record) error
+			if baseOwners.Strict || owners.Strict {
+				proof = s.proofFor(OwnersApprovalID, baseOwners)
+			}
+			if _, ok := s.Tree[OwnersFile]; !ok {
+				rep.Failures = append(rep.Failures, "OWNERS: deleted; a knowledge repository needs it (restore it)")
+			} else if ps := CheckOwnersChange(baseOwners, s.Owners, OwnersHash(b), s.OwnersRecords, s.hist.OwnersAuthor, proof); len(ps) > 0 {
+				rep.Failures = append(rep.Failures, ps...)
+			}
+		}
 	}
 	for _, id := range ids {
 		if _, ok := s.Units[id]; !ok {
 			continue
 		}
 		rep.Checked++
-		st := s.Status(id)
-		switch st.State {
-		case StateApproved:
-		case StatePending:
-			msg := fmt.Sprintf("%s: %s review missing (may approve: %s)", knowledge.FilePath(id), st.Next, orNone(st.Allowed))
-			if len(st.Problems) > 0 {
-				msg += "; " + strings.Join(st.Problems, "; ")
+		fail := unitFailure(id, Evaluate(s.Units[id], s.Records[id], s.rules(id, owners)))
+		if fail == "" && baseOwners != nil {
+			if f := unitFailure(id, Evaluate(s.Units[id], s.Records[id], s.rules(id, baseOwners))); f != "" {
+				fail = f + " (under the OWNERS of the base, which this change edits)"
 			}
-			rep.Failures = append(rep.Failures, msg)
-		case StateRejected:
-			rep.Failures = append(rep.Failures, fmt.Sprintf("%s: rejected at %s by %s: %s", knowledge.FilePath(id), st.Next, st.Decision.Reviewer, firstLine(st.Decision.Comment)))
-		case StateInvalid:
-			rep.Failures = append(rep.Failures, fmt.Sprintf("%s: %s", knowledge.FilePath(id), strings.Join(st.Problems, "; ")))
+		}
+		if fail != "" {
+			rep.Failures = append(rep.Failures, fail)
 		}
 	}
-	return rep
+	return rep, nil
+}
+
+// EffectiveOwnersStrict reports whether the OWNERS in force is strict.
+func (s *Snapshot) EffectiveOwnersStrict(ctx context.Context) bool {
+	if s.ReadHistory(ctx) != nil {
+		return s.Owners.Strict
+	}
+	return s.EffectiveOwners().Strict
+}
+
+// unitFailure is verify's line for a unit that is not approved, "" if it is.
+func unitFailure(id string, st UnitStatus) string {
+	switch st.State {
+	case StatePending:
+		msg := fmt.Sprintf("%s: %s review missing (may approve: %s)", knowledge.FilePath(id), st.Next, orNone(st.Allowed))
+		if len(st.Problems) > 0 {
+			msg += "; " + strings.Join(st.Problems, "; ")
+		}
+		return msg
+	case StateRejected:
+		return fmt.Sprintf("%s: rejected at %s by %s: %s", knowledge.FilePath(id), st.Next, st.Decision.Reviewer, firstLine(st.Decision.Comment))
+	case StateInvalid:
+		return fmt.Sprintf("%s: %s", knowledge.FilePath(id), strings.Join(st.Problems, "; "))
+	}
+	return ""
 }
 
 func firstLine(s string) string {
@@ -188,11 +285,17 @@ func firstLine(s string) string {
 type Decision struct {
 	Branch   string // review branch to commit to
 	Reviewer string // "Name <email>"
-	Stage    Stage
+	Stage    Stage  // a unit stage, or OwnersStage to decide the change of OWNERS
 	Verdict  Verdict
-	Units    []string // unit ids
+	Units    []string // unit ids (ignored for OwnersStage)
 	Comment  string
 	Now      time.Time
+	// Main is the branch the review branch will merge into; a change of
+	// OWNERS is judged against the OWNERS of their merge base. "" uses the
+	// OWNERS before the last change on the branch.
+	Main string
+	// SignKey, when set, signs the decision commit (strict mode needs it).
+	SignKey *openpgp.Entity
 }
 
 // ErrNotReady marks units whose earlier stages are not approved yet.
@@ -200,8 +303,9 @@ var ErrNotReady = errors.New("earlier stage not approved")
 
 // Decide records a verdict for each unit on the review branch in one
 // commit whose author is the reviewer. Units that cannot take the decision
-// (unknown, not allowed, stage out of order, already decided) are returned
-// as problems and left out; the others are recorded.
+// (unknown, not allowed, written by the reviewer, stage out of order,
+// already decided) are returned as problems and left out; the others are
+// recorded.
 func Decide(ctx context.Context, r *kbrepo.Repo, d Decision) (recorded []string, problems []error, err error) {
 	head, ok, err := r.Branch(d.Branch)
 	if err != nil {
@@ -214,56 +318,137 @@ func Decide(ctx context.Context, r *kbrepo.Repo, d Decision) (recorded []string,
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := snap.ReadHistory(ctx); err != nil {
+		return nil, nil, err
+	}
 	sig, err := kbrepo.Signature(d.Reviewer, d.Now)
 	if err != nil {
 		return nil, nil, fmt.Errorf("reviewer: %w; pass --as \"Name <email>\" or set KBOPS_REVIEWER", err)
 	}
+	who := Identity(d.Reviewer)
+	at := d.Now.UTC().Truncate(time.Second)
 	var changes []kbrepo.Change
-	for _, id := range d.Units {
-		u, ok := snap.Units[id]
-		if !ok {
-			problems = append(problems, fmt.Errorf("%s: no such unit on %s", id, d.Branch))
-			continue
-		}
-		st := snap.Status(id)
-		if st.State == StateApproved || d.Stage.Index() < st.Next.Index() {
-			problems = append(problems, fmt.Errorf("%s: %s stage already approved for version %d", id, d.Stage, u.Version))
-			continue
-		}
-		if d.Stage != st.Next {
-			problems = append(problems, fmt.Errorf("%s: %w: %s waits for %s review first", id, ErrNotReady, d.Stage, st.Next))
-			continue
-		}
-		if ok, allowed := snap.Owners.May(d.Reviewer, d.Stage, u); !ok {
-			problems = append(problems, fmt.Errorf("%s: %s may not decide the %s stage (allowed: %s; see OWNERS)", id, Identity(d.Reviewer), d.Stage, orNone(allowed)))
-			continue
-		}
-		recs := append(append([]Record(nil), snap.Records[id]...), Record{
-			Stage: d.Stage, Verdict: d.Verdict, Reviewer: Identity(d.Reviewer), Version: u.Version,
-			ContentHash: u.ContentHash, At: d.Now.UTC().Truncate(time.Second), Comment: d.Comment,
-		})
-		b, err := MarshalApprovals(ApprovalFile{Unit: id, Records: recs})
+	if d.Stage == OwnersStage {
+		c, err := decideOwners(ctx, r, snap, d, who, at)
 		if err != nil {
 			return nil, nil, err
 		}
-		changes = append(changes, kbrepo.Change{Path: ApprovalPath(id), Data: b})
-		recorded = append(recorded, id)
+		changes = append(changes, c)
+		recorded = append(recorded, OwnersFile)
+	} else {
+		owners := snap.EffectiveOwners()
+		for _, id := range d.Units {
+			u, ok := snap.Units[id]
+			if !ok {
+				problems = append(problems, fmt.Errorf("%s: no such unit on %s", id, d.Branch))
+				continue
+			}
+			st := snap.Status(id)
+			if st.State == StateApproved || d.Stage.Index() < st.Next.Index() {
+				problems = append(problems, fmt.Errorf("%s: %s stage already approved for version %d", id, d.Stage, u.Version))
+				continue
+			}
+			if d.Stage != st.Next {
+				problems = append(problems, fmt.Errorf("%s: %w: %s waits for %s review first", id, ErrNotReady, d.Stage, st.Next))
+				continue
+			}
+			if ok, allowed := owners.May(d.Reviewer, d.Stage, u); !ok {
+				problems = append(problems, fmt.Errorf("%s: %s may not decide the %s stage (allowed: %s; see OWNERS)", id, who, d.Stage, orNone(allowed)))
+				continue
+			}
+			if a := snap.Author(id); a != "" && a == who {
+				problems = append(problems, fmt.Errorf("%s: %s wrote version %d and may not review it; ask another of: %s", id, who, u.Version, orNone(st.Allowed)))
+				continue
+			}
+			recs := append(append([]Record(nil), snap.Records[id]...), Record{
+				Stage: d.Stage, Verdict: d.Verdict, Reviewer: who, Version: u.Version,
+				ContentHash: u.ContentHash, At: at, Comment: d.Comment,
+			})
+			b, err := MarshalApprovals(ApprovalFile{Unit: id, Records: recs})
+			if err != nil {
+				return nil, nil, err
+			}
+			changes = append(changes, kbrepo.Change{Path: ApprovalPath(id), Data: b})
+			recorded = append(recorded, id)
+		}
 	}
 	if len(changes) == 0 {
 		return nil, problems, nil
 	}
 	msg := fmt.Sprintf("review: %s %s for %d unit(s)\n\n", d.Stage, d.Verdict, len(recorded))
-	for _, id := range recorded {
+	if d.Stage == OwnersStage {
+		msg = fmt.Sprintf("review: OWNERS change %s\n\n", d.Verdict)
+	}
+	for i, id := range recorded {
+		if i == 200 {
+			msg += fmt.Sprintf("- … and %d more\n", len(recorded)-200)
+			break
+		}
 		msg += "- " + id + "\n"
 	}
 	if d.Comment != "" {
 		msg += "\n" + d.Comment + "\n"
 	}
-	msg += fmt.Sprintf("\nKbops-Stage: %s\nKbops-Verdict: %s\nKbops-Reviewer: %s\n", d.Stage, d.Verdict, Identity(d.Reviewer))
-	if _, err := r.Commit(ctx, kbrepo.CommitOptions{Branch: d.Branch, Parents: []plumbing.Hash{head}, Changes: changes, Message: msg, Author: sig}); err != nil {
+	msg += fmt.Sprintf("\nKbops-Stage: %s\nKbops-Verdict: %s\nKbops-Reviewer: %s\n", d.Stage, d.Verdict, who)
+	if _, err := r.Commit(ctx, kbrepo.CommitOptions{Branch: d.Branch, Parents: []plumbing.Hash{head}, Changes: changes, Message: msg, Author: sig, SignKey: d.SignKey}); err != nil {
 		return nil, nil, err
 	}
 	return recorded, problems, nil
+}
+
+// decideOwners records a decision on the branch's change of OWNERS.
+func decideOwners(ctx context.Context, r *kbrepo.Repo, snap *Snapshot, d Decision, who string, at time.Time) (kbrepo.Change, error) {
+	b, ok, err := r.ReadPath(snap.Tree, OwnersFile)
+	if err != nil {
+		return kbrepo.Change{}, err
+	}
+	if !ok {
+		return kbrepo.Change{}, fmt.Errorf("no OWNERS on %s: nothing to approve", d.Branch)
+	}
+	prev := snap.hist.OwnersPrev
+	if d.Main != "" {
+		if mh, ok, err := r.Branch(d.Main); err != nil {
+			return kbrepo.Change{}, err
+		} else if ok {
+			mb, err := r.MergeBase(mh, snap.Commit)
+			if err != nil {
+				return kbrepo.Change{}, err
+			}
+			base, err := Load(ctx, r, mb)
+			if err != nil {
+				return kbrepo.Change{}, err
+			}
+			if base.Tree[OwnersFile] == snap.Tree[OwnersFile] {
+				return kbrepo.Change{}, fmt.Errorf("OWNERS on %s is the same as on %s: there is no change of it to decide", d.Branch, d.Main)
+			}
+			prev = base.EffectiveOwners()
+		}
+	}
+	if prev == nil {
+		return kbrepo.Change{}, fmt.Errorf("OWNERS on %s has no earlier version: there is no change of it to decide", d.Branch)
+	}
+	if !mayApproveOwners(OwnersChangeRequirements(prev, snap.Owners), who) {
+		return kbrepo.Change{}, fmt.Errorf("%s may not decide this change of OWNERS: it needs %s", who, describeReqs(OwnersChangeRequirements(prev, snap.Owners)))
+	}
+	if snap.hist.OwnersAuthor == who {
+		return kbrepo.Change{}, fmt.Errorf("%s wrote this change of OWNERS and may not approve it", who)
+	}
+	recs := append(append([]Record(nil), snap.OwnersRecords...), Record{
+		Stage: OwnersStage, Verdict: d.Verdict, Reviewer: who, ContentHash: OwnersHash(b), At: at, Comment: d.Comment,
+	})
+	out, err := MarshalApprovals(ApprovalFile{Unit: OwnersApprovalID, Records: recs})
+	if err != nil {
+		return kbrepo.Change{}, err
+	}
+	return kbrepo.Change{Path: ApprovalPath(OwnersApprovalID), Data: out}, nil
+}
+
+func describeReqs(reqs []Requirement) string {
+	var parts []string
+	for _, r := range reqs {
+		parts = append(parts, r.Entry+": one of "+orNone(r.AnyOf))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // MergeResult says what Merge did.
@@ -304,7 +489,10 @@ func Merge(ctx context.Context, r *kbrepo.Repo, mainBranch, reviewBranch, who st
 	if err != nil {
 		return res, err
 	}
-	rep := Verify(head, base)
+	rep, err := VerifyContext(ctx, head, base)
+	if err != nil {
+		return res, err
+	}
 	if !rep.OK() {
 		return res, fmt.Errorf("cannot merge %s: %d unit(s) lack approvals:\n  %s", reviewBranch, len(rep.Failures), strings.Join(rep.Failures, "\n  "))
 	}

@@ -25,6 +25,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/transport/http"
+
+	"github.com/ProtonMail/go-crypto/openpgp"
 )
 
 // Entry is one file of a tree.
@@ -177,6 +179,10 @@ type CommitOptions struct {
 	Author  object.Signature
 	// AllowEmpty commits even when the tree does not change.
 	AllowEmpty bool
+	// SignKey, when set, signs the commit with this OpenPGP key (an
+	// entity with a decrypted private key), as `git commit -S` would, so
+	// that `git verify-commit` and (*object.Commit).Verify accept it.
+	SignKey *openpgp.Entity
 }
 
 // ErrNothingToCommit is returned when the changes leave the tree as it was.
@@ -239,6 +245,11 @@ func (r *Repo) Commit(ctx context.Context, o CommitOptions) (plumbing.Hash, erro
 	c := &object.Commit{
 		Author: o.Author, Committer: o.Author, Message: o.Message,
 		TreeHash: treeHash, ParentHashes: o.Parents,
+	}
+	if o.SignKey != nil {
+		if err := signCommit(c, o.SignKey); err != nil {
+			return plumbing.ZeroHash, err
+		}
 	}
 	obj := r.Git.Storer.NewEncodedObject()
 	if err := c.Encode(obj); err != nil {

@@ -1,0 +1,280 @@
+package reviews
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/kbops/kbops/knowledge"
+	"github.com/kbops/kbops/reviews/kbrepo"
+)
+
+// History is what the commits behind a snapshot say about it: who wrote
+// each unit's current version, the OWNERS file before its last change, and
+// in strict mode which commit added each approval record.
+type History struct {
+	// Authors maps a unit id to the identity (lower-case e-mail) of the
+	// author of the commit that last changed the unit's file.
+	Authors map[string]string
+	// WrittenAt maps a unit id to the time of that commit.
+	WrittenAt map[string]time.Time
+	// OwnersAuthor wrote the current OWNERS (the commit that last changed it).
+	OwnersAuthor string
+	// OwnersPrev is the OWNERS file in force before that change; nil when
+	// the current file is the first one (it is taken as it is).
+	OwnersPrev *Owners
+	// RecordCommits maps a unit id (or OwnersApprovalID) and Record.Key to
+	// the commit that added that record. Filled in strict mode only.
+	RecordCommits map[string]map[string]*object.Commit
+}
+
+// ReadHistory reads the history behind the snapshot in one walk from its
+// commit, newest first, that stops as soon as every unit's author, the
+// previous OWNERS and (strict mode) every counting record's commit are
+// known. Status, ApprovedUnits and Verify call it on first use; call it
+// first to pass a context.
+func (s *Snapshot) ReadHistory(ctx context.Context) error {
+	if s.hist != nil {
+		return nil
+	}
+	h := &History{Authors: map[string]string{}, WrittenAt: map[string]time.Time{}, RecordCommits: map[string]map[string]*object.Commit{}}
+	if s.repo == nil || s.Commit.IsZero() {
+		s.hist = h
+		return nil
+	}
+	// What to find.
+	units := map[string]string{} // path → unit id, for units whose author is unknown
+	for id := range s.Units {
+		units[knowledge.FilePath(id)] = id
+	}
+	ownersBlob, hasOwners := s.Tree[OwnersFile]
+	wantOwners := hasOwners
+	wantPrevOwners := false
+	strict := s.Owners.Strict || s.needRecords
+	pendingRecs := map[string]map[string]bool{} // approvals path → record keys
+	if strict {
+		for id, recs := range s.Records {
+			u := s.Units[id]
+			if u == nil {
+				continue
+			}
+			for _, r := range recs {
+				if r.ContentHash == u.ContentHash {
+					addPending(pendingRecs, ApprovalPath(id), r.Key())
+				}
+			}
+		}
+		for _, r := range s.OwnersRecords {
+			addPending(pendingRecs, ApprovalPath(OwnersApprovalID), r.Key())
+		}
+	}
+	prefixes := []string{knowledge.UnitsDir + "/", OwnersFile}
+	if strict {
+		prefixes = append(prefixes, ApprovalsDir+"/")
+	}
+	var walkErr error
+	err := s.repo.WalkChanges(ctx, s.Commit, prefixes, func(c *object.Commit, changes []kbrepoChange) (bool, error) {
+		for _, ch := range changes {
+			switch {
+			case ch.Path == OwnersFile:
+				if wantOwners && ch.New == ownersBlob.Hash {
+					wantOwners = false
+					h.OwnersAuthor = Identity(c.Author.Email)
+					if !ch.Old[0].IsZero() {
+						if err := s.setPrevOwners(h, ch.Old[0]); err != nil {
+							walkErr = err
+							return false, nil
+						}
+					} else if len(c.ParentHashes) > 0 {
+						// OWNERS was absent before this commit: an earlier
+						// OWNERS, if any, is the one in force.
+						wantPrevOwners = true
+					}
+				} else if wantPrevOwners && !ch.New.IsZero() {
+					wantPrevOwners = false
+					if err := s.setPrevOwners(h, ch.New); err != nil {
+						walkErr = err
+						return false, nil
+					}
+				}
+			case units[ch.Path] != "":
+				id := units[ch.Path]
+				if ch.New == s.Tree[ch.Path].Hash {
+					h.Authors[id] = Identity(c.Author.Email)
+					h.WrittenAt[id] = c.Author.When
+					delete(units, ch.Path)
+				}
+			case pendingRecs[ch.Path] != nil && !ch.New.IsZero():
+				if err := s.recordsAddedBy(c, ch, pendingRecs, h); err != nil {
+					walkErr = err
+					return false, nil
+				}
+			}
+		}
+		return len(units) > 0 || wantOwners || wantPrevOwners || len(pendingRecs) > 0, nil
+	})
+	if err == nil {
+		err = walkErr
+	}
+	if err != nil {
+		return fmt.Errorf("read the history of %s to find who wrote each version: %w", s.Commit, err)
+	}
+	if !strict && h.OwnersPrev != nil && h.OwnersPrev.Strict {
+		// The previous OWNERS may stay in force, and it is strict: read
+		// again, finding the approval commits too.
+		s.needRecords = true
+		return s.ReadHistory(ctx)
+	}
+	s.hist = h
+	return nil
+}
+
+type kbrepoChange = kbrepo.PathChange
+
+func addPending(m map[string]map[string]bool, path, key string) {
+	if m[path] == nil {
+		m[path] = map[string]bool{}
+	}
+	m[path][key] = true
+}
+
+func (s *Snapshot) setPrevOwners(h *History, blob plumbing.Hash) error {
+	b, err := s.repo.Read(blob)
+	if err != nil {
+		return err
+	}
+	o, err := ParseOwners(OwnersFile+" (previous version)", b)
+	if err != nil {
+		// An unreadable earlier OWNERS gives nobody any right.
+		o = &Owners{}
+	}
+	h.OwnersPrev = o
+	return nil
+}
+
+// recordsAddedBy notes which pending records of an approvals file commit c
+// added: those in its version that none of its parents had.
+func (s *Snapshot) recordsAddedBy(c *object.Commit, ch kbrepoChange, pending map[string]map[string]bool, h *History) error {
+	keys := func(blob plumbing.Hash) (map[string]bool, error) {
+		out := map[string]bool{}
+		if blob.IsZero() {
+			return out, nil
+		}
+		b, err := s.repo.Read(blob)
+		if err != nil {
+			return nil, err
+		}
+		f, err := ParseApprovals(ch.Path, b)
+		if err != nil {
+			return out, nil // an unreadable old version added nothing we count
+		}
+		for _, r := range f.Records {
+			out[r.Key()] = true
+		}
+		return out, nil
+	}
+	now, err := keys(ch.New)
+	if err != nil {
+		return err
+	}
+	before := map[string]bool{}
+	for _, o := range ch.Old {
+		k, err := keys(o)
+		if err != nil {
+			return err
+		}
+		for x := range k {
+			before[x] = true
+		}
+	}
+	id, _ := UnitIDFromApprovalPath(ch.Path)
+	for k := range pending[ch.Path] {
+		if now[k] && !before[k] {
+			if h.RecordCommits[id] == nil {
+				h.RecordCommits[id] = map[string]*object.Commit{}
+			}
+			h.RecordCommits[id][k] = c
+			delete(pending[ch.Path], k)
+		}
+	}
+	if len(pending[ch.Path]) == 0 {
+		delete(pending, ch.Path)
+	}
+	return nil
+}
+
+// Author returns who wrote the unit's current version ("" when unknown).
+func (s *Snapshot) Author(id string) string {
+	if s.ReadHistory(context.Background()) != nil {
+		return ""
+	}
+	return s.hist.Authors[id]
+}
+
+// EffectiveOwners is the OWNERS in force: the committed file when it is the
+// first one or its last change was approved by the people the previous
+// one requires (see OwnersChangeRequirements), else the previous file.
+func (s *Snapshot) EffectiveOwners() *Owners {
+	if s.effective != nil {
+		return s.effective
+	}
+	if err := s.ReadHistory(context.Background()); err != nil || s.hist.OwnersPrev == nil {
+		s.effective = s.Owners
+		return s.effective
+	}
+	prev := s.hist.OwnersPrev
+	b, _, _ := s.repo.ReadPath(s.Tree, OwnersFile)
+	var proof func(Record) error
+	if prev.Strict || s.Owners.Strict {
+		// The previous keys decide: a new key cannot vouch for itself.
+		proof = s.proofFor(OwnersApprovalID, prev)
+	}
+	s.ownersProblems = CheckOwnersChange(prev, s.Owners, OwnersHash(b), s.OwnersRecords, s.hist.OwnersAuthor, proof)
+	if len(s.ownersProblems) > 0 {
+		s.effective = prev
+	} else {
+		s.effective = s.Owners
+	}
+	return s.effective
+}
+
+func (s *Snapshot) proofFor(id string, o *Owners) func(Record) error {
+	return func(r Record) error { return s.proofOf(id, r, o) }
+}
+
+// ErrUnsigned marks an approval that strict mode does not accept.
+var ErrUnsigned = errors.New("strict mode (OWNERS) requires approvals in commits signed by their reviewer")
+
+func (s *Snapshot) proofOf(id string, r Record, o *Owners) error {
+	c := s.recordCommit(id, r)
+	who := Identity(r.Reviewer)
+	if c == nil {
+		return fmt.Errorf("%w: no commit adding this record was found (history rewritten, e.g. squash-merged?)", ErrUnsigned)
+	}
+	short := c.Hash.String()[:12]
+	if Identity(c.Author.Email) != who {
+		return fmt.Errorf("%w: commit %s that added it is by %s", ErrUnsigned, short, Identity(c.Author.Email))
+	}
+	if c.PGPSignature == "" {
+		return fmt.Errorf("%w: commit %s is not signed; approve with --sign-key", ErrUnsigned, short)
+	}
+	key := o.Keys[who]
+	if key == "" {
+		return fmt.Errorf("%w: OWNERS lists no key for %s under keys:", ErrUnsigned, who)
+	}
+	if _, err := c.Verify(key); err != nil {
+		return fmt.Errorf("%w: the signature of commit %s does not verify with the key OWNERS lists for %s: %v", ErrUnsigned, short, who, err)
+	}
+	return nil
+}
+
+func (s *Snapshot) recordCommit(id string, r Record) *object.Commit {
+	if s.ReadHistory(context.Background()) != nil {
+		return nil
+	}
+	return s.hist.RecordCommits[id][r.Key()]
+}
