@@ -1,9 +1,11 @@
 package reviews
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -206,10 +208,8 @@ func VerifyContext(ctx context.Context, s, base *Snapshot) (VerifyReport, error)
 		rep.Failures = append(rep.Failures, p.Error())
 	}
 	owners := s.EffectiveOwners()
-	for _, p := range s.ownersProblems {
-		rep.Failures = append(rep.Failures, p+" — until then the previous OWNERS stays in force")
-	}
 	var baseOwners *Owners
+	var ownersFailures []string
 	ids := s.IDs()
 	if base != nil {
 		ids = s.ChangedUnits(base)
@@ -224,11 +224,21 @@ func VerifyContext(ctx context.Context, s, base *Snapshot) (VerifyReport, error)
 				proof = s.proofFor(OwnersApprovalID, baseOwners)
 			}
 			if _, ok := s.Tree[OwnersFile]; !ok {
-				rep.Failures = append(rep.Failures, "OWNERS: deleted; a knowledge repository needs it (restore it)")
-			} else if ps := CheckOwnersChange(baseOwners, s.Owners, OwnersHash(b), s.OwnersRecords, s.hist.OwnersAuthor, proof); len(ps) > 0 {
-				rep.Failures = append(rep.Failures, ps...)
+				ownersFailures = append(ownersFailures, "OWNERS: deleted; a knowledge repository needs it (restore it)")
+			} else {
+				ownersFailures = append(ownersFailures, CheckOwnersChange(baseOwners, s.Owners, OwnersHash(b), s.OwnersRecords, s.hist.OwnersAuthor, proof)...)
 			}
 		}
+	}
+	// The check against the previous version in history is what publish
+	// applies on main; it usually says the same as the check against base.
+	for _, p := range s.ownersProblems {
+		if !slices.Contains(ownersFailures, p) {
+			ownersFailures = append(ownersFailures, p)
+		}
+	}
+	for _, p := range ownersFailures {
+		rep.Failures = append(rep.Failures, p+"; until then the previous OWNERS stays in force")
 	}
 	for _, id := range ids {
 		if _, ok := s.Units[id]; !ok {
@@ -327,6 +337,11 @@ func Decide(ctx context.Context, r *kbrepo.Repo, d Decision) (recorded []string,
 	}
 	who := Identity(d.Reviewer)
 	at := d.Now.UTC().Truncate(time.Second)
+	if o := snap.EffectiveOwners(); o.Strict {
+		if err := checkSignKey(o, who, d.SignKey); err != nil {
+			return nil, nil, err
+		}
+	}
 	var changes []kbrepo.Change
 	if d.Stage == OwnersStage {
 		c, err := decideOwners(ctx, r, snap, d, who, at)
@@ -441,6 +456,28 @@ func decideOwners(ctx context.Context, r *kbrepo.Repo, snap *Snapshot, d Decisio
 		return kbrepo.Change{}, err
 	}
 	return kbrepo.Change{Path: ApprovalPath(OwnersApprovalID), Data: out}, nil
+}
+
+// checkSignKey tells a reviewer before they commit that strict mode would
+// not accept their decision.
+func checkSignKey(o *Owners, who string, key *openpgp.Entity) error {
+	if key == nil {
+		return fmt.Errorf("strict mode (OWNERS strict: true) needs signed approvals: pass --sign-key FILE or set KBOPS_SIGNING_KEY")
+	}
+	listed := o.Keys[who]
+	if listed == "" {
+		return fmt.Errorf("strict mode: OWNERS lists no key for %s under keys:; ask an admin to add your public key (`gpg --export --armor %s`)", who, who)
+	}
+	ring, err := openpgp.ReadArmoredKeyRing(strings.NewReader(listed))
+	if err != nil {
+		return fmt.Errorf("OWNERS: keys: %s: not an armored OpenPGP public key: %w", who, err)
+	}
+	for _, e := range ring {
+		if e.PrimaryKey.Fingerprint != nil && bytes.Equal(e.PrimaryKey.Fingerprint, key.PrimaryKey.Fingerprint) {
+			return nil
+		}
+	}
+	return fmt.Errorf("strict mode: the signing key %X is not the key OWNERS lists for %s", key.PrimaryKey.Fingerprint, who)
 }
 
 func describeReqs(reqs []Requirement) string {
