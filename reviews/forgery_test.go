@@ -101,7 +101,9 @@ func testKey(t *testing.T, name, email string) (*openpgp.Entity, string) {
 	return e, b.String()
 }
 
-func indent(s string) string { return "    " + strings.ReplaceAll(strings.TrimSpace(s), "\n", "\n    ") + "\n" }
+func indent(s string) string {
+	return "    " + strings.ReplaceAll(strings.TrimSpace(s), "\n", "\n    ") + "\n"
+}
 
 func TestStrictModeNeedsSignedApprovals(t *testing.T) {
 	ana, anaPub := testKey(t, "Ana", "ana@example.com")
