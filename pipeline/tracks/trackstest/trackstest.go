@@ -1,0 +1,151 @@
+// Package trackstest builds fixture workspaces for the tests of the
+// operations packages (tracks, health, serve, forget): the demo workspace
+// of examples/demo, ingested, approved at a chosen time and merged to
+// main, with real files and a real git repository.
+package trackstest
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/kbops/kbops/pipeline/ingest"
+	"github.com/kbops/kbops/pipeline/workspace"
+	"github.com/kbops/kbops/reviews"
+	"github.com/kbops/kbops/reviews/kbrepo"
+	_ "github.com/kbops/kbops/sources/folder"   // notes are read from a folder
+	_ "github.com/kbops/kbops/sources/markdown" // and are Markdown
+)
+
+// Options shape the fixture.
+type Options struct {
+	// ApprovedAt is when every unit was approved (default: an hour ago).
+	ApprovedAt time.Time
+	// Notes are extra note files, path (relative to the notes folder) →
+	// content.
+	Notes map[string]string
+	// Config, when set, replaces kbops.yaml's text before init; NOTES is
+	// replaced by the notes folder.
+	Config string
+	// NoMerge leaves the ingested units on the review branch, unapproved.
+	NoMerge bool
+}
+
+// Root is the kbops module root, found from this file.
+func Root() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "..")
+}
+
+// Workspace returns an open fixture workspace and its notes folder.
+func Workspace(t testing.TB, o Options) (*workspace.Workspace, string) {
+	t.Helper()
+	dir := t.TempDir()
+	wsDir, notes := filepath.Join(dir, "kb"), filepath.Join(dir, "notes")
+	demo := filepath.Join(Root(), "examples", "demo")
+	CopyDir(t, filepath.Join(demo, "workspace"), wsDir)
+	CopyDir(t, filepath.Join(demo, "notes"), notes)
+	for p, c := range o.Notes {
+		full := filepath.Join(notes, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if o.Config != "" {
+		cfg := []byte(o.Config)
+		if err := os.WriteFile(filepath.Join(wsDir, "kbops.yaml"), cfg, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := workspace.Init(wsDir, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	ws, err := workspace.Open(wsDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := ingest.Run(ctx, ws, ingest.Options{Now: time.Now().Add(-400 * 24 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if o.NoMerge {
+		return ws, notes
+	}
+	at := o.ApprovedAt
+	if at.IsZero() {
+		at = time.Now().Add(-time.Hour)
+	}
+	ApproveAll(t, ws, at)
+	if _, err := reviews.Merge(ctx, ws.Repo, ws.Config.Review.Main, ws.Config.Review.Branch, "carol.chen@example.com", at.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	return ws, notes
+}
+
+// ApproveAll records all three stages for every unit on the review branch,
+// each by someone OWNERS allows, at the given time.
+func ApproveAll(t testing.TB, ws *workspace.Workspace, at time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	head, ok, err := ws.Repo.Branch(ws.Config.Review.Branch)
+	if err != nil || !ok {
+		t.Fatalf("review branch: %v %v", ok, err)
+	}
+	snap, err := reviews.Load(ctx, ws.Repo, head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var changes []kbrepo.Change
+	for _, id := range snap.IDs() {
+		u := snap.Units[id]
+		recs := snap.Records[id]
+		for i, st := range reviews.Stages {
+			who := snap.Owners.Allowed(st, u)
+			if len(who) == 0 {
+				t.Fatalf("%s: nobody may approve %s", id, st)
+			}
+			recs = append(recs, reviews.Record{Stage: st, Verdict: reviews.Approved, Reviewer: who[0], Version: u.Version,
+				ContentHash: u.ContentHash, At: at.UTC().Truncate(time.Second).Add(time.Duration(i) * time.Second)})
+		}
+		b, err := reviews.MarshalApprovals(reviews.ApprovalFile{Unit: id, Records: recs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		changes = append(changes, kbrepo.Change{Path: reviews.ApprovalPath(id), Data: b})
+	}
+	sig, _ := kbrepo.Signature("carol.chen@example.com", at)
+	if _, err := ws.Repo.Commit(ctx, kbrepo.CommitOptions{Branch: ws.Config.Review.Branch, Parents: []plumbing.Hash{head}, Changes: changes, Message: "review: approve all\n", Author: sig}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// CopyDir copies a folder tree.
+func CopyDir(t testing.TB, src, dst string) {
+	t.Helper()
+	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		if info.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
