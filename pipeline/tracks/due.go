@@ -192,10 +192,10 @@ type Item struct {
 // Result says what a send-back or confirmation did.
 type Result struct {
 	Track    string   `json:"track"`
-	Units    []string `json:"units"`             // units whose due file changed
-	Already  int      `json:"already_due"`       // units that were already due for the same reason
-	Commit   string   `json:"commit,omitempty"`  // commit on the review branch
-	Branch   string   `json:"branch"`            //
+	Units    []string `json:"units"`              // units whose due file changed
+	Already  int      `json:"already_due"`        // units that were already due for the same reason
+	Commit   string   `json:"commit,omitempty"`   // commit on the review branch
+	Branch   string   `json:"branch"`             //
 	Problems []string `json:"problems,omitempty"` // units left out, with why
 }
 

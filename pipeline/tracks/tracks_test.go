@@ -100,12 +100,12 @@ func TestFeedbackThresholds(t *testing.T) {
 	a, b := ids[0], ids[1]
 	ts := time.Now().UTC().Format(time.RFC3339)
 	csvText := "unit_id,rating,reason,comment,query,time\n" +
-		a + ",1,,useless,how to ground,"+ts+"\n" +
-		a + ",2,,,, "+ts+"\n" +
-		a + ",down,unclear,,,"+ts+"\n" +
-		b + ",5,inaccurate,P1.08 is wrong,,"+ts+"\n" +
-		"nosuch,3,,,,"+ts+"\n" +
-		b + ",9,,,,"+ts+"\n"
+		a + ",1,,useless,how to ground," + ts + "\n" +
+		a + ",2,,,, " + ts + "\n" +
+		a + ",down,unclear,,," + ts + "\n" +
+		b + ",5,inaccurate,P1.08 is wrong,," + ts + "\n" +
+		"nosuch,3,,,," + ts + "\n" +
+		b + ",9,,,," + ts + "\n"
 	rows, problems := tracks.ParseFeedback("fb.csv", strings.NewReader(csvText))
 	if len(rows) != 5 || len(problems) != 1 || !strings.Contains(problems[0].Error(), "fb.csv:7") {
 		t.Fatalf("rows %d problems %v", len(rows), problems)
