@@ -1,0 +1,264 @@
+package reviews
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/kbops/kbops/knowledge"
+)
+
+// Statement is one stated parameter value found in a unit's body: "max.
+// ambient temperature 50 °C" gives the parameter "ambient temperature"
+// with qualifier "max", the value 50 and the unit °C.
+type Statement struct {
+	Unit      string
+	Line      int    // 1-based line of the body
+	Parameter string // normalised phrase: lower case, qualifier and filler words removed
+	Qualifier string // "max", "min" or ""
+	Value     float64
+	Unit_     string // normalised unit symbol
+	Text      string // the words as written, for reports
+}
+
+// Key is what two statements must share to be about the same parameter.
+func (s Statement) Key() string { return s.Qualifier + "|" + s.Parameter + "|" + s.Unit_ }
+
+// quantity matches a number with a unit of measure. Longer unit symbols
+// come first so that "mm²" is not read as "m".
+var quantity = regexp.MustCompile(`(-?\d+(?:[.,]\d+)?)\s*(°\s?C|℃|°\s?F|℉|mm²|mm2|mm|cm|kW|kVA|W|kV|mV|V|mA|A|kHz|Hz|%|MPa|kPa|bar|kg|g|ms|min|rpm|dB|m|s|h)(?:[^\p{L}\d]|$)`)
+
+type unitNorm struct {
+	unit  string
+	scale float64
+	shift float64
+}
+
+var units = map[string]unitNorm{
+	"°C": {"°C", 1, 0}, "° C": {"°C", 1, 0}, "℃": {"°C", 1, 0},
+	"°F": {"°C", 5.0 / 9, -32 * 5.0 / 9}, "° F": {"°C", 5.0 / 9, -32 * 5.0 / 9}, "℉": {"°C", 5.0 / 9, -32 * 5.0 / 9},
+	"mm²": {"mm²", 1, 0}, "mm2": {"mm²", 1, 0},
+	"mm": {"m", 0.001, 0}, "cm": {"m", 0.01, 0}, "m": {"m", 1, 0},
+	"kW": {"W", 1000, 0}, "W": {"W", 1, 0}, "kVA": {"VA", 1000, 0},
+	"kV": {"V", 1000, 0}, "V": {"V", 1, 0}, "mV": {"V", 0.001, 0},
+	"A": {"A", 1, 0}, "mA": {"A", 0.001, 0},
+	"kHz": {"Hz", 1000, 0}, "Hz": {"Hz", 1, 0}, "%": {"%", 1, 0},
+	"MPa": {"kPa", 1000, 0}, "kPa": {"kPa", 1, 0}, "bar": {"kPa", 100, 0},
+	"kg": {"kg", 1, 0}, "g": {"kg", 0.001, 0},
+	"ms": {"s", 0.001, 0}, "s": {"s", 1, 0}, "min": {"s", 60, 0}, "h": {"s", 3600, 0},
+	"rpm": {"rpm", 1, 0}, "dB": {"dB", 1, 0},
+}
+
+// qualifiers in the target languages; the phrase keeps the rest.
+var qualifiers = map[string]string{
+	"max": "max", "max.": "max", "maximum": "max", "maximal": "max", "máx": "max", "máx.": "max", "máximo": "max", "máxima": "max",
+	"maximale": "max", "maximaler": "max", "höchste": "max", "maximum:": "max",
+	"min": "min", "min.": "min", "minimum": "min", "mínimo": "min", "mínima": "min", "minimale": "min", "minimaler": "min", "mindestens": "min",
+	"最高": "max", "最大": "max", "最低": "min", "最小": "min", "不超过": "max", "不低于": "min",
+}
+
+// filler words that do not name the parameter.
+var filler = map[string]bool{
+	"is": true, "are": true, "of": true, "the": true, "a": true, "to": true, "be": true, "must": true, "should": true, "least": true, "rated": true, "up": true, "at": true,
+	"es": true, "de": true, "la": true, "el": true, "del": true, "debe": true, "ser": true, "hasta": true, "un": true, "una": true,
+	"ist": true, "der": true, "die": true, "das": true, "bis": true, "zu": true, "von": true, "beträgt": true,
+	"est": true, "le": true, "du": true, "jusqu'à": true, "é": true, "do": true, "da": true, "até": true,
+	"为": true, "是": true, "：": true, ":": true, "=": true, "-": true, "–": true, "约": true, "为：": true,
+}
+
+// Statements extracts the parameter values a unit states, one per number
+// with a unit of measure that follows a parameter phrase on its line.
+func Statements(u *knowledge.Unit) []Statement {
+	var out []Statement
+	for i, line := range strings.Split(u.Body, "\n") {
+		for _, m := range quantity.FindAllStringSubmatchIndex(line, -1) {
+			num := strings.Replace(line[m[2]:m[3]], ",", ".", 1)
+			v, err := strconv.ParseFloat(num, 64)
+			if err != nil {
+				continue
+			}
+			n, ok := units[line[m[4]:m[5]]]
+			if !ok {
+				continue
+			}
+			qual, phrase, text := phraseBefore(line[:m[2]])
+			if phrase == "" {
+				continue
+			}
+			out = append(out, Statement{
+				Unit: u.ID, Line: i + 1, Parameter: phrase, Qualifier: qual,
+				Value: math.Round((v*n.scale+n.shift)*1e6) / 1e6, Unit_: n.unit,
+				Text: strings.TrimSpace(text + " " + line[m[2]:m[5]]),
+			})
+		}
+	}
+	return out
+}
+
+// phraseBefore reads the parameter phrase that ends where a number starts:
+// up to four words (or six Han characters) back to the start of the clause.
+func phraseBefore(s string) (qual, phrase, text string) {
+	// The clause: after the last sentence or list punctuation.
+	if i := strings.LastIndexAny(s, ";!?。；，,()（）|"); i >= 0 {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		s = s[i+size:]
+	}
+	s = strings.TrimLeft(s, "-*#> \t")
+	text = strings.TrimSpace(s)
+	if text == "" {
+		return "", "", ""
+	}
+	var words []string
+	if hasHan(s) {
+		// Han text has no spaces: qualifiers and filler are characters.
+		t := strings.TrimSpace(s)
+		t = strings.TrimRight(t, ":：= ")
+		if i := strings.LastIndexAny(t, ":："); i >= 0 {
+			_, size := utf8.DecodeRuneInString(t[i:])
+			t = t[i+size:] // "注意：最高环境温度": the phrase follows the colon
+		}
+		for q, v := range qualifiers {
+			if hasHan(q) && strings.Contains(t, q) {
+				qual = v
+				t = strings.ReplaceAll(t, q, "")
+			}
+		}
+		for f := range filler {
+			if hasHan(f) {
+				t = strings.TrimSuffix(strings.TrimSpace(t), f)
+			}
+		}
+		t = strings.TrimRight(strings.TrimSpace(t), ":：=")
+		r := []rune(t)
+		if len(r) > 6 {
+			r = r[len(r)-6:]
+		}
+		return qual, strings.ToLower(string(r)), text
+	}
+	fields := strings.Fields(strings.ToLower(s))
+	for i := len(fields) - 1; i >= 0 && len(words) < 4; i-- {
+		w := fields[i]
+		if q, ok := qualifiers[w]; ok {
+			qual = q
+			if len(words) > 0 {
+				break // "max. ambient temperature": the phrase starts after it
+			}
+			continue
+		}
+		if strings.HasSuffix(w, ".") && i < len(fields)-1 {
+			break // the end of the previous sentence
+		}
+		w = strings.Trim(w, ":=()\"'“”.")
+		if w == "" || filler[w] {
+			continue
+		}
+		if _, err := strconv.ParseFloat(strings.Replace(w, ",", ".", 1), 64); err == nil {
+			break // another value: "230 V 50 Hz"
+		}
+		words = append(words, w)
+	}
+	sort.Strings(words) // "temperatura ambiente" and "ambiente temperatura" name one thing
+	return qual, strings.Join(words, " "), text
+}
+
+func hasHan(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// Conflict is two units of one product stating different values for one
+// parameter, and which of them wins.
+type Conflict struct {
+	A, B Statement
+	// Winner is the id of the unit that wins by tier, then effective date;
+	// "" when they tie and a person must decide.
+	Winner string
+	// Why says how the winner was chosen.
+	Why string
+}
+
+// FindConflicts compares the statements of the units checked with those of
+// every active unit of the same product and language and returns the
+// contradictions that involve a checked unit.
+func FindConflicts(all map[string]*knowledge.Unit, checked []string) []Conflict {
+	type group struct{ product, lang string }
+	idx := map[group]map[string][]Statement{}
+	for _, u := range all {
+		if u.Status != knowledge.StatusActive || u.Product == "" {
+			continue
+		}
+		g := group{u.Product, knowledge.PrimaryLanguage(u.Language)}
+		if idx[g] == nil {
+			idx[g] = map[string][]Statement{}
+		}
+		for _, st := range Statements(u) {
+			idx[g][st.Key()] = append(idx[g][st.Key()], st)
+		}
+	}
+	isChecked := map[string]bool{}
+	for _, id := range checked {
+		isChecked[id] = true
+	}
+	seen := map[string]bool{}
+	var out []Conflict
+	for _, id := range checked {
+		u := all[id]
+		if u == nil || u.Status != knowledge.StatusActive || u.Product == "" {
+			continue
+		}
+		g := group{u.Product, knowledge.PrimaryLanguage(u.Language)}
+		for _, a := range Statements(u) {
+			for _, b := range idx[g][a.Key()] {
+				if b.Unit == a.Unit || b.Value == a.Value {
+					continue
+				}
+				pair := a.Unit + "|" + b.Unit + "|" + a.Key()
+				if seen[pair] || seen[b.Unit+"|"+a.Unit+"|"+a.Key()] && isChecked[b.Unit] {
+					continue
+				}
+				seen[pair] = true
+				c := Conflict{A: a, B: b}
+				c.Winner, c.Why = winner(all[a.Unit], all[b.Unit])
+				out = append(out, c)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].A.Unit != out[j].A.Unit {
+			return out[i].A.Unit < out[j].A.Unit
+		}
+		return out[i].A.Line < out[j].A.Line
+	})
+	return out
+}
+
+// winner applies the rule of the design: the higher tier wins, then the
+// newer effective date.
+func winner(a, b *knowledge.Unit) (string, string) {
+	switch ra, rb := a.Tier.Rank(), b.Tier.Rank(); {
+	case ra < rb:
+		return a.ID, fmt.Sprintf("tier %s above %s", a.Tier, b.Tier)
+	case rb < ra:
+		return b.ID, fmt.Sprintf("tier %s above %s", b.Tier, a.Tier)
+	}
+	switch {
+	case a.Effective.After(b.Effective.Time):
+		return a.ID, fmt.Sprintf("same tier %s, effective %s is newer than %s", a.Tier, a.Effective, b.Effective)
+	case b.Effective.After(a.Effective.Time):
+		return b.ID, fmt.Sprintf("same tier %s, effective %s is newer than %s", b.Tier, b.Effective, a.Effective)
+	}
+	return "", fmt.Sprintf("same tier %s and effective date %s: decide by hand", a.Tier, a.Effective)
+}
+
+func formatValue(v float64, unit string) string {
+	return strconv.FormatFloat(v, 'f', -1, 64) + " " + unit
+}
