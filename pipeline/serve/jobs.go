@@ -1,0 +1,188 @@
+package serve
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"time"
+
+	"github.com/kbops/kbops/knowledge"
+	"github.com/kbops/kbops/pipeline/config"
+	"github.com/kbops/kbops/pipeline/ingest"
+	"github.com/kbops/kbops/pipeline/lock"
+	"github.com/kbops/kbops/pipeline/publish"
+	"github.com/kbops/kbops/pipeline/tracks"
+	"github.com/kbops/kbops/pipeline/workspace"
+	"github.com/kbops/kbops/reviews"
+	"github.com/kbops/kbops/sources"
+	"github.com/kbops/kbops/sources/lang"
+	"github.com/kbops/kbops/sources/segment"
+)
+
+// Jobs builds the scheduled jobs of a workspace: one ingestion job per
+// source with a schedule (its own in kbops.yaml, else jobs.ingest in
+// serve.yaml), publish (when connect is set), review-due and health.
+// Jobs without a schedule, or disabled, are left out.
+func Jobs(ws *workspace.Workspace, c Config, connect ConnectFunc, reg *sources.Registry) ([]Job, error) {
+	var out []Job
+	def := c.Jobs[JobIngest]
+	for _, spec := range ws.Config.Sources {
+		name := JobIngest + ":" + spec.Name
+		jc, own := c.Jobs[name]
+		sched := spec.Schedule
+		switch {
+		case own && jc.Schedule != "":
+			sched = jc.Schedule
+		case sched == "":
+			sched = def.Schedule
+		}
+		if sched == "" || jc.Disabled || (def.Disabled && !own) {
+			continue
+		}
+		out = append(out, Job{Name: name, Kind: "ingest", Schedule: sched, Lock: lock.Repo, Run: IngestJob(ws, spec.Name, reg)})
+	}
+	add := func(name, kind, lk string, run func(context.Context) (any, error)) {
+		jc := c.Jobs[name]
+		if jc.Schedule == "" || jc.Disabled || run == nil {
+			return
+		}
+		out = append(out, Job{Name: name, Kind: kind, Schedule: jc.Schedule, Lock: lk, Run: run})
+	}
+	if connect != nil {
+		add(JobPublish, "publish", lock.Publish, PublishJob(ws, connect))
+	}
+	add(JobReviewDue, "review-due", lock.Repo, func(ctx context.Context) (any, error) {
+		return tracks.Sweep(ctx, ws, time.Now())
+	})
+	add(JobHealth, "health", "", HealthJob(ws))
+	for name := range c.Jobs {
+		known := name == JobIngest || name == JobPublish || name == JobReviewDue || name == JobHealth
+		if !known {
+			if _, ok := ws.Config.Source(trimIngest(name)); !ok {
+				return nil, fmt.Errorf("%s: jobs.%s: no such job (jobs are ingest, ingest:<source>, publish, review-due, health)", ConfigFile, name)
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+func trimIngest(name string) string {
+	const p = JobIngest + ":"
+	if len(name) > len(p) && name[:len(p)] == p {
+		return name[len(p):]
+	}
+	return "\x00"
+}
+
+// IngestJob ingests one source, with the same pipeline stages as `kbops
+// ingest` (segmentation, language detection) and pushes when git.remote is
+// set. A cancelled run returns before its commit: the review branch and the
+// document state stay as they were.
+func IngestJob(ws *workspace.Workspace, source string, reg *sources.Registry) func(context.Context) (any, error) {
+	return func(ctx context.Context) (any, error) {
+		rep, err := ingest.Run(ctx, ws, ingest.Options{
+			Sources: []string{source}, Now: time.Now(), Registry: reg,
+			Segment: func(secs []sources.Section) []sources.Section { return segment.Split(secs, segment.Options{}) },
+			Detect:  lang.Detect,
+			Push:    ws.Config.Git.Remote != "", GitToken: os.Getenv(config.EnvGitToken),
+		})
+		return rep, err
+	}
+}
+
+// PublishResult is a publish job's report.
+type PublishResult struct {
+	publish.Result
+	Commit     string `json:"commit"`
+	Unapproved int    `json:"unapproved"`
+}
+
+// Summary describes the run.
+func (r PublishResult) Summary() string {
+	return fmt.Sprintf("published main at %.12s: %d written, %d deleted, %d unchanged, %d failed; %d active units on main lack approvals",
+		r.Commit, r.Written, r.Deleted, r.Plan.Unchanged, len(r.Failed), r.Unapproved)
+}
+
+// PublishJob publishes the approved units on main, like `kbops publish`.
+func PublishJob(ws *workspace.Workspace, connect ConnectFunc) func(context.Context) (any, error) {
+	return func(ctx context.Context) (any, error) {
+		snap, ok, err := reviews.LoadBranch(ctx, ws.Repo, ws.Config.Review.Main)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, fmt.Errorf("branch %s does not exist: nothing is approved yet", ws.Config.Review.Main)
+		}
+		approved, unapproved := snap.ApprovedUnits()
+		res := PublishResult{Commit: snap.Commit.String()}
+		for _, st := range unapproved {
+			if snap.Units[st.ID].Status == knowledge.StatusActive {
+				res.Unapproved++
+			}
+		}
+		target, done, err := connect(ctx)
+		if err != nil {
+			return res, err
+		}
+		defer done()
+		res.Result, err = publish.Publish(ctx, target, approved, publish.Options{})
+		if err != nil {
+			return res, err
+		}
+		if len(res.Failed) > 0 {
+			return res, fmt.Errorf("%d objects were refused by Weaviate; see the run report", len(res.Failed))
+		}
+		if p, err := ws.State("published.json"); err == nil {
+			b, _ := json.MarshalIndent(map[string]any{"commit": res.Commit, "collection": ws.Config.Weaviate.Collection, "objects": res.Plan.Desired, "at": time.Now().UTC()}, "", "  ")
+			_ = os.WriteFile(p, b, 0o644)
+		}
+		return res, nil
+	}
+}
+
+// HealthJob writes a health snapshot; see package health. It is set by
+// the health package's init-free wiring in cmd/kbops (SetHealthJob) to
+// keep this package independent of the report's rendering.
+func HealthJob(ws *workspace.Workspace) func(context.Context) (any, error) {
+	return nil
+}
+
+// CountUnits counts units by status for kbops_units: on main approved,
+// unapproved (active, not approved) and retired; pending (units changed on
+// the review branch and not approved); due (open due entries).
+func CountUnits(ctx context.Context, ws *workspace.Workspace) map[string]int {
+	out := map[string]int{"approved": 0, "unapproved": 0, "retired": 0, "pending": 0, "due": 0}
+	st, err := tracks.Load(ctx, ws)
+	if err != nil {
+		return out
+	}
+	if st.Main != nil {
+		for _, id := range st.Main.IDs() {
+			u := st.Main.Units[id]
+			switch {
+			case u.Status == knowledge.StatusRetired:
+				out["retired"]++
+			case st.Main.Status(id).State == reviews.StateApproved:
+				out["approved"]++
+			default:
+				out["unapproved"]++
+			}
+		}
+	}
+	if st.Main == nil || st.Snap.Commit != st.Main.Commit {
+		base := st.Main
+		if base == nil {
+			base = &reviews.Snapshot{}
+		}
+		for _, id := range st.Snap.ChangedUnits(base) {
+			if _, ok := st.Snap.Units[id]; ok && st.Snap.Status(id).State != reviews.StateApproved {
+				out["pending"]++
+			}
+		}
+	}
+	out["due"] = len(st.OpenDue())
+	return out
+}
