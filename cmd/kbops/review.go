@@ -2,18 +2,24 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	gitconfig "github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/urfave/cli/v2"
 
+	"github.com/kbops/kbops/glossary"
 	"github.com/kbops/kbops/pipeline/config"
 	"github.com/kbops/kbops/pipeline/workspace"
 	"github.com/kbops/kbops/reviews"
+	"github.com/kbops/kbops/reviews/kbrepo"
 )
 
 func reviewCommand() *cli.Command {
@@ -31,12 +37,18 @@ func reviewCommand() *cli.Command {
 hash, in a commit on the review branch authored by the reviewer. Stages go
 in order (technical, expression, consistency); OWNERS says who may decide.
 
+A change of OWNERS itself is decided with --stage owners (no units): it
+needs an admin and, for each changed entry, one of the people it listed
+before.
+
 Example:
-   kbops review %s --stage technical --as "Ana Ruiz <ana@example.com>" --all-mine`, verdict, name),
+   kbops review %s --stage technical --as "Ana Ruiz <ana@example.com>" --all-mine --push`, verdict, name),
 			Flags: []cli.Flag{
 				&cli.StringFlag{Name: "stage", Required: true, Usage: "technical, expression or consistency"},
 				&cli.BoolFlag{Name: "all-mine", Usage: "every unit waiting for this stage that you may decide"},
 				&cli.StringFlag{Name: "comment", Aliases: []string{"m"}, Usage: "why (shown to the author; required to reject)"},
+				&cli.StringFlag{Name: "sign-key", EnvVars: []string{"KBOPS_SIGNING_KEY"}, Usage: "sign the decision commit with this armored OpenPGP private key `FILE` (strict mode needs it; passphrase from $KBOPS_SIGNING_PASSPHRASE)"},
+				&cli.BoolFlag{Name: "push", Usage: "fetch the review branch from git.remote first and push the decision after (token from $KBOPS_GIT_TOKEN)"},
 				asFlag,
 			},
 			Action: func(c *cli.Context) error {
@@ -51,23 +63,43 @@ Example:
 				if verdict == reviews.Rejected && c.String("comment") == "" {
 					return usageErr("reject needs --comment saying what to fix")
 				}
-				if c.NArg() == 0 && !c.Bool("all-mine") {
+				if c.NArg() == 0 && !c.Bool("all-mine") && stage != reviews.OwnersStage {
 					return usageErr("name the units to %s, or pass --all-mine", name)
 				}
 				who, err := reviewer(ws, c.String("as"))
 				if err != nil {
 					return err
 				}
-				return runDecide(c.Context, ws, reviews.Decision{
-					Branch: ws.Config.Review.Branch, Reviewer: who, Stage: stage, Verdict: verdict,
+				d := reviews.Decision{
+					Branch: ws.Config.Review.Branch, Main: ws.Config.Review.Main, Reviewer: who, Stage: stage, Verdict: verdict,
 					Units: c.Args().Slice(), Comment: c.String("comment"), Now: time.Now(),
-				}, c.Bool("all-mine"), c.App.Writer)
+				}
+				if f := c.String("sign-key"); f != "" {
+					if d.SignKey, err = kbrepo.ReadSignKey(f, []byte(os.Getenv("KBOPS_SIGNING_PASSPHRASE"))); err != nil {
+						return usageErr("--sign-key: %v", err)
+					}
+				}
+				push := c.Bool("push")
+				if push {
+					if err := fetchReviewBranch(c.Context, ws); err != nil {
+						return err
+					}
+				} else if err := syncReviewBranch(ws); err != nil {
+					return err
+				}
+				if err := runDecide(c.Context, ws, d, c.Bool("all-mine"), c.App.Writer); err != nil {
+					return err
+				}
+				if push {
+					return pushBranch(c.Context, ws, ws.Config.Review.Branch, false, c.App.Writer)
+				}
+				return nil
 			},
 		}
 	}
 	return &cli.Command{
 		Name:  "review",
-		Usage: "the three-stage review: status, approve, reject, verify, merge",
+		Usage: "the three-stage review: status, check, approve, reject, verify, merge",
 		Description: `Every change to a unit passes three stages in order: technical (is it right?),
 expression (is it clear for its market?) and consistency (does it agree with
 the rest?). Decisions are recorded in the repository (approvals/), bound to
@@ -84,6 +116,9 @@ the exact content they approved. See docs/review-model.md.`,
 					if err != nil {
 						return err
 					}
+					if err := syncReviewBranch(ws); err != nil {
+						return err
+					}
 					who := ""
 					if c.Bool("mine") {
 						if who, err = reviewer(ws, c.String("as")); err != nil {
@@ -91,6 +126,43 @@ the exact content they approved. See docs/review-model.md.`,
 						}
 					}
 					return runReviewStatus(c.Context, ws, who, c.App.Writer)
+				},
+			},
+			{
+				Name:      "check",
+				Usage:     "run the automated checks of each stage on the units waiting for review",
+				ArgsUsage: "[UNIT-ID...]",
+				Description: `Shows findings as file:line: technical (provenance, the unit no longer
+matching its source document, conflicting parameter values between units of
+one product with the winner by tier then effective date), expression
+(language, length, leftover personal data, forbidden and deprecated terms,
+broken Markdown), consistency (glossary findings, near-duplicates, links to
+missing or retired units). Without units, checks every unit the review
+branch changes. Exits 3 when there are findings.
+
+Example:
+   kbops review check --stage technical`,
+				Flags: []cli.Flag{
+					&cli.StringFlag{Name: "stage", Usage: "only the checks of this stage"},
+					&cli.StringFlag{Name: "head", Usage: "check this `REF` instead of the review branch"},
+				},
+				Action: func(c *cli.Context) error {
+					ws, err := openWorkspace(c)
+					if err != nil {
+						return err
+					}
+					var stages []reviews.Stage
+					if s := c.String("stage"); s != "" {
+						st, err := reviews.ParseStage(s)
+						if err != nil || st == reviews.OwnersStage {
+							return usageErr("--stage: %q is not one of technical, expression, consistency", s)
+						}
+						stages = append(stages, st)
+					}
+					if err := syncReviewBranch(ws); err != nil {
+						return err
+					}
+					return runReviewCheck(c.Context, ws, c.String("head"), stages, c.Args().Slice(), c.App.Writer)
 				},
 			},
 			decide(reviews.Approved),
@@ -122,7 +194,7 @@ Example (the knowledge repository's CI on a pull request):
 				Usage: "merge the review branch into main when verify passes (for teams without a git host)",
 				Description: `Example:
    kbops review merge --as "Ops <ops@example.com>"`,
-				Flags: []cli.Flag{asFlag},
+				Flags: []cli.Flag{asFlag, &cli.BoolFlag{Name: "push", Usage: "fetch the review branch from git.remote first and push main after"}},
 				Action: func(c *cli.Context) error {
 					ws, err := openWorkspace(c)
 					if err != nil {
@@ -132,7 +204,20 @@ Example (the knowledge repository's CI on a pull request):
 					if err != nil {
 						return err
 					}
-					return runReviewMerge(c.Context, ws, who, c.App.Writer)
+					if c.Bool("push") {
+						if err := fetchReviewBranch(c.Context, ws); err != nil {
+							return err
+						}
+					} else if err := syncReviewBranch(ws); err != nil {
+						return err
+					}
+					if err := runReviewMerge(c.Context, ws, who, c.App.Writer); err != nil {
+						return err
+					}
+					if c.Bool("push") {
+						return pushBranch(c.Context, ws, ws.Config.Review.Main, false, c.App.Writer)
+					}
+					return nil
 				},
 			},
 		},
@@ -166,12 +251,13 @@ func runDecide(ctx context.Context, ws *workspace.Workspace, d reviews.Decision,
 		if !ok {
 			return fmt.Errorf("no review branch %q: nothing waits for review", d.Branch)
 		}
+		if err := snap.ReadHistory(ctx); err != nil {
+			return err
+		}
 		for _, id := range snap.IDs() {
 			st := snap.Status(id)
-			if st.State == reviews.StatePending && st.Next == d.Stage {
-				if may, _ := snap.Owners.May(d.Reviewer, d.Stage, snap.Units[id]); may {
-					d.Units = append(d.Units, id)
-				}
+			if st.State == reviews.StatePending && st.Next == d.Stage && slices.Contains(st.Allowed, reviews.Identity(d.Reviewer)) {
+				d.Units = append(d.Units, id)
 			}
 		}
 		if len(d.Units) == 0 {
@@ -202,17 +288,21 @@ func runReviewStatus(ctx context.Context, ws *workspace.Workspace, who string, o
 		fmt.Fprintf(out, "no review branch %s: nothing waits for review\n", ws.Config.Review.Branch)
 		return nil
 	}
-	mainHash, _, err := ws.Repo.Branch(ws.Config.Review.Main)
+	base, err := mainBase(ctx, ws, snap)
 	if err != nil {
 		return err
 	}
-	base, err := reviews.Load(ctx, ws.Repo, mainHash)
-	if err != nil {
+	if err := snap.ReadHistory(ctx); err != nil {
 		return err
+	}
+	changed := snap.ChangedUnits(base)
+	findings := map[string][]reviews.Finding{}
+	for _, f := range reviews.Check(snap, changed, checkOptions(ws)) {
+		findings[f.Unit] = append(findings[f.Unit], f)
 	}
 	counts := map[reviews.State]int{}
 	shown := 0
-	for _, id := range snap.ChangedUnits(base) {
+	for _, id := range changed {
 		if _, ok := snap.Units[id]; !ok {
 			continue
 		}
@@ -221,20 +311,26 @@ func runReviewStatus(ctx context.Context, ws *workspace.Workspace, who string, o
 		if st.State == reviews.StateApproved {
 			continue
 		}
-		if who != "" {
-			if may, _ := snap.Owners.May(who, st.Next, snap.Units[id]); !may {
-				continue
-			}
+		if who != "" && !slices.Contains(st.Allowed, reviews.Identity(who)) {
+			continue
 		}
 		shown++
 		u := snap.Units[id]
 		since := ""
 		if !st.Since.IsZero() {
-			since = ", since " + st.Since.Format("2006-01-02 15:04")
+			since = ", waiting since " + st.Since.UTC().Format("2006-01-02 15:04")
+		}
+		if a := snap.Author(id); a != "" {
+			since += ", written by " + a
 		}
 		fmt.Fprintf(out, "%-9s %-12s %s v%d (%s%s) — %s\n", st.State, st.Next, id, u.Version, u.Language, since, strings.Join(st.Allowed, ", "))
 		for _, p := range st.Problems {
 			fmt.Fprintf(out, "          %s\n", p)
+		}
+		for _, f := range findings[id] {
+			if f.Stage == st.Next {
+				fmt.Fprintf(out, "          check: %s\n", f)
+			}
 		}
 	}
 	fmt.Fprintf(out, "%s: %d approved, %d pending, %d rejected, %d invalid\n", ws.Config.Review.Branch,
@@ -242,6 +338,162 @@ func runReviewStatus(ctx context.Context, ws *workspace.Workspace, who string, o
 	if who != "" && shown == 0 {
 		fmt.Fprintf(out, "nothing waits for %s\n", reviews.Identity(who))
 	}
+	return nil
+}
+
+// mainBase loads the merge base of main and the snapshot's commit: what
+// the review branch changes is measured from there.
+func mainBase(ctx context.Context, ws *workspace.Workspace, snap *reviews.Snapshot) (*reviews.Snapshot, error) {
+	mainHash, ok, err := ws.Repo.Branch(ws.Config.Review.Main)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		if mainHash, err = ws.Repo.MergeBase(mainHash, snap.Commit); err != nil {
+			return nil, err
+		}
+	}
+	return reviews.Load(ctx, ws.Repo, mainHash)
+}
+
+// checkOptions gathers what the checks can use from the workspace: the
+// glossary, and the change tokens the last ingestion saw.
+func checkOptions(ws *workspace.Workspace) reviews.CheckOptions {
+	var o reviews.CheckOptions
+	if tb, err := glossary.Load(filepath.Join(ws.Root, "glossary")); err == nil && tb.Len() > 0 {
+		if m, err := glossary.NewMatcher(tb, glossary.MatcherOptions{}); err == nil {
+			o.Glossary = m
+		}
+	}
+	// The ingestion state is a cache that may be missing: the check is
+	// then skipped, never failed.
+	var st struct {
+		Documents map[string]map[string]string `json:"documents"`
+	}
+	if b, err := os.ReadFile(filepath.Join(ws.Root, workspace.StateDir, "state", "ingest.json")); err == nil && json.Unmarshal(b, &st) == nil {
+		o.SourceToken = func(source, doc string) (string, bool) {
+			v, ok := st.Documents[source][doc]
+			return v, ok
+		}
+	}
+	return o
+}
+
+func runReviewCheck(ctx context.Context, ws *workspace.Workspace, headRef string, stages []reviews.Stage, ids []string, out io.Writer) error {
+	var snap *reviews.Snapshot
+	if headRef != "" {
+		h, err := ws.Repo.Resolve(headRef)
+		if err != nil {
+			return usageErr("--head: %v", err)
+		}
+		if snap, err = reviews.Load(ctx, ws.Repo, h); err != nil {
+			return err
+		}
+	} else {
+		s, ok, err := reviews.LoadBranch(ctx, ws.Repo, ws.Config.Review.Branch)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			fmt.Fprintf(out, "no review branch %s: nothing waits for review\n", ws.Config.Review.Branch)
+			return nil
+		}
+		snap = s
+	}
+	if len(ids) == 0 {
+		base, err := mainBase(ctx, ws, snap)
+		if err != nil {
+			return err
+		}
+		ids = snap.ChangedUnits(base)
+	} else {
+		for _, id := range ids {
+			if snap.Units[id] == nil {
+				return usageErr("no unit %s at %s", id, snap.Commit.String()[:12])
+			}
+		}
+	}
+	o := checkOptions(ws)
+	o.Stages = stages
+	fs := reviews.Check(snap, ids, o)
+	for _, f := range fs {
+		fmt.Fprintln(out, f)
+	}
+	if len(fs) > 0 {
+		return attention("%d finding(s) in %s checked", len(fs), plural(len(ids), "unit", "units"))
+	}
+	fmt.Fprintf(out, "no findings in %s\n", plural(len(ids), "unit", "units"))
+	return nil
+}
+
+// syncReviewBranch starts the local review branch from the clone's
+// origin/<branch> when there is no local one, or moves it forward when
+// origin's is ahead: a reviewer works in a fresh clone of the remote.
+func syncReviewBranch(ws *workspace.Workspace) error {
+	remote := "origin"
+	if r := ws.Config.Git.Remote; r != "" {
+		if _, err := ws.Repo.Git.Remote(r); err == nil {
+			remote = r
+		}
+	}
+	for _, b := range []string{ws.Config.Review.Branch, ws.Config.Review.Main} {
+		h, ok := ws.Repo.RemoteBranch(remote, b)
+		if !ok {
+			continue
+		}
+		if err := advance(ws, b, h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fetchReviewBranch fetches the review branch from git.remote and moves
+// the local one to it when it is behind.
+func fetchReviewBranch(ctx context.Context, ws *workspace.Workspace) error {
+	if ws.Config.Git.Remote == "" {
+		return usageErr("--push needs git.remote in kbops.yaml (a remote name such as origin, or a URL)")
+	}
+	h, ok, err := ws.Repo.Fetch(ctx, ws.Config.Git.Remote, ws.Config.Review.Branch, os.Getenv(config.EnvGitToken))
+	if err != nil {
+		return err
+	}
+	if ok {
+		return advance(ws, ws.Config.Review.Branch, h)
+	}
+	return nil
+}
+
+// advance moves a local branch to h when it is missing or an ancestor of h.
+func advance(ws *workspace.Workspace, branch string, h plumbing.Hash) error {
+	local, ok, err := ws.Repo.Branch(branch)
+	if err != nil {
+		return err
+	}
+	if ok {
+		if local == h {
+			return nil
+		}
+		behind, err := ws.Repo.IsAncestor(local, h)
+		if err != nil {
+			return err
+		}
+		if !behind {
+			ahead, _ := ws.Repo.IsAncestor(h, local)
+			if ahead {
+				return nil
+			}
+			return fmt.Errorf("local branch %s and the remote's have diverged; reconcile them with git (git pull --rebase is fine: approvals are files)", branch)
+		}
+	}
+	return ws.Repo.SetBranch(branch, h)
+}
+
+func pushBranch(ctx context.Context, ws *workspace.Workspace, branch string, force bool, out io.Writer) error {
+	if err := ws.Repo.PushBranch(ctx, ws.Config.Git.Remote, branch, os.Getenv(config.EnvGitToken), force); err != nil {
+		return fmt.Errorf("%w; fetch again (--push does) and repeat the command", err)
+	}
+	fmt.Fprintf(out, "pushed %s to %s\n", branch, ws.Config.Git.Remote)
 	return nil
 }
 
@@ -267,7 +519,10 @@ func runReviewVerify(ctx context.Context, ws *workspace.Workspace, baseRef, head
 			return err
 		}
 	}
-	rep := reviews.Verify(head, base)
+	rep, err := reviews.VerifyContext(ctx, head, base)
+	if err != nil {
+		return err
+	}
 	for _, f := range rep.Failures {
 		fmt.Fprintf(out, "FAIL %s\n", f)
 	}

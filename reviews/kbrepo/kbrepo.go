@@ -497,9 +497,19 @@ func Changed(a, b Tree) []string {
 // The token, if any, comes from the caller (the environment), never from
 // the repository's config.
 func (r *Repo) Push(ctx context.Context, remote, branch, token string) error {
+	return r.PushBranch(ctx, remote, branch, token, true)
+}
+
+// PushBranch is Push; without force the remote refuses a push that would
+// drop commits it has (someone else pushed first: fetch and decide again).
+func (r *Repo) PushBranch(ctx context.Context, remote, branch, token string, force bool) error {
 	ref := plumbing.NewBranchReferenceName(branch)
+	spec := ref.String() + ":" + ref.String()
+	if force {
+		spec = "+" + spec
+	}
 	opts := &git.PushOptions{
-		RefSpecs: []gitconfig.RefSpec{gitconfig.RefSpec("+" + ref.String() + ":" + ref.String())},
+		RefSpecs: []gitconfig.RefSpec{gitconfig.RefSpec(spec)},
 	}
 	if token != "" {
 		opts.Auth = &http.BasicAuth{Username: "kbops", Password: token}
