@@ -1,0 +1,237 @@
+package forget_test
+
+import (
+	"bytes"
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kbops/kbops/pipeline/embedded/weaviatetest"
+	"github.com/kbops/kbops/pipeline/forget"
+	"github.com/kbops/kbops/pipeline/publish"
+	"github.com/kbops/kbops/pipeline/runs"
+	"github.com/kbops/kbops/pipeline/tracks"
+	"github.com/kbops/kbops/pipeline/tracks/trackstest"
+	"github.com/kbops/kbops/pipeline/workspace"
+	"github.com/kbops/kbops/reviews"
+)
+
+const (
+	email = "jane.doe@customer.example"
+	name  = "Jane Doe"
+)
+
+var person = regexp.MustCompile(`(?i)jane\.doe@customer\.example|jane[\s\-_.]+doe`)
+
+var notes = map[string]string{
+	"en/site-visit.md": `---
+title: Site visits
+product: vf-200
+language: en
+---
+
+# Ramp tuning at the Monterrey plant
+
+Jane Doe (jane.doe@customer.example) reported E12 trips on the conveyor.
+Lengthening P1.08 to 4 s fixed it. Contact JANE.DOE@customer.example for the log.
+`,
+	"en/jane-doe-notes.md": `---
+title: Notes from Jane Doe's plant
+product: vf-200
+language: en
+---
+
+# Grounding
+
+The PE bar was loose.
+`,
+}
+
+func containsPerson(b []byte) bool { return person.Match(b) }
+
+// leaks lists where the person's data still is: workspace files, the
+// tree of branch, local state (Weaviate's own data folder aside).
+func leaks(t *testing.T, ws *workspace.Workspace, branch string) []string {
+	t.Helper()
+	var out []string
+	filepath.WalkDir(ws.Root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		rel, _ := filepath.Rel(ws.Root, p)
+		if d.IsDir() && (rel == ".git" || rel == filepath.Join(".kbops", "weaviate")) {
+			return filepath.SkipDir
+		}
+		if d.Type().IsRegular() {
+			if b, _ := os.ReadFile(p); containsPerson(b) {
+				out = append(out, "file "+rel)
+			}
+		}
+		return nil
+	})
+	h, _, _ := ws.Repo.Branch(branch)
+	tree, err := ws.Repo.Tree(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p, e := range tree {
+		b, _ := ws.Repo.Read(e.Hash)
+		if containsPerson(b) || containsPerson([]byte(p)) {
+			out = append(out, branch+":"+p)
+		}
+	}
+	return out
+}
+
+func TestForgetEverywhereWithWeaviate(t *testing.T) {
+	srv := weaviatetest.Start(t)
+	ctx := context.Background()
+	ws, _ := trackstest.Workspace(t, trackstest.Options{Notes: notes})
+	// The person also reached local state: a run report, feedback, a cache.
+	if _, err := runs.Record(ws, "ingest", time.Now(), nil, os.ErrNotExist, runs.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	r, _ := runs.Record(ws, "feedback", time.Now(), map[string]string{"note": "row from " + email}, nil)
+	_ = r
+	st, _ := tracks.Load(ctx, ws)
+	rows, _ := tracks.ParseFeedback("f.csv", strings.NewReader("unit_id,rating,comment,time\n"+st.Snap.IDs()[0]+",2,\"jane doe says hi\",2026-01-01\n"))
+	if _, err := tracks.Import(ctx, ws, rows, tracks.DefaultThresholds(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	cache := filepath.Join(ws.Root, ".kbops", "cache", "tickets", "export.json")
+	os.MkdirAll(filepath.Dir(cache), 0o755)
+	os.WriteFile(cache, []byte(`{"requester":"`+email+`"}`), 0o644)
+
+	// Publish the approved units.
+	client, err := publish.Connect(ctx, "http://"+srv.Host(), srv.GRPCHost(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := &publish.Target{Client: client, Alias: ws.Config.Weaviate.Collection}
+	snap, _, _ := reviews.LoadBranch(ctx, ws.Repo, "main")
+	approved, _ := snap.ApprovedUnits()
+	if _, err := publish.Publish(ctx, target, approved, publish.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	before := weaviateLeaks(t, target)
+	if before == 0 || len(leaks(t, ws, "main")) == 0 {
+		t.Fatal("fixture does not hold the person's data")
+	}
+	connect := func(context.Context) (*publish.Target, func(), error) { return target, func() {}, nil }
+
+	res, err := forget.Run(ctx, ws, forget.Options{Subject: forget.Subject{Emails: []string{email}, Names: []string{name}}, Now: true, Connect: connect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Commit == "" || res.Branch != "main" || res.Total() == 0 {
+		t.Fatalf("%+v", res)
+	}
+	summary := res.Summary()
+	if containsPerson([]byte(summary)) || !strings.Contains(summary, "weaviate") {
+		t.Fatalf("summary %q", summary)
+	}
+	if l := leaks(t, ws, "main"); len(l) > 0 {
+		t.Fatalf("still there: %v", l)
+	}
+	if n := weaviateLeaks(t, target); n != 0 {
+		t.Fatalf("%d Weaviate objects still hold the person's data", n)
+	}
+	// The unit whose id held the name is gone; the other is redacted.
+	snap, _, _ = reviews.LoadBranch(ctx, ws.Repo, "main")
+	found := false
+	for _, u := range snap.Units {
+		if strings.Contains(u.Body, "(erased) ((erased)) reported E12") {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatal("redacted unit not found")
+	}
+
+	// Again: nothing found, nothing changed.
+	h1, _, _ := ws.Repo.Branch("main")
+	again, err := forget.Run(ctx, ws, forget.Options{Subject: forget.Subject{Emails: []string{email}, Names: []string{name}}, Now: true, Connect: connect})
+	if err != nil || again.Total() != 0 || again.Commit != "" {
+		t.Fatalf("second run: %+v %v", again, err)
+	}
+	if h2, _, _ := ws.Repo.Branch("main"); h2 != h1 {
+		t.Fatal("second run committed")
+	}
+}
+
+func weaviateLeaks(t *testing.T, target *publish.Target) int {
+	t.Helper()
+	ctx := context.Background()
+	cols, err := target.Collections(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, c := range cols {
+		objs, err := target.Client.Data().ObjectsGetter().WithClassName(c).WithLimit(1000).Do(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range objs {
+			var b bytes.Buffer
+			for _, v := range o.Properties.(map[string]any) {
+				b.WriteString(strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(toString(v), "\n", " "), "\t", " ")) + "\n")
+			}
+			if containsPerson(b.Bytes()) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func toString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case []any:
+		var s []string
+		for _, e := range x {
+			s = append(s, toString(e))
+		}
+		return strings.Join(s, " ")
+	}
+	return ""
+}
+
+func TestForgetDefaultsToAReviewedChange(t *testing.T) {
+	ctx := context.Background()
+	ws, _ := trackstest.Workspace(t, trackstest.Options{Notes: notes})
+	mainBefore, _, _ := ws.Repo.Branch("main")
+	res, err := forget.Run(ctx, ws, forget.Options{Subject: forget.Subject{Emails: []string{email}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Branch != ws.Config.Review.Branch || res.Commit == "" || res.WeaviateSkipped == "" {
+		t.Fatalf("%+v", res)
+	}
+	if h, _, _ := ws.Repo.Branch("main"); h != mainBefore {
+		t.Fatal("main changed without --now")
+	}
+	h, _, _ := ws.Repo.Branch(ws.Config.Review.Branch)
+	tree, _ := ws.Repo.Tree(h)
+	for p, e := range tree {
+		if b, _ := ws.Repo.Read(e.Hash); bytes.Contains(bytes.ToLower(b), []byte(email)) {
+			t.Fatalf("%s still holds the address on the review branch", p)
+		}
+	}
+	// The redacted unit waits for review like any change.
+	snap, _ := reviews.Load(ctx, ws.Repo, h)
+	base, _ := reviews.Load(ctx, ws.Repo, mainBefore)
+	if v := reviews.Verify(snap, base); v.OK() {
+		t.Fatal("erasure on the review branch needs no review?")
+	}
+	if _, err := forget.Run(ctx, ws, forget.Options{}); err == nil {
+		t.Fatal("no subject accepted")
+	}
+}
