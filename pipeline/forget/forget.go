@@ -122,7 +122,9 @@ func isWord(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsD
 func bounded(value, pattern string) string {
 	first, _ := utf8.DecodeRuneInString(value)
 	last, _ := utf8.DecodeLastRuneInString(value)
-	spaced := func(r rune) bool { return isWord(r) && !unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) }
+	spaced := func(r rune) bool {
+		return isWord(r) && !unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul)
+	}
 	if spaced(first) {
 		pattern = `(?:^|[^\pL\pN_])` + "(" + pattern
 	} else {
