@@ -10,13 +10,13 @@ import "strings"
 // Unknown ids are skipped. The publish step stores these with a unit, so
 // that a question asked in Spanish finds a unit written in Chinese.
 func (tb *Termbase) CrossLanguageTerms(conceptIDs []string, targets []string) []string {
-	return crossTerms(func(id string) *Concept { return tb.Concept(id) }, conceptIDs, targets)
+	return crossTerms(func(id string) *Concept { return tb.Concept(id) }, conceptIDs, targets, nil)
 }
 
 // CrossLanguageTerms is Termbase.CrossLanguageTerms on the matcher's copy
 // of the termbase.
 func (m *Matcher) CrossLanguageTerms(conceptIDs []string, targets []string) []string {
-	return crossTerms(m.concept, conceptIDs, targets)
+	return crossTerms(m.concept, conceptIDs, targets, m.lc)
 }
 
 func (m *Matcher) concept(id string) *Concept {
@@ -26,16 +26,20 @@ func (m *Matcher) concept(id string) *Concept {
 	return nil
 }
 
-func crossTerms(get func(string) *Concept, ids, targets []string) []string {
+func crossTerms(get func(string) *Concept, ids, targets []string, lc locCache) []string {
 	var out []string
 	seen := map[string]bool{}
+	want := make([]locale, len(targets))
+	for i, t := range targets {
+		want[i] = parseLocale(t)
+	}
 	for _, id := range ids {
 		c := get(id)
 		if c == nil {
 			continue
 		}
-		for _, tg := range targets {
-			for _, t := range c.UsableTerms(tg) {
+		for _, tg := range want {
+			for _, t := range c.usableTerms(tg, lc) {
 				if !seen[t.Text] {
 					seen[t.Text] = true
 					out = append(out, t.Text)

@@ -313,6 +313,11 @@ func WriteTermSets(w io.Writer, tb *Termbase, locales []string, delim rune) (int
 	if len(locales) == 0 {
 		locales = tb.Locales()
 	}
+	lc := locCacheOf(tb)
+	want := make([]locale, len(locales))
+	for i, l := range locales {
+		want[i] = parseLocale(l)
+	}
 	type row struct {
 		terms     []string
 		pos, desc string
@@ -322,8 +327,8 @@ func WriteTermSets(w io.Writer, tb *Termbase, locales []string, delim rune) (int
 	for _, c := range tb.Concepts() {
 		r := row{terms: make([]string, len(locales))}
 		n := 0
-		for i, l := range locales {
-			if t, _, ok := c.PreferredTerm(l); ok {
+		for i := range locales {
+			if t, _, ok := c.preferredTerm(want[i], lc); ok {
 				r.terms[i] = t.Text
 				if r.pos == "" {
 					r.pos = t.PartOfSpeech
@@ -335,11 +340,11 @@ func WriteTermSets(w io.Writer, tb *Termbase, locales []string, delim rune) (int
 			continue
 		}
 		r.desc = c.Definition
-		for _, l := range locales {
+		for _, w := range want {
 			if r.desc != "" {
 				break
 			}
-			if ls := c.fitting(parseLocale(l)); len(ls) > 0 {
+			if ls := c.fitting(w, lc); len(ls) > 0 {
 				r.desc = ls[0].Definition
 			}
 		}
@@ -401,12 +406,14 @@ func WritePairs(w io.Writer, tb *Termbase, source, target string, delim rune) (P
 	cw := csv.NewWriter(w)
 	cw.Comma = delim
 	seen := map[string]string{} // source term → concept id
+	lc := locCacheOf(tb)
+	src, dst := parseLocale(source), parseLocale(target)
 	for _, c := range tb.Concepts() {
-		srcTerms := c.UsableTerms(source)
+		srcTerms := c.usableTerms(src, lc)
 		if len(srcTerms) == 0 {
 			continue
 		}
-		tgt, _, ok := c.PreferredTerm(target)
+		tgt, _, ok := c.preferredTerm(dst, lc)
 		if !ok {
 			rep.Missing++
 			continue

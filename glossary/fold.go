@@ -1,6 +1,7 @@
 package glossary
 
 import (
+	"slices"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -22,12 +23,14 @@ import (
 
 // foldTable holds the matching form of every BMP rune.
 type foldTable struct {
-	repl  []string // "" when the rune is its own matching form
+	same  []uint64 // bit set: the rune is its own matching form
+	repl  []string // the matching form of the other runes
 	joins []uint64 // bit set: the rune may join the previous segment
+	words []uint64 // bit set: wordChar(r)
 }
 
 var foldData = sync.OnceValue(func() *foldTable {
-	f := &foldTable{repl: make([]string, 0x10000), joins: make([]uint64, 0x10000/64)}
+	f := &foldTable{same: make([]uint64, 0x10000/64), repl: make([]string, 0x10000), joins: make([]uint64, 0x10000/64), words: make([]uint64, 0x10000/64)}
 	folder := cases.Fold()
 	for r := rune(0); r < 0x10000; r++ {
 		if r >= 0xD800 && r <= 0xDFFF {
@@ -36,13 +39,26 @@ var foldData = sync.OnceValue(func() *foldTable {
 		s := string(r)
 		if m := foldString(folder, s); m != s {
 			f.repl[r] = m
+		} else {
+			f.same[r/64] |= 1 << (r % 64)
 		}
 		if !norm.NFKC.PropertiesString(s).BoundaryBefore() {
 			f.joins[r/64] |= 1 << (r % 64)
 		}
+		if wordChar(r) {
+			f.words[r/64] |= 1 << (r % 64)
+		}
 	}
 	return f
 })
+
+// isWord is wordChar through the table.
+func (f *foldTable) isWord(r rune) bool {
+	if r < 0x10000 {
+		return f.words[r/64]&(1<<(r%64)) != 0
+	}
+	return wordChar(r)
+}
 
 // foldString is the matching form of one segment. Folding can undo the
 // normal form, so it is normalised again.
@@ -85,56 +101,68 @@ func appendFold(dst []byte, offsp *[]int32, s string, fold bool) []byte {
 	var folder *cases.Caser // made on first need: few texts need it
 	n := len(s)
 	for i := 0; i < n; {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			// ASCII never combines with what precedes it, and only a
-			// non-ASCII mark can combine with it.
-			if i+1 == n || s[i+1] < utf8.RuneSelf {
+		if s[i] < utf8.RuneSelf {
+			// A run of ASCII. ASCII never combines with what precedes it, and
+			// only a non-ASCII mark can combine with it, so the run's last
+			// byte is left to the general case when non-ASCII follows.
+			j := i + 1
+			for j < n && s[j] < utf8.RuneSelf {
+				j++
+			}
+			if j < n {
+				j--
+			}
+			if j > i {
+				base := len(dst)
+				dst = slices.Grow(dst, j-i)[:base+j-i]
 				if fold {
-					c = asciiLower[c]
+					for k := i; k < j; k++ {
+						dst[base+k-i] = asciiLower[s[k]]
+					}
+				} else {
+					copy(dst[base:], s[i:j])
 				}
-				dst = append(dst, c)
 				if offsp != nil {
-					offs = append(offs, int32(i))
+					ob := len(offs)
+					offs = slices.Grow(offs, j-i)[:ob+j-i]
+					for k := i; k < j; k++ {
+						offs[ob+k-i] = int32(k)
+					}
 				}
-				i++
+				i = j
 				continue
 			}
 		}
-		_, size := utf8.DecodeRuneInString(s[i:])
+		r, size := utf8.DecodeRuneInString(s[i:])
 		j := i + size
-		for j < n {
+		for j < n && s[j] >= utf8.RuneSelf {
 			r2, sz2 := utf8.DecodeRuneInString(s[j:])
-			if r2 < utf8.RuneSelf || !f.joinsPrev(r2) {
+			if !f.joinsPrev(r2) {
 				break
 			}
 			j += sz2
 		}
 		before := len(dst)
-		seg := s[i:j]
-		switch r, _ := utf8.DecodeRuneInString(seg); {
+		switch {
 		case !fold:
-			dst = norm.NFKC.AppendString(dst, seg)
-		case j-i == size && r < 0x10000:
-			if m := f.repl[r]; m != "" {
-				dst = append(dst, m...)
+			dst = norm.NFKC.AppendString(dst, s[i:j])
+		case j == i+size && r < 0x10000:
+			if f.same[r/64]&(1<<(r%64)) != 0 {
+				dst = append(dst, s[i:j]...)
 			} else {
-				dst = append(dst, seg...)
+				dst = append(dst, f.repl[r]...)
 			}
 		default:
 			if folder == nil {
 				c := cases.Fold()
 				folder = &c
 			}
-			dst = append(dst, foldString(*folder, seg)...)
+			dst = append(dst, foldString(*folder, s[i:j])...)
 		}
-		if offsp != nil {
-			for k := before; k < len(dst); k++ {
-				if k == before {
-					offs = append(offs, int32(i))
-				} else {
-					offs = append(offs, -1)
-				}
+		if offsp != nil && len(dst) > before {
+			offs = append(offs, int32(i))
+			for k := before + 1; k < len(dst); k++ {
+				offs = append(offs, -1)
 			}
 		}
 		i = j

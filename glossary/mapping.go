@@ -97,61 +97,60 @@ type Result struct {
 func (m *Matcher) Map(u *knowledge.Unit) Result {
 	loc := parseLocale(u.Language)
 	sc := m.scratch.Get().(*scratch)
-	title := m.find(sc, u.Title, loc)
-	body := m.find(sc, u.Body, loc)
-	m.scratch.Put(sc)
+	defer m.scratch.Put(sc)
+	// seen[c] == gen marks concepts already mentioned in this unit, without
+	// clearing an array as long as the termbase for every unit.
+	if len(sc.seen) != len(m.concepts) {
+		sc.seen = make([]uint32, len(m.concepts))
+		sc.firstGen = make([]uint32, len(m.concepts))
+		sc.firstUse = make([]int32, len(m.concepts))
+	}
+	sc.gen++
+	if sc.gen == 0 {
+		clear(sc.seen)
+		clear(sc.firstGen)
+		sc.gen = 1
+	}
+	uses := sc.uses[:0]
+	var first []mapUse // first mention of each concept, in order
 
 	var res Result
-	concepts := map[int32]bool{}
-	type use struct {
-		term   string // canonical text of the term used
-		text   string // as written
-		field  string
-		line   int
-		offset int
-	}
-	uses := map[int32][]use{}
-	var order []int32 // concepts in order of first mention
-	firstMention := map[int32]use{}
-
 	visit := func(hits []hit, field, text string) {
 		for _, h := range hits {
-			mt := m.matches(h, text)
-			if field == "title" {
-				res.TitleMatches = append(res.TitleMatches, mt...)
-			} else {
-				res.Matches = append(res.Matches, mt...)
-			}
 			line := h.line
 			if field == "title" {
 				line = 0
+				res.TitleMatches = m.appendMatches(res.TitleMatches, h, text)
+			} else {
+				res.Matches = m.appendMatches(res.Matches, h, text)
 			}
 			written := text[h.start:h.end]
 			if !(m.sameLang && h.class == 2) {
 				for _, r := range h.refs {
-					if !concepts[r.concept] {
-						concepts[r.concept] = true
-						order = append(order, r.concept)
-						firstMention[r.concept] = use{text: written, field: field, line: line, offset: h.start}
+					if sc.seen[r.concept] != sc.gen {
+						sc.seen[r.concept] = sc.gen
+						first = append(first, mapUse{concept: r.concept, text: written, field: field, line: line, offset: h.start})
 					}
 				}
 			}
 			switch h.class {
 			case 0:
-				if slices.ContainsFunc(h.refs, func(r ref) bool { return m.term(r).Status.Usable() }) {
+				usable := false
+				for _, r := range h.refs {
+					usable = usable || r.t.Status.Usable()
+				}
+				if usable {
 					for _, r := range h.refs {
-						t := m.term(r)
-						if t.Status.Usable() && !shortForm(t.Type) {
-							uses[r.concept] = append(uses[r.concept], use{term: t.Text, text: written, field: field, line: line, offset: h.start})
+						if r.t.Status.Usable() && !shortForm(r.t.Type) {
+							uses = append(uses, mapUse{concept: r.concept, term: r.t, text: written, field: field, line: line, offset: h.start})
 						}
 					}
 					continue
 				}
 				for _, r := range uniqueConcepts(h.refs) {
-					t := m.term(r)
 					f := Finding{Code: CodeDeprecated, Severity: SeverityWarning, Concept: m.concepts[r.concept].ID, Term: written, Field: field, Line: line, Offset: h.start}
 					status := "deprecated"
-					if t.Status == StatusForbidden {
+					if r.t.Status == StatusForbidden {
 						f.Code, f.Severity, status = CodeForbidden, SeverityError, "forbidden"
 					}
 					f.Suggestion = m.suggest(r, loc, written)
@@ -178,57 +177,73 @@ func (m *Matcher) Map(u *knowledge.Unit) Result {
 			}
 		}
 	}
-	visit(title, "title", u.Title)
-	visit(body, "body", u.Body)
+	// find reuses its result slice: the title is done before the body.
+	hits := m.find(sc, u.Title, loc)
+	res.TitleMatches = make([]Match, 0, countRefs(hits))
+	visit(hits, "title", u.Title)
+	hits = m.find(sc, u.Body, loc)
+	res.Matches = make([]Match, 0, countRefs(hits))
+	visit(hits, "body", u.Body)
+	defer func() { sc.uses = uses[:0] }()
 
-	for _, ci := range order {
-		us := uses[ci]
-		var distinct []use
-		for _, x := range us {
-			if !slices.ContainsFunc(distinct, func(d use) bool { return d.term == x.term }) {
+	// One concept written with different terms. A concept's first use is
+	// remembered; a use of another term marks the concept, and only marked
+	// concepts (rare) have their uses collected.
+	var marked []int32
+	for i := range uses {
+		c := uses[i].concept
+		if sc.firstGen[c] != sc.gen {
+			sc.firstGen[c], sc.firstUse[c] = sc.gen, int32(i)
+			continue
+		}
+		if first := &uses[sc.firstUse[c]]; first.term != uses[i].term && first.line >= 0 {
+			marked = append(marked, c)
+			first.line = -1 - first.line // marked: counted once
+		}
+	}
+	for _, c := range marked {
+		fu := &uses[sc.firstUse[c]]
+		fu.line = -1 - fu.line
+		var distinct []mapUse
+		for _, x := range uses {
+			if x.concept == c && !slices.ContainsFunc(distinct, func(d mapUse) bool { return d.term == x.term }) {
 				distinct = append(distinct, x)
 			}
 		}
-		if len(distinct) < 2 {
-			continue
-		}
-		c := m.concepts[ci]
-		f := Finding{Code: CodeInconsistent, Severity: SeverityWarning, Concept: c.ID, Term: distinct[1].text, Field: distinct[1].field, Line: distinct[1].line, Offset: distinct[1].offset}
-		if t, _, ok := c.PreferredTerm(loc.tag); ok {
+		con := m.concepts[c]
+		f := Finding{Code: CodeInconsistent, Severity: SeverityWarning, Concept: con.ID, Term: distinct[1].text, Field: distinct[1].field, Line: distinct[1].line, Offset: distinct[1].offset}
+		if t, _, ok := con.preferredTerm(loc, m.lc); ok {
 			f.Suggestion = t.Text
 		}
 		var parts []string
 		for _, d := range distinct {
-			parts = append(parts, fmt.Sprintf("%q (%s)", d.term, where(d.field, d.line)))
+			parts = append(parts, fmt.Sprintf("%q (%s)", d.term.Text, where(d.field, d.line)))
 		}
-		f.Message = fmt.Sprintf("concept %s is written %d ways in this unit: %s", c.ID, len(distinct), strings.Join(parts, ", "))
+		f.Message = fmt.Sprintf("concept %s is written %d ways in this unit: %s", con.ID, len(distinct), strings.Join(parts, ", "))
 		if f.Suggestion != "" {
 			f.Message += fmt.Sprintf("; keep to %q", f.Suggestion)
 		}
 		res.Findings = append(res.Findings, f)
 	}
 
-	for _, ci := range order {
-		c := m.concepts[ci]
-		var missing []string
-		for _, t := range m.targets {
-			if !c.HasTermIn(t) {
-				missing = append(missing, t)
-				if res.Gaps == nil {
-					res.Gaps = map[string][]string{}
-				}
-				res.Gaps[t] = append(res.Gaps[t], c.ID)
-			}
-		}
-		if len(missing) > 0 {
-			fm := firstMention[ci]
-			res.Findings = append(res.Findings, Finding{
-				Code: CodeMissingTranslation, Severity: SeverityInfo, Concept: c.ID, Term: fm.text,
-				Field: fm.field, Line: fm.line, Offset: fm.offset,
-				Message: fmt.Sprintf("concept %s has no term in %s", c.ID, strings.Join(missing, ", ")),
-			})
-		}
+	for _, fm := range first {
+		c := m.concepts[fm.concept]
 		res.Concepts = append(res.Concepts, c.ID)
+		missing := m.gaps[fm.concept]
+		if len(missing) == 0 {
+			continue
+		}
+		if res.Gaps == nil {
+			res.Gaps = map[string][]string{}
+		}
+		for _, t := range missing {
+			res.Gaps[t] = append(res.Gaps[t], c.ID)
+		}
+		res.Findings = append(res.Findings, Finding{
+			Code: CodeMissingTranslation, Severity: SeverityInfo, Concept: c.ID, Term: fm.text,
+			Field: fm.field, Line: fm.line, Offset: fm.offset,
+			Message: fmt.Sprintf("concept %s has no term in %s", c.ID, strings.Join(missing, ", ")),
+		})
 	}
 	slices.Sort(res.Concepts)
 	for _, ids := range res.Gaps {
@@ -249,15 +264,33 @@ func (m *Matcher) Map(u *knowledge.Unit) Result {
 	return res
 }
 
+func countRefs(hits []hit) int {
+	n := 0
+	for _, h := range hits {
+		n += len(h.refs)
+	}
+	return n
+}
+
+// mapUse is a mention of a concept in a unit.
+type mapUse struct {
+	concept int32
+	term    *Term
+	text    string // as written
+	field   string
+	line    int
+	offset  int
+}
+
 // suggest returns the preferred term of r's concept for the text's locale
 // (or the term's own locale when the text's is unknown), unless that is
 // what was written.
 func (m *Matcher) suggest(r ref, loc locale, written string) string {
-	want := loc.tag
+	want := loc
 	if loc.base == "" || loc.base == "und" {
-		want = m.locale(r).tag
+		want = m.locale(r)
 	}
-	t, _, ok := m.concepts[r.concept].PreferredTerm(want)
+	t, _, ok := m.concepts[r.concept].preferredTerm(want, m.lc)
 	if !ok || foldKey(t.Text) == foldKey(written) {
 		return ""
 	}
@@ -337,7 +370,7 @@ func (m *Matcher) ProductConsistency(units []*knowledge.Unit, results []Result) 
 				continue
 			}
 			t, li := m.findTerm(ci, mt.Locale, mt.Term)
-			if t == nil || !t.Status.Usable() || shortForm(t.Type) || fit(m.locs[ci][li], loc) <= 0 {
+			if t == nil || !t.Status.Usable() || shortForm(t.Type) || fit(m.lc.get(m.concepts[ci].Langs[li].Locale), loc) <= 0 {
 				continue
 			}
 			k := key{u.Product, loc.tag, mt.Concept}
@@ -365,7 +398,7 @@ func (m *Matcher) ProductConsistency(units []*knowledge.Unit, results []Result) 
 			}
 			return strings.Compare(a.Term, b.Term)
 		})
-		if t, _, ok := m.concepts[m.byID[k.concept]].PreferredTerm(k.lang); ok {
+		if t, _, ok := m.concepts[m.byID[k.concept]].preferredTerm(parseLocale(k.lang), m.lc); ok {
 			f.Suggestion = t.Text
 		}
 		var parts []string

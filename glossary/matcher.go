@@ -1,7 +1,6 @@
 package glossary
 
 import (
-	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -9,8 +8,6 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
-
-	"github.com/kbops/kbops/glossary/internal/ac"
 )
 
 // DefaultTargets returns the languages kbops serves unless configured
@@ -32,20 +29,26 @@ type MatcherOptions struct {
 
 // ref is one term (or match form) a pattern stands for.
 type ref struct {
-	concept, lang, term int32
-	form                int32  // -1 for the term itself, else the match form's index
-	exact               string // NFKC form for case-sensitive terms, else ""
+	t       *Term
+	concept int32
+	lang    int32  // index of the language section in the concept
+	loc     int32  // index into Matcher.locales
+	exact   string // NFKC form for case-sensitive terms, else ""
 }
 
 // Matcher finds the terms of a termbase in texts. Build it once with
-// NewMatcher; it is immutable and safe for concurrent use.
+// NewMatcher; it is immutable and safe for concurrent use. It finds every
+// term of every locale in one pass over a text (see startIndex).
 type Matcher struct {
 	concepts []*Concept
 	byID     map[string]int32
-	locs     [][]locale // per concept, per language section
-	ac       *ac.Automaton
-	refs     [][]ref // per pattern
-	exactAll []bool  // per pattern: every ref is case-sensitive
+	locales  []locale   // distinct term locales
+	lc       locCache   // the same by tag; read only once built
+	gaps     [][]string // per concept: the targets it has no usable term for
+	index    startIndex
+	pats     [][]byte // matching form of each pattern
+	refs     [][]ref  // per pattern
+	exactAll []bool   // per pattern: every ref is case-sensitive
 	targets  []string
 	sameLang bool
 	scratch  sync.Pool
@@ -58,7 +61,6 @@ func NewMatcher(tb *Termbase, opts MatcherOptions) (*Matcher, error) {
 	m := &Matcher{
 		concepts: tb.Concepts(),
 		byID:     make(map[string]int32, tb.Len()),
-		locs:     make([][]locale, tb.Len()),
 		targets:  opts.Targets,
 		sameLang: opts.SameLanguageOnly,
 	}
@@ -67,6 +69,7 @@ func NewMatcher(tb *Termbase, opts MatcherOptions) (*Matcher, error) {
 	}
 	m.scratch.New = func() any { return new(scratch) }
 	index := map[string]int32{}
+	locIndex := map[string]int32{}
 	var patterns [][]byte
 	add := func(r ref, text string, caseSensitive bool) {
 		key := foldKey(text)
@@ -89,36 +92,98 @@ func NewMatcher(tb *Termbase, opts MatcherOptions) (*Matcher, error) {
 	}
 	for ci, c := range m.concepts {
 		m.byID[c.ID] = int32(ci)
-		m.locs[ci] = make([]locale, len(c.Langs))
-		for li, l := range c.Langs {
-			m.locs[ci][li] = parseLocale(l.Locale)
-			for ti, t := range l.Terms {
-				r := ref{concept: int32(ci), lang: int32(li), term: int32(ti), form: -1}
+		for li := range c.Langs {
+			l := &c.Langs[li]
+			loc, ok := locIndex[l.Locale]
+			if !ok {
+				loc = int32(len(m.locales))
+				locIndex[l.Locale] = loc
+				m.locales = append(m.locales, parseLocale(l.Locale))
+			}
+			for ti := range l.Terms {
+				t := &l.Terms[ti]
+				r := ref{t: t, concept: int32(ci), lang: int32(li), loc: loc}
 				add(r, t.Text, t.CaseSensitive)
-				for fi, f := range t.MatchForms {
-					r.form = int32(fi)
+				for _, f := range t.MatchForms {
 					add(r, f, t.CaseSensitive)
 				}
 			}
 		}
 	}
-	a, err := ac.Build(patterns)
-	if err != nil {
-		return nil, fmt.Errorf("build matcher: %w", err)
+	m.pats = patterns
+	m.index.build(patterns)
+	m.lc = locCache{}
+	for _, l := range m.locales {
+		m.lc[l.tag] = l
 	}
-	m.ac = a
+	for _, c := range m.concepts {
+		for _, l := range c.Langs {
+			m.lc.remember(l.Locale)
+		}
+	}
+	targets := make([]locale, len(m.targets))
+	for i, t := range m.targets {
+		targets[i] = parseLocale(t)
+	}
+	m.gaps = make([][]string, len(m.concepts))
+	for ci, c := range m.concepts {
+		for i, t := range targets {
+			if !c.hasTermIn(t, m.lc) {
+				m.gaps[ci] = append(m.gaps[ci], m.targets[i])
+			}
+		}
+	}
 	return m, nil
+}
+
+// asciiWord marks the ASCII bytes wordChar accepts.
+var asciiWord = func() (t [256]bool) {
+	for c := 0; c < utf8.RuneSelf; c++ {
+		t[c] = wordChar(rune(c))
+	}
+	return t
+}()
+
+// firstWordLen is the length of the run of word characters (see wordChar)
+// at the start of b.
+func firstWordLen(b []byte) int {
+	f := foldData()
+	i := 0
+	for i < len(b) {
+		if c := b[i]; c < utf8.RuneSelf {
+			if !asciiWord[c] {
+				break
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if !f.isWord(r) {
+			break
+		}
+		i += size
+	}
+	return i
 }
 
 // Patterns is the number of distinct term spellings the matcher looks for.
 func (m *Matcher) Patterns() int { return len(m.refs) }
 
-// States is the size of the matching automaton, for capacity planning.
-func (m *Matcher) States() int { return m.ac.States() }
+// Keys is the number of distinct start keys (first words, first two
+// characters) in the matcher's index, for capacity planning.
+func (m *Matcher) Keys() int {
+	n := 0
+	for _, s := range m.index.slots {
+		if s.key != 0 {
+			n++
+		}
+	}
+	return n
+}
 
-func (m *Matcher) term(r ref) *Term { return &m.concepts[r.concept].Langs[r.lang].Terms[r.term] }
+func (m *Matcher) term(r ref) *Term { return r.t }
 
-func (m *Matcher) locale(r ref) locale { return m.locs[r.concept][r.lang] }
+func (m *Matcher) locale(r ref) locale { return m.locales[r.loc] }
 
 // Match is one occurrence of a term in a text.
 type Match struct {
@@ -146,22 +211,21 @@ func (m *Matcher) Match(text, lang string) []Match {
 	sc := m.scratch.Get().(*scratch)
 	defer m.scratch.Put(sc)
 	hits := m.find(sc, text, parseLocale(lang))
-	var out []Match
+	out := make([]Match, 0, countRefs(hits))
 	for _, h := range hits {
-		out = append(out, m.matches(h, text)...)
+		out = m.appendMatches(out, h, text)
 	}
 	return out
 }
 
-func (m *Matcher) matches(h hit, text string) []Match {
-	out := make([]Match, 0, len(h.refs))
+func (m *Matcher) appendMatches(out []Match, h hit, text string) []Match {
 	for _, r := range h.refs {
-		t := m.term(r)
+		c := m.concepts[r.concept]
 		out = append(out, Match{
-			Concept: m.concepts[r.concept].ID,
-			Locale:  m.concepts[r.concept].Langs[r.lang].Locale,
-			Term:    t.Text,
-			Status:  t.Status,
+			Concept: c.ID,
+			Locale:  c.Langs[r.lang].Locale,
+			Term:    r.t.Text,
+			Status:  r.t.Status,
 			Text:    text[h.start:h.end],
 			Start:   h.start,
 			End:     h.end,
@@ -185,14 +249,21 @@ type cand struct {
 }
 
 type scratch struct {
-	norm  []byte
-	offs  []int32
-	cands []cand
-	sel   []cand
+	norm     []byte
+	offs     []int32
+	cands    []cand
+	sel      []cand
+	fits     []int8   // per locale: fit class for the current text, or -1 if not computed
+	hits     []hit    // the result of find, valid until the next call
+	seen     []uint32 // Map: per concept, the generation that last saw it
+	firstGen []uint32 // Map: per concept, the generation of firstUse
+	firstUse []int32  // Map: per concept, its first entry in uses
+	gen      uint32
+	uses     []mapUse // Map: uses of terms, reused between units
 }
 
-// find runs the automaton over text and returns the accepted occurrences
-// in order of position.
+// find returns the accepted occurrences of terms in text, in order of
+// position. The slice lives in sc and is overwritten by the next call.
 func (m *Matcher) find(sc *scratch, text string, loc locale) []hit {
 	if text == "" || len(m.refs) == 0 {
 		return nil
@@ -202,8 +273,7 @@ func (m *Matcher) find(sc *scratch, text string, loc locale) []hit {
 	sc.offs = append(sc.offs, int32(len(text)))
 	nf, offs := sc.norm, sc.offs
 	sc.cands = sc.cands[:0]
-	m.ac.Scan(nf, func(p, end int) {
-		start := end - m.ac.PatternLen(p)
+	accept := func(p, start, end int) {
 		// A term must start and end where a character of the original text
 		// does, not inside the expansion of one (ß → ss, ﬁ → fi).
 		if offs[start] < 0 || offs[end] < 0 {
@@ -216,7 +286,8 @@ func (m *Matcher) find(sc *scratch, text string, loc locale) []hit {
 			return
 		}
 		sc.cands = append(sc.cands, cand{int32(start), int32(end), int32(p)})
-	})
+	}
+	m.index.scan(nf, m.pats, func(p int32, start int) { accept(int(p), start, start+len(m.pats[p])) })
 	if len(sc.cands) == 0 {
 		return nil
 	}
@@ -237,16 +308,24 @@ func (m *Matcher) find(sc *scratch, text string, loc locale) []hit {
 		sel = slices.Insert(sel, i, c)
 	}
 	sc.sel = sel
-	hits := make([]hit, 0, len(sel))
+	hits := sc.hits[:0]
+	if cap(sc.fits) < len(m.locales) {
+		sc.fits = make([]int8, len(m.locales))
+	}
+	sc.fits = sc.fits[:len(m.locales)]
+	for i := range sc.fits {
+		sc.fits[i] = -1
+	}
 	line, at := 1, 0
 	for _, c := range sel {
 		s, e := int(offs[c.start]), int(offs[c.end])
 		line += strings.Count(text[at:s], "\n")
 		at = s
 		h := hit{start: s, end: e, line: line}
-		h.class, h.refs = m.classify(c.pat, text[s:e], loc)
+		h.class, h.refs = m.classify(sc, c.pat, text[s:e], loc)
 		hits = append(hits, h)
 	}
+	sc.hits = hits
 	return hits
 }
 
@@ -267,11 +346,15 @@ func (m *Matcher) anyExact(p int, span string) bool {
 // variant of its language (class 1) over terms of other languages (class
 // 2). Case-sensitive refs not written exactly as span are dropped. A text
 // of unknown language takes every term as its own.
-func (m *Matcher) classify(p int32, span string, loc locale) (int, []ref) {
-	best := 3
-	var out []ref
+func (m *Matcher) classify(sc *scratch, p int32, span string, loc locale) (int, []ref) {
+	refs := m.refs[p]
+	if len(refs) == 1 && refs[0].exact == "" {
+		// The common case, one spelling of one term: no copy.
+		return m.fitClass(sc, refs[0].loc, loc), refs
+	}
 	var nfkc string
-	for _, r := range m.refs[p] {
+	best := 3
+	for _, r := range refs {
 		if r.exact != "" {
 			if nfkc == "" {
 				nfkc = norm.NFKC.String(span)
@@ -280,23 +363,36 @@ func (m *Matcher) classify(p int32, span string, loc locale) (int, []ref) {
 				continue
 			}
 		}
-		class := 0
-		if loc.base != "" && loc.base != "und" {
-			switch f := fit(m.locale(r), loc); {
-			case f == fitWrongVariant:
-				class = 1
-			case f == fitOtherLanguage:
-				class = 2
-			}
-		}
-		switch {
-		case class < best:
-			best, out = class, append(out[:0], r)
-		case class == best:
+		best = min(best, m.fitClass(sc, r.loc, loc))
+	}
+	var out []ref
+	for _, r := range refs {
+		if (r.exact == "" || r.exact == nfkc) && m.fitClass(sc, r.loc, loc) == best {
 			out = append(out, r)
 		}
 	}
 	return best, out
+}
+
+// fitClass is 0 when a term of locale index li suits a text of locale loc,
+// 1 when it belongs to another regional variant of the text's language and
+// 2 when it is of another language; a text of unknown language takes every
+// term as its own. Results are cached per text in sc.
+func (m *Matcher) fitClass(sc *scratch, li int32, loc locale) int {
+	if c := sc.fits[li]; c >= 0 {
+		return int(c)
+	}
+	class := 0
+	if loc.base != "" && loc.base != "und" {
+		switch f := fit(m.locales[li], loc); {
+		case f == fitWrongVariant:
+			class = 1
+		case f == fitOtherLanguage:
+			class = 2
+		}
+	}
+	sc.fits[li] = int8(class)
+	return class
 }
 
 // boundaryOK reports whether the occurrence nf[start:end] stands as whole

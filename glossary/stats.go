@@ -87,9 +87,14 @@ func (tb *Termbase) Stats(targets []string) Stats {
 // without gaps are absent.
 func (tb *Termbase) Gaps(targets []string) map[string][]string {
 	out := map[string][]string{}
+	lc := locCacheOf(tb)
+	want := make([]locale, len(targets))
+	for i, t := range targets {
+		want[i] = parseLocale(t)
+	}
 	for _, c := range tb.Concepts() {
-		for _, t := range targets {
-			if !c.HasTermIn(t) {
+		for i, t := range targets {
+			if !c.hasTermIn(want[i], lc) {
 				out[t] = append(out[t], c.ID)
 			}
 		}

@@ -19,19 +19,26 @@ import (
 // and a row turns their lookups into one load.
 const denseMin = 12
 
+// state keeps everything a scan reads about a state in one place, so that
+// visiting a state costs one cache line.
+type state struct {
+	row   int32 // index of the dense row, or -1
+	edges int32 // first edge in labels/target
+	n     int32 // number of edges
+	fail  int32
+	out   int32 // pattern that ends exactly here, or -1
+	dict  int32 // nearest state on the fail chain with out >= 0, or -1
+}
+
 // Automaton is an immutable Aho-Corasick automaton. It is safe for
 // concurrent use.
 type Automaton struct {
 	// States are numbered in breadth-first order, root = 0, so that the
 	// shallow states a scan spends most time in sit together in memory.
-	start  []int32 // edges of state s: labels/targets[start[s]:start[s+1]]
+	st     []state
 	labels []byte
 	target []int32
-	dense  []int32 // row index into rows for states with many edges, or -1
-	rows   []int32 // 256 entries per dense state: target or -1
-	fail   []int32
-	out    []int32 // pattern that ends exactly in this state, or -1
-	dict   []int32 // nearest state on the fail chain with out >= 0, or -1
+	rows   []int32 // 256 entries per dense state: target, or -1 (0 in the root's row)
 	lens   []int32 // length of each pattern
 }
 
@@ -95,13 +102,9 @@ func Build(patterns [][]byte) (*Automaton, error) {
 	// Renumber breadth-first and lay edges out contiguously.
 	n := len(nodes)
 	a := &Automaton{
-		start:  make([]int32, n+1),
+		st:     make([]state, n),
 		labels: make([]byte, 0, n-1),
 		target: make([]int32, 0, n-1),
-		dense:  make([]int32, n),
-		fail:   make([]int32, n),
-		out:    make([]int32, n),
-		dict:   make([]int32, n),
 		lens:   make([]int32, len(patterns)),
 	}
 	for i, p := range patterns {
@@ -110,32 +113,32 @@ func Build(patterns [][]byte) (*Automaton, error) {
 	newID := make([]int32, n)
 	queue := make([]int32, 0, n)
 	queue = append(queue, 0)
-	newID[0] = 0
 	for qi := 0; qi < len(queue); qi++ {
 		old := queue[qi]
-		a.out[qi] = nodes[old].out
-		a.start[qi] = int32(len(a.labels))
+		s := &a.st[qi]
+		s.out = nodes[old].out
+		s.edges = int32(len(a.labels))
 		for c := nodes[old].first; c >= 0; c = nodes[c].sibling {
 			newID[c] = int32(len(queue))
 			queue = append(queue, c)
 			a.labels = append(a.labels, nodes[c].label)
 			a.target = append(a.target, newID[c])
 		}
+		s.n = int32(len(a.labels)) - s.edges
 	}
-	a.start[n] = int32(len(a.labels))
 	nodes = nil
 
-	for s := 0; s < n; s++ {
-		a.dense[s] = -1
-		if s == 0 || a.start[s+1]-a.start[s] >= denseMin {
-			row := int32(len(a.rows) / 256)
-			a.dense[s] = row
+	for i := range a.st {
+		s := &a.st[i]
+		s.row = -1
+		if i == 0 || s.n >= denseMin {
+			s.row = int32(len(a.rows) / 256)
 			base := len(a.rows)
 			a.rows = append(a.rows, make([]int32, 256)...)
-			for i := base; i < base+256; i++ {
-				a.rows[i] = -1
+			for j := base; j < base+256; j++ {
+				a.rows[j] = -1
 			}
-			for e := a.start[s]; e < a.start[s+1]; e++ {
+			for e := s.edges; e < s.edges+s.n; e++ {
 				a.rows[base+int(a.labels[e])] = a.target[e]
 			}
 		}
@@ -143,14 +146,13 @@ func Build(patterns [][]byte) (*Automaton, error) {
 
 	// Failure and dictionary links, breadth-first (states are already in
 	// that order, so a parent is always done before its children).
-	a.fail[0] = 0
-	a.dict[0] = -1
+	a.st[0].fail, a.st[0].dict = 0, -1
 	for s := int32(0); s < int32(n); s++ {
-		for e := a.start[s]; e < a.start[s+1]; e++ {
+		for e := a.st[s].edges; e < a.st[s].edges+a.st[s].n; e++ {
 			c, v := a.labels[e], a.target[e]
 			f := int32(0)
 			if s != 0 {
-				f = a.fail[s]
+				f = a.st[s].fail
 				for {
 					if t := a.step(f, c); t >= 0 {
 						f = t
@@ -159,14 +161,14 @@ func Build(patterns [][]byte) (*Automaton, error) {
 					if f == 0 {
 						break
 					}
-					f = a.fail[f]
+					f = a.st[f].fail
 				}
 			}
-			a.fail[v] = f
-			if a.out[f] >= 0 {
-				a.dict[v] = f
+			a.st[v].fail = f
+			if a.st[f].out >= 0 {
+				a.st[v].dict = f
 			} else {
-				a.dict[v] = a.dict[f]
+				a.st[v].dict = a.st[f].dict
 			}
 		}
 	}
@@ -180,14 +182,15 @@ func Build(patterns [][]byte) (*Automaton, error) {
 	return a, nil
 }
 
-// step returns the child of s labelled c, or -1. For the root it returns
-// 0 (the root itself) for a missing edge once Build has finished.
+// step returns the child of s labelled c, or -1 (0 for the root once Build
+// has finished).
 func (a *Automaton) step(s int32, c byte) int32 {
-	if r := a.dense[s]; r >= 0 {
-		return a.rows[int(r)*256+int(c)]
+	st := &a.st[s]
+	if st.row >= 0 {
+		return a.rows[int(st.row)<<8|int(c)]
 	}
-	lo, hi := a.start[s], a.start[s+1]
-	if hi-lo <= 8 {
+	lo, hi := st.edges, st.edges+st.n
+	if st.n <= 8 {
 		for e := lo; e < hi; e++ {
 			if a.labels[e] == c {
 				return a.target[e]
@@ -210,7 +213,7 @@ func (a *Automaton) step(s int32, c byte) int32 {
 }
 
 // States is the number of states, for sizing reports.
-func (a *Automaton) States() int { return len(a.fail) }
+func (a *Automaton) States() int { return len(a.st) }
 
 // PatternLen is the length in bytes of pattern p.
 func (a *Automaton) PatternLen(p int) int { return int(a.lens[p]) }
@@ -221,51 +224,29 @@ func (a *Automaton) PatternLen(p int) int { return int(a.lens[p]) }
 // are reported longest first.
 func (a *Automaton) Scan(text []byte, emit func(pattern, end int)) {
 	s := int32(0)
-	rows, dense, fail, out, dict := a.rows, a.dense, a.fail, a.out, a.dict
+	st, rows := a.st, a.rows
 	for i := 0; i < len(text); i++ {
 		c := text[i]
 		for {
-			if r := dense[s]; r >= 0 {
-				t := rows[int(r)*256+int(c)]
-				if t >= 0 {
-					s = t
-					break
-				}
-			} else if t := a.sparse(s, c); t >= 0 {
+			if s == 0 {
+				s = rows[c]
+				break
+			}
+			if t := a.step(s, c); t >= 0 {
 				s = t
 				break
 			}
-			s = fail[s]
+			s = st[s].fail
 		}
-		if o := out[s]; o >= 0 {
-			emit(int(o), i+1)
+		if s == 0 {
+			continue
 		}
-		for d := dict[s]; d >= 0; d = dict[d] {
-			emit(int(out[d]), i+1)
+		x := &st[s]
+		if x.out >= 0 {
+			emit(int(x.out), i+1)
 		}
-	}
-}
-
-func (a *Automaton) sparse(s int32, c byte) int32 {
-	lo, hi := a.start[s], a.start[s+1]
-	if hi-lo <= 8 {
-		for e := lo; e < hi; e++ {
-			if a.labels[e] == c {
-				return a.target[e]
-			}
-		}
-		return -1
-	}
-	for lo < hi {
-		m := int32(uint32(lo+hi) >> 1)
-		switch l := a.labels[m]; {
-		case l == c:
-			return a.target[m]
-		case l < c:
-			lo = m + 1
-		default:
-			hi = m
+		for d := x.dict; d >= 0; d = st[d].dict {
+			emit(int(st[d].out), i+1)
 		}
 	}
-	return -1
 }
