@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 
 	"github.com/kbops/kbops/knowledge"
 )
@@ -123,8 +122,8 @@ func unionKeys[V any](a, b map[string]V) []string {
 	return out
 }
 
-// ownersEntriesOf lists the people who may approve a change of OWNERS at
-// all: anyone named by a requirement.
+// mayApproveOwners reports whether who is named by any requirement of a
+// change of OWNERS.
 func mayApproveOwners(reqs []Requirement, who string) bool {
 	for _, r := range reqs {
 		if slices.Contains(r.AnyOf, Identity(who)) {
@@ -133,5 +132,3 @@ func mayApproveOwners(reqs []Requirement, who string) bool {
 	}
 	return false
 }
-
-func joinProblems(ps []string) string { return strings.Join(ps, "; ") }

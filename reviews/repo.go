@@ -115,6 +115,9 @@ func LoadBranch(ctx context.Context, r *kbrepo.Repo, branch string) (*Snapshot, 
 // commits. The first call reads the history (see ReadHistory).
 func (s *Snapshot) Status(id string) UnitStatus {
 	u := s.Units[id]
+	if u == nil {
+		return UnitStatus{ID: id, State: StateInvalid, Next: Technical, Problems: []string{"no such unit"}}
+	}
 	if err := s.ReadHistory(context.Background()); err != nil {
 		return UnitStatus{ID: id, State: StateInvalid, Next: Technical, Problems: []string{err.Error()}}
 	}
