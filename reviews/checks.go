@@ -200,8 +200,8 @@ func (c *checker) conflict(k Conflict) {
 		verdict = fmt.Sprintf("winner %s (%s)", knowledge.FilePath(k.Winner), k.Why)
 	}
 	c.add(Technical, a, k.A.Line, "conflict", "%q states %s here, %s:%d states %s (%q, tier %s, effective %s); %s",
-		k.A.Text, formatValue(k.A.Value, k.A.Unit_), knowledge.FilePath(b.ID), c.offset(b.ID)+k.B.Line,
-		formatValue(k.B.Value, k.B.Unit_), k.B.Text, b.Tier, b.Effective, verdict)
+		k.A.Text, formatValue(k.A.Value, k.A.Symbol), knowledge.FilePath(b.ID), c.offset(b.ID)+k.B.Line,
+		formatValue(k.B.Value, k.B.Symbol), k.B.Text, b.Tier, b.Effective, verdict)
 }
 
 func (c *checker) expression(u *knowledge.Unit) {

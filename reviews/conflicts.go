@@ -22,12 +22,12 @@ type Statement struct {
 	Parameter string // normalised phrase: lower case, qualifier and filler words removed
 	Qualifier string // "max", "min" or ""
 	Value     float64
-	Unit_     string // normalised unit symbol
+	Symbol    string // normalised unit of measure: °C, m, W, kPa …
 	Text      string // the words as written, for reports
 }
 
 // Key is what two statements must share to be about the same parameter.
-func (s Statement) Key() string { return s.Qualifier + "|" + s.Parameter + "|" + s.Unit_ }
+func (s Statement) Key() string { return s.Qualifier + "|" + s.Parameter + "|" + s.Symbol }
 
 // quantity matches a number with a unit of measure. Longer unit symbols
 // come first so that "mm²" is not read as "m".
@@ -92,7 +92,7 @@ func Statements(u *knowledge.Unit) []Statement {
 			}
 			out = append(out, Statement{
 				Unit: u.ID, Line: i + 1, Parameter: phrase, Qualifier: qual,
-				Value: math.Round((v*n.scale+n.shift)*1e6) / 1e6, Unit_: n.unit,
+				Value: math.Round((v*n.scale+n.shift)*1e6) / 1e6, Symbol: n.unit,
 				Text: strings.TrimSpace(text + " " + line[m[2]:m[5]]),
 			})
 		}
