@@ -45,9 +45,15 @@ type Spec struct {
 	Language string `yaml:"language,omitempty"`
 	// Schedule is a cron spec or descriptor (@nightly) for `kbops serve`.
 	Schedule string `yaml:"schedule,omitempty"`
-	// Options holds settings of the location type or kind (git branch,
-	// ticket field mapping); each plugin documents and decodes its own.
+	// Options holds settings of the location type (git branch, HTTP
+	// timeouts, folder size limit); the location plugin documents and
+	// decodes them.
 	Options yaml.Node `yaml:"options,omitempty"`
+	// Extract holds settings of how documents are read (a ticket export's
+	// preset and field mapping); the format plugin documents and decodes
+	// them. Kept apart from Options so that each block can reject keys its
+	// plugin does not know.
+	Extract yaml.Node `yaml:"extract,omitempty"`
 }
 
 // Locations is one location or a list of them (several URLs).
@@ -154,20 +160,30 @@ func (s Spec) LocationScheme() string {
 	return "folder"
 }
 
-// DecodeOptions decodes the spec's options into v, rejecting keys v does
-// not have.
+// DecodeOptions decodes the spec's location options into v, rejecting
+// keys v does not have.
 func (s Spec) DecodeOptions(v any) error {
-	if s.Options.Kind == 0 {
+	return decodeStrict(s.Name, "options", &s.Options, v)
+}
+
+// DecodeExtract decodes the spec's extract settings into v, rejecting keys
+// v does not have.
+func (s Spec) DecodeExtract(v any) error {
+	return decodeStrict(s.Name, "extract", &s.Extract, v)
+}
+
+func decodeStrict(source, key string, n *yaml.Node, v any) error {
+	if n.Kind == 0 {
 		return nil
 	}
-	b, err := yaml.Marshal(&s.Options)
+	b, err := yaml.Marshal(n)
 	if err != nil {
-		return fmt.Errorf("source %q options: %w", s.Name, err)
+		return fmt.Errorf("source %q %s: %w", source, key, err)
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("source %q options (from line %d): %w", s.Name, s.Options.Line, err)
+		return fmt.Errorf("source %q %s (from line %d): %w", source, key, n.Line, err)
 	}
 	return nil
 }

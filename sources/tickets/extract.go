@@ -664,3 +664,15 @@ func (b *builder) emit(ctx context.Context, emit func(sources.Section) error) (i
 	}
 	return n, nil
 }
+
+// ForSpec implements sources.SpecExtractor: the ingestion pipeline gets an
+// extractor configured with the source's options (preset, field mapping,
+// filters, redaction patterns) instead of the auto-detecting default.
+func (e *Extractor) ForSpec(spec sources.Spec) (sources.Extractor, error) {
+	opts, err := OptionsFromSpec(spec)
+	if err != nil {
+		return nil, err
+	}
+	opts.Progress, opts.OnReport, opts.TempDir = e.opts.Progress, e.opts.OnReport, e.opts.TempDir
+	return New(opts), nil
+}

@@ -130,7 +130,7 @@ func PresetNames() []string {
 }
 
 // Options configure the extractor. In kbops.yaml they are a tickets
-// source's `options:`; the zero value reads any known preset.
+// source's `extract:`; the zero value reads any known preset.
 type Options struct {
 	// Preset names a built-in mapping (zendesk, freshdesk, tobi-bueck);
 	// empty detects it from the header or the first record.
@@ -189,11 +189,11 @@ type Progress struct {
 // OptionsFromSpec decodes a tickets source's options and checks them.
 func OptionsFromSpec(spec sources.Spec) (Options, error) {
 	var o Options
-	if err := spec.DecodeOptions(&o); err != nil {
+	if err := spec.DecodeExtract(&o); err != nil {
 		return o, err
 	}
 	if err := o.validate(); err != nil {
-		return o, fmt.Errorf("source %q options: %w", spec.Name, err)
+		return o, fmt.Errorf("source %q extract: %w", spec.Name, err)
 	}
 	return o, nil
 }

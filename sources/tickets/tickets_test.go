@@ -399,7 +399,7 @@ name: support
 kind: tickets
 location: exports/
 owner: ops
-options:
+extract:
   preset: zendesk
   fields: {product: custom_fields.product, requester_name: req.name}
   include_unsolved: false
@@ -419,7 +419,7 @@ options:
 	}
 	for _, bad := range []string{"preset: nope", "delimiter: x", "similarity: 2", "unknown_key: 1", "redact: {patterns: [{kind: a, regexp: '('}]}"} {
 		var s sources.Spec
-		yaml.Unmarshal([]byte("name: s\noptions:\n  "+bad+"\n"), &s)
+		yaml.Unmarshal([]byte("name: s\nextract:\n  "+bad+"\n"), &s)
 		if _, err := OptionsFromSpec(s); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
