@@ -15,11 +15,16 @@ all: build
 build:
 	go build -o bin/kbops ./cmd/kbops
 
-# weaviate-server for the embedded Weaviate and the integration tests.
+# weaviate-server for the embedded Weaviate and the integration tests; the
+# official TypeScript client for the test that queries as a front-end would.
+TSCLIENT := pipeline/publish/testdata/tsclient
 tools:
 	@command -v weaviate-server >/dev/null 2>&1 || { \
 		echo "installing weaviate-server $(WEAVIATE_VERSION) (go install; a few minutes the first time)"; \
 		go install github.com/weaviate/weaviate/cmd/weaviate-server@$(WEAVIATE_VERSION); }
+	@if command -v npm >/dev/null 2>&1 && [ ! -d $(TSCLIENT)/node_modules/weaviate-client ]; then \
+		echo "installing the weaviate-client npm package for the front-end test"; \
+		(cd $(TSCLIENT) && npm install --no-audit --no-fund --loglevel=error); fi
 
 demo: build tools
 	bash examples/demo/run.sh

@@ -40,6 +40,9 @@ func corpus(n int) []*knowledge.Unit {
 	return us
 }
 
+// servers remembers the ports behind each test target.
+var servers = map[*publish.Target][2]int{}
+
 func target(t *testing.T) *publish.Target {
 	t.Helper()
 	srv := weaviatetest.Start(t)
@@ -47,7 +50,9 @@ func target(t *testing.T) *publish.Target {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &publish.Target{Client: c, Alias: "KnowledgeUnit"}
+	tg := &publish.Target{Client: c, Alias: "KnowledgeUnit"}
+	servers[tg] = [2]int{srv.HTTPPort, srv.GRPCPort}
+	return tg
 }
 
 func pub(t *testing.T, tg *publish.Target, us []*knowledge.Unit, o publish.Options) publish.Result {
