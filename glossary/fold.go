@@ -100,6 +100,8 @@ func appendFold(dst []byte, offsp *[]int32, s string, fold bool) []byte {
 	f := foldData()
 	var folder *cases.Caser // made on first need: few texts need it
 	n := len(s)
+	var nextR rune // a rune decoded ahead, at nextAt, of nextSize bytes
+	var nextSize, nextAt int
 	for i := 0; i < n; {
 		if s[i] < utf8.RuneSelf {
 			// A run of ASCII. ASCII never combines with what precedes it, and
@@ -133,11 +135,16 @@ func appendFold(dst []byte, offsp *[]int32, s string, fold bool) []byte {
 				continue
 			}
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := rune(nextR), nextSize
+		if size == 0 || nextAt != i {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
 		j := i + size
 		for j < n && s[j] >= utf8.RuneSelf {
 			r2, sz2 := utf8.DecodeRuneInString(s[j:])
 			if !f.joinsPrev(r2) {
+				// Decoded already: the next round starts with it.
+				nextR, nextSize, nextAt = r2, sz2, j
 				break
 			}
 			j += sz2

@@ -26,26 +26,30 @@ import (
 // sharing a first word (or first two characters) are each compared where
 // that word occurs; that is the one cost that grows with the termbase.
 type startIndex struct {
-	seed  maphash.Seed
-	seed2 maphash.Seed // for the fingerprint that stands in for a byte comparison
-	bloom []uint64     // bit key>>bloomShift is set for every key in the table
-	slots []slot       // open addressing, length a power of two
-	mask  uint64
-	cands []cand2 // patterns, grouped per slot
+	seed   maphash.Seed
+	seed2  maphash.Seed // for the fingerprint that stands in for a byte comparison
+	bloom  []uint64     // bit key>>bloomShift is set for every key in the table
+	slots  []slot       // open addressing, length a power of two
+	mask   uint64
+	cands  []cand2            // the patterns after the first of each key
+	moreOf map[uint64][]cand2 // for keys with more than 255 patterns
 	// Runes a pattern of the second kind starts with, for the BMP: pair for
 	// patterns of two characters or more, single for one-character ones.
 	pair, single []uint64
 	bigStart     map[rune]uint8 // the same beyond the BMP: bit 1 pair, bit 2 single
 }
 
-// slot is one key. A key is identified by two independent 64-bit hashes:
-// telling two keys apart by them fails with probability 2^-128 per lookup,
-// far below the error rate of the hardware, and saves reading the
-// pattern's bytes (a cache miss) for every word of the text.
+// slot is one key, 32 bytes: two per cache line. A key is identified by
+// two independent hashes (64 + 32 bits): telling two keys apart by them
+// fails with probability 2^-96 per lookup, far below the error rate of the
+// hardware, and saves reading the pattern's bytes for every word of the
+// text. The key's first pattern is kept in the slot itself, so that a word
+// that starts one pattern costs one cache miss.
 type slot struct {
-	key      uint64 // first hash; 0: empty
-	fp       uint64 // second hash
-	start, n int32
+	key   uint64 // first hash; 0: empty
+	fp    uint32 // second hash
+	more  uint32 // further patterns of the key: cands[more>>8 : more>>8+more&0xFF], or in moreOf when more&0xFF == 0xFF
+	first cand2
 }
 
 // cand2 is a pattern under a key, with its length and up to eight of the
@@ -54,7 +58,15 @@ type slot struct {
 type cand2 struct {
 	p, n int32
 	next uint64 // bytes after the key, little-endian, zero-padded
-	mask uint64 // which bytes of next are the pattern's
+}
+
+// mask returns which bytes of c.next belong to the pattern, for a key of
+// klen bytes.
+func (c cand2) mask(klen int) uint64 {
+	if rest := int(c.n) - klen; rest < 8 {
+		return 1<<(8*rest) - 1
+	}
+	return ^uint64(0)
 }
 
 // load8 reads up to eight bytes of b as a little-endian integer, zero-padded.
@@ -70,11 +82,11 @@ func load8(b []byte) uint64 {
 }
 
 const (
-	bloomBits  = 20
+	bloomBits  = 21 // 256 KiB: fits in a core's L2 cache
 	bloomShift = 64 - bloomBits
 )
 
-func (ix *startIndex) fingerprint(b []byte) uint64 { return maphash.Bytes(ix.seed2, b) }
+func (ix *startIndex) fingerprint(b []byte) uint32 { return uint32(maphash.Bytes(ix.seed2, b)) }
 
 func (ix *startIndex) hash(b []byte) uint64 {
 	h := maphash.Bytes(ix.seed, b)
@@ -90,7 +102,7 @@ func (ix *startIndex) build(pats [][]byte) {
 	ix.pair = make([]uint64, 0x10000/64)
 	ix.single = make([]uint64, 0x10000/64)
 	type keyInfo struct {
-		fp   uint64
+		fp   uint32
 		pats []cand2
 	}
 	byKey := map[uint64]*keyInfo{}
@@ -117,15 +129,7 @@ func (ix *startIndex) build(pats [][]byte) {
 			byKey[h] = k
 			order = append(order, h)
 		}
-		c := cand2{p: int32(i), n: int32(len(p))}
-		if rest := p[len(key):]; len(rest) > 0 {
-			c.next = load8(rest)
-			c.mask = ^uint64(0)
-			if len(rest) < 8 {
-				c.mask = 1<<(8*len(rest)) - 1
-			}
-		}
-		k.pats = append(k.pats, c)
+		k.pats = append(k.pats, cand2{p: int32(i), n: int32(len(p)), next: load8(p[len(key):])})
 	}
 	size := 16
 	for size*2 < 3*len(order) { // load factor at most 2/3
@@ -140,8 +144,19 @@ func (ix *startIndex) build(pats [][]byte) {
 		for ix.slots[i].key != 0 {
 			i = (i + 1) & ix.mask
 		}
-		ix.slots[i] = slot{key: h, fp: k.fp, start: int32(len(ix.cands)), n: int32(len(k.pats))}
-		ix.cands = append(ix.cands, k.pats...)
+		sl := slot{key: h, fp: k.fp, first: k.pats[0]}
+		switch rest := k.pats[1:]; {
+		case len(rest) >= 0xFF || len(ix.cands) >= 1<<24:
+			if ix.moreOf == nil {
+				ix.moreOf = map[uint64][]cand2{}
+			}
+			ix.moreOf[h] = rest
+			sl.more = 0xFF
+		default:
+			sl.more = uint32(len(ix.cands))<<8 | uint32(len(rest))
+			ix.cands = append(ix.cands, rest...)
+		}
+		ix.slots[i] = sl
 		b := h >> bloomShift
 		ix.bloom[b/64] |= 1 << (b % 64)
 	}
@@ -172,8 +187,8 @@ func (ix *startIndex) starts(r rune) (pair, single bool) {
 	return k&1 != 0, k&2 != 0
 }
 
-// lookup returns the patterns whose key is b.
-func (ix *startIndex) lookup(b []byte) []cand2 {
+// lookup returns the slot of key b, or nil.
+func (ix *startIndex) lookup(b []byte) *slot {
 	h := ix.hash(b)
 	if x := h >> bloomShift; ix.bloom[x/64]&(1<<(x%64)) == 0 {
 		return nil
@@ -185,10 +200,23 @@ func (ix *startIndex) lookup(b []byte) []cand2 {
 			if s.fp != ix.fingerprint(b) {
 				return nil
 			}
-			return ix.cands[s.start : s.start+s.n]
+			return s
 		case 0:
 			return nil
 		}
+	}
+}
+
+// rest returns the patterns of a slot after the first.
+func (ix *startIndex) rest(s *slot) []cand2 {
+	switch n := s.more & 0xFF; n {
+	case 0:
+		return nil
+	case 0xFF:
+		return ix.moreOf[s.key]
+	default:
+		start := s.more >> 8
+		return ix.cands[start : start+n]
 	}
 }
 
@@ -198,19 +226,25 @@ func (ix *startIndex) scan(nf []byte, pats [][]byte, emit func(p int32, start in
 	f := foldData()
 	// check compares the patterns of a key whose n bytes are at nf[i:]:
 	// only what follows the key needs comparing.
-	check := func(cs []cand2, i, n int) {
-		var next uint64
-		if len(cs) > 0 {
-			next = load8(nf[i+n:])
+	try := func(c cand2, next uint64, i, n int) {
+		switch {
+		case int(c.n) == n:
+			emit(c.p, i)
+		case next&c.mask(n) != c.next || i+int(c.n) > len(nf):
+		case int(c.n)-n <= 8 || bytes.Equal(nf[i+n+8:i+int(c.n)], pats[c.p][n+8:]):
+			emit(c.p, i)
 		}
-		for _, c := range cs {
-			switch {
-			case int(c.n) == n:
-				emit(c.p, i)
-			case next&c.mask != c.next || i+int(c.n) > len(nf):
-			case int(c.n)-n <= 8 || bytes.Equal(nf[i+n+8:i+int(c.n)], pats[c.p][n+8:]):
-				emit(c.p, i)
-			}
+	}
+	// check tries the patterns of the key whose n bytes are at nf[i:]:
+	// only what follows the key needs comparing.
+	check := func(s *slot, i, n int) {
+		if s == nil {
+			return
+		}
+		next := load8(nf[i+n:])
+		try(s.first, next, i, n)
+		for _, c := range ix.rest(s) {
+			try(c, next, i, n)
 		}
 	}
 	for i := 0; i < len(nf); {
