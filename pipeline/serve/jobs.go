@@ -10,6 +10,7 @@ import (
 
 	"github.com/kbops/kbops/knowledge"
 	"github.com/kbops/kbops/pipeline/config"
+	"github.com/kbops/kbops/pipeline/health"
 	"github.com/kbops/kbops/pipeline/ingest"
 	"github.com/kbops/kbops/pipeline/lock"
 	"github.com/kbops/kbops/pipeline/publish"
@@ -143,11 +144,12 @@ func PublishJob(ws *workspace.Workspace, connect ConnectFunc) func(context.Conte
 	}
 }
 
-// HealthJob writes a health snapshot; see package health. It is set by
-// the health package's init-free wiring in cmd/kbops (SetHealthJob) to
-// keep this package independent of the report's rendering.
+// HealthJob writes a health snapshot (.kbops/health/health.json and
+// health.html); see package health.
 func HealthJob(ws *workspace.Workspace) func(context.Context) (any, error) {
-	return nil
+	return func(ctx context.Context) (any, error) {
+		return health.Snapshot(ctx, ws, time.Now())
+	}
 }
 
 // CountUnits counts units by status for kbops_units: on main approved,
