@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/kbops/kbops/pipeline/health"
+	"github.com/kbops/kbops/pipeline/workspace"
+)
+
+type healthOptions struct {
+	Filter health.Filter
+	JSON   bool
+	HTML   string
+}
+
+func healthCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "health",
+		Usage: "show the state of the knowledge per product and owner",
+		Description: `Per product and per owner: active units on main, % stale (past the tier's
+review interval or sent back), median days since review, glossary coverage
+(units naming concepts / all), pending reviews and how long they wait, open
+conflicts, feedback score, scenario units and their ticket occurrences.
+--html writes a self-contained page with charts, to mail or archive.
+
+Example:
+   kbops health --product vf-200
+   kbops health --json > health.json
+   kbops health --html health.html`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "product", Usage: "only this product's units"},
+			&cli.StringFlag{Name: "owner", Usage: "only this owner's units"},
+			&cli.BoolFlag{Name: "json", Usage: "print the report as JSON"},
+			&cli.StringFlag{Name: "html", Usage: "also write the report as an HTML page to `FILE`"},
+		},
+		Action: func(c *cli.Context) error {
+			ws, err := openWorkspace(c)
+			if err != nil {
+				return err
+			}
+			return runHealth(c.Context, ws, healthOptions{Filter: health.Filter{Product: c.String("product"), Owner: c.String("owner")},
+				JSON: c.Bool("json"), HTML: c.String("html")}, c.App.Writer)
+		},
+	}
+}
+
+func runHealth(ctx context.Context, ws *workspace.Workspace, o healthOptions, out io.Writer) error {
+	rep, err := health.Compute(ctx, ws, o.Filter, timeNow())
+	if err != nil {
+		return err
+	}
+	if o.HTML != "" {
+		f, err := os.Create(o.HTML)
+		if err != nil {
+			return usageErr("--html: %v", err)
+		}
+		werr := health.WriteHTML(f, rep)
+		if cerr := f.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			return fmt.Errorf("write %s: %w", o.HTML, werr)
+		}
+	}
+	if o.JSON {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	fmt.Fprintln(out, rep.Summary())
+	for _, part := range []struct {
+		title string
+		rows  []health.Row
+	}{{"product", rep.Products}, {"owner", rep.Owners}} {
+		fmt.Fprintln(out)
+		tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintf(tw, "%s\tunits\tstale\tdue\tage(d)\tglossary\tpending\toldest(d)\tconflicts\tfeedback\tscenarios\toccurrences\t\n", part.title)
+		for _, r := range part.rows {
+			fmt.Fprintf(tw, "%s\t%d\t%.0f%%\t%d\t%s\t%.0f%%\t%d\t%s\t%d\t%s\t%d\t%d\t\n", r.Key, r.Units, r.StalePct, r.Due, f1(r.MedianAgeDays),
+				r.GlossaryCoverage, r.Pending, f1(r.PendingOldestDays), r.Conflicts, f1(r.FeedbackScore), r.ScenarioUnits, r.Occurrences)
+		}
+		tw.Flush()
+	}
+	for _, n := range rep.Notes {
+		fmt.Fprintln(out, "note:", n)
+	}
+	if o.HTML != "" {
+		fmt.Fprintln(out, "wrote", o.HTML)
+	}
+	return nil
+}
+
+func f1(p *float64) string {
+	if p == nil {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f", *p)
+}

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/kbops/kbops/pipeline/runs"
+	"github.com/kbops/kbops/pipeline/workspace"
+)
+
+// timeNow is time.Now, named so the commands read the clock in one place.
+var timeNow = time.Now
+
+func runsCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "runs",
+		Usage: "list run reports (scheduled and manual), or show one",
+		Description: `Every run of a job (kbops serve) or of a recording command leaves a JSON
+report in .kbops/runs/ID.json: per source documents fetched and unchanged,
+units new, changed and retired, findings, errors with their places, and
+durations. Ids sort by time; any unique prefix of an id will do.
+
+Example:
+   kbops runs --limit 5
+   kbops runs show 20260131T020000Z-ingest`,
+		Flags: []cli.Flag{
+			&cli.IntFlag{Name: "limit", Value: 20, Usage: "show the newest `N` runs (0: all)"},
+			&cli.StringFlag{Name: "job", Usage: "only runs of this job (ingest:notes, publish, …)"},
+			&cli.BoolFlag{Name: "json", Usage: "print the reports as JSON"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.Args().Len() > 0 {
+				return usageErr("unexpected %q: to show a run, use `kbops runs show ID`", c.Args().First())
+			}
+			ws, err := openWorkspace(c)
+			if err != nil {
+				return err
+			}
+			return runRuns(c.Context, ws, c.Int("limit"), c.String("job"), c.Bool("json"), c.App.Writer)
+		},
+		Subcommands: []*cli.Command{{
+			Name:      "show",
+			Usage:     "print one run report",
+			ArgsUsage: "ID",
+			Flags:     []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print the report as JSON"}},
+			Action: func(c *cli.Context) error {
+				if c.Args().Len() != 1 {
+					return usageErr("give one run id (see `kbops runs`)")
+				}
+				ws, err := openWorkspace(c)
+				if err != nil {
+					return err
+				}
+				return runRunsShow(c.Context, ws, c.Args().First(), c.Bool("json"), c.App.Writer)
+			},
+		}},
+	}
+}
+
+func runRuns(_ context.Context, ws *workspace.Workspace, limit int, job string, asJSON bool, out io.Writer) error {
+	all, problems := runs.List(ws)
+	var list []runs.Report
+	for _, r := range all {
+		if job != "" && r.Job != job {
+			continue
+		}
+		list = append(list, r)
+		if limit > 0 && len(list) == limit {
+			break
+		}
+	}
+	if asJSON {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		if list == nil {
+			list = []runs.Report{}
+		}
+		return enc.Encode(list)
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(out, "no runs recorded yet")
+	}
+	for _, r := range list {
+		fmt.Fprintln(out, runs.Line(r))
+	}
+	for _, p := range problems {
+		fmt.Fprintln(out, "  unreadable:", p)
+	}
+	return nil
+}
+
+func runRunsShow(_ context.Context, ws *workspace.Workspace, id string, asJSON bool, out io.Writer) error {
+	r, err := runs.Get(ws, id)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	runs.WriteText(out, r)
+	return nil
+}
+
+// recordRun writes the run report of a manual command; a failure to write
+// it is a warning, never the command's outcome.
+func recordRun(ws *workspace.Workspace, kind string, start time.Time, report any, runErr error, errOut io.Writer) {
+	if _, err := runs.Record(ws, kind, start, report, runErr); err != nil && errOut != nil {
+		fmt.Fprintln(errOut, "kbops: warning: could not write the run report:", err)
+	}
+}

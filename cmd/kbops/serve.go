@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/kbops/kbops/pipeline/publish"
+	"github.com/kbops/kbops/pipeline/serve"
+	"github.com/kbops/kbops/pipeline/workspace"
+)
+
+type serveOptions struct {
+	Listen string
+	List   bool
+}
+
+func serveCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "serve",
+		Usage: "run ingestion, publish, the review-due sweep and health snapshots on their schedules",
+		Description: `Runs the jobs on their cron schedules until SIGTERM or Ctrl-C: one ingestion
+job per source with a schedule (sources[].schedule in kbops.yaml, or
+jobs.ingest in serve.yaml), publish, review-due and health (serve.yaml).
+A job never overlaps itself, nor a manual command (locks in .kbops/locks).
+A job whose last successful run is older than one period runs once at start.
+On SIGTERM running jobs get serve.yaml's grace (30s) to finish, then stop
+without committing. Logs are JSON on stderr; /healthz and /metrics
+(Prometheus) listen on 127.0.0.1:9464. Every run leaves a report: kbops runs.
+See docs/operations.md.
+
+Example:
+   kbops serve --list
+   kbops serve --listen 127.0.0.1:9500`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "listen", Usage: "address of /healthz and /metrics (`HOST:PORT`, or off)"},
+			&cli.BoolFlag{Name: "list", Usage: "print the jobs and their next run, then exit"},
+		},
+		Action: func(c *cli.Context) error {
+			ws, err := openWorkspace(c)
+			if err != nil {
+				return err
+			}
+			return runServe(c.Context, ws, serveOptions{Listen: c.String("listen"), List: c.Bool("list")}, c.App.Writer, c.App.ErrWriter)
+		},
+	}
+}
+
+func runServe(ctx context.Context, ws *workspace.Workspace, o serveOptions, out, logOut io.Writer) error {
+	cfg, err := serve.LoadConfig(ws.Root)
+	if err != nil {
+		return &exitError{exitUsage, err}
+	}
+	connect := func(ctx context.Context) (*publish.Target, func(), error) { return openTarget(ctx, ws, nil) }
+	jobs, err := serve.Jobs(ws, cfg, connect, nil)
+	if err != nil {
+		return &exitError{exitUsage, err}
+	}
+	if o.List {
+		for _, j := range jobs {
+			s, err := serve.ParseSchedule(j.Schedule)
+			if err != nil {
+				return &exitError{exitUsage, fmt.Errorf("job %s: %w", j.Name, err)}
+			}
+			fmt.Fprintf(out, "%-28s %-18s next %s\n", j.Name, j.Schedule, s.Next(timeNow()).Format("2006-01-02 15:04:05 MST"))
+		}
+		return nil
+	}
+	log := slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if err := serve.Run(ctx, serve.Options{Workspace: ws, Config: cfg, Jobs: jobs, Connect: connect, Log: log, Listen: o.Listen}); err != nil {
+		return &exitError{exitUsage, err}
+	}
+	return nil
+}
