@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
+	"os"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/kbops/kbops/pipeline/progress"
 	"github.com/kbops/kbops/pipeline/runs"
 	"github.com/kbops/kbops/pipeline/workspace"
 )
@@ -114,4 +117,53 @@ func recordRun(ws *workspace.Workspace, kind string, start time.Time, report any
 	if _, err := runs.Record(ws, kind, start, report, runErr); err != nil && errOut != nil {
 		fmt.Fprintln(errOut, "kbops: warning: could not write the run report:", err)
 	}
+}
+
+// Hooks for the manual commands (ingest, publish) that live in other
+// files: one call each takes the lock, records the run and draws progress.
+
+// beginRun takes lock name for a manual command of kind (without wait a
+// running job makes it exit, naming the holder) and returns finish, which
+// records the run report and releases the lock:
+//
+//	finish, err := beginRun(ctx, ws, "ingest", lock.Repo, o.Wait, stderr)
+//	if err != nil { return err }
+//	rep, err := ingest.Run(…)
+//	defer finish(rep, err)  // or finish(rep, err) before returning
+func beginRun(ctx context.Context, ws *workspace.Workspace, kind, lockName string, wait bool, errOut io.Writer) (finish func(report any, err error), err error) {
+	l, err := repoLock(ctx, ws, lockName, wait, "kbops "+kind)
+	if err != nil {
+		return nil, err
+	}
+	start := timeNow()
+	return func(report any, runErr error) {
+		recordRun(ws, kind, start, report, runErr, errOut)
+		_ = l.Release()
+	}, nil
+}
+
+// ingestProgress wraps an ingestion logger so that, on a terminal, each
+// document read advances a progress line on errOut; done ends the line.
+// Elsewhere it returns log unchanged.
+func ingestProgress(errOut io.Writer, log *slog.Logger) (*slog.Logger, func()) {
+	f, ok := errOut.(*os.File)
+	if !ok || !progress.Enabled(f, nil) {
+		return log, func() {}
+	}
+	bar := progress.New(errOut, true, "ingest", "documents")
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return slog.New(progress.LogHandler(log.Handler(), bar)), bar.Finish
+}
+
+// publishProgress returns a publish.Options.Progress function drawing a
+// progress line on errOut when it is a terminal (nil elsewhere), and done.
+func publishProgress(errOut io.Writer) (func(done, total int), func()) {
+	f, ok := errOut.(*os.File)
+	if !ok || !progress.Enabled(f, nil) {
+		return nil, func() {}
+	}
+	bar := progress.New(errOut, true, "publish", "objects")
+	return bar.Set, bar.Finish
 }

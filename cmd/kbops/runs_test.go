@@ -86,3 +86,26 @@ func TestManualCommandDuringAJobExitsWithWhoHoldsTheLock(t *testing.T) {
 		t.Fatalf("%d %s", code, out)
 	}
 }
+
+func TestBeginRunLocksAndRecords(t *testing.T) {
+	ws, _ := trackstest.Workspace(t, trackstest.Options{})
+	ctx := context.Background()
+	finish, err := beginRun(ctx, ws, "ingest", lock.Repo, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := beginRun(ctx, ws, "ingest", lock.Repo, false, nil); err == nil || !strings.Contains(err.Error(), "kbops ingest") {
+		t.Fatalf("second manual run: %v", err)
+	}
+	finish(nil, nil)
+	out, _ := ops(t, ws.Root, "runs", "--job", "ingest")
+	if !strings.Contains(out, "-ingest-") {
+		t.Fatalf("no run recorded: %s", out)
+	}
+	if log, done := ingestProgress(&bytes.Buffer{}, nil); log != nil || done == nil {
+		t.Fatal("progress on a buffer")
+	}
+	if set, _ := publishProgress(&bytes.Buffer{}); set != nil {
+		t.Fatal("progress on a buffer")
+	}
+}
