@@ -75,7 +75,26 @@ type Options struct {
 	// ReadyTimeout bounds the wait for readiness (default 2 minutes: the
 	// Chinese dictionary takes a few seconds to load on a small machine).
 	ReadyTimeout time.Duration
+
+	// Multi-node settings, for testing replication on one machine; zero
+	// values give a single node.
+	//
+	// Node is the node name (default "kbops").
+	Node string
+	// ClusterPorts is the first of four consecutive ports (gossip, data,
+	// raft, raft RPC); 0 finds a free block.
+	ClusterPorts int
+	// Join is the gossip address (127.0.0.1:port) of a node to join.
+	Join string
+	// RaftJoin lists "node:raftport" of all voters; BootstrapExpect is
+	// their number.
+	RaftJoin        []string
+	BootstrapExpect int
 }
+
+// FreeClusterPorts returns the first of n consecutive free loopback ports,
+// for Options.ClusterPorts.
+func FreeClusterPorts() (int, error) { return freeBlock(4) }
 
 // Info describes a running server; it is stored in Dir/server.json.
 type Info struct {
@@ -131,9 +150,18 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	}
 	// Cluster-internal ports come as a block of four consecutive ports,
 	// the layout weaviate-server expects between gossip, data and raft.
-	cluster, err := freeBlock(4)
-	if err != nil {
-		return nil, fmt.Errorf("embedded Weaviate: find free ports: %w", err)
+	cluster := o.ClusterPorts
+	if cluster == 0 {
+		if cluster, err = freeBlock(4); err != nil {
+			return nil, fmt.Errorf("embedded Weaviate: find free ports: %w", err)
+		}
+	}
+	node, expect := o.Node, o.BootstrapExpect
+	if node == "" {
+		node = "kbops"
+	}
+	if expect == 0 {
+		expect = 1
 	}
 	if err := os.MkdirAll(filepath.Join(o.Dir, "data"), 0o755); err != nil {
 		return nil, fmt.Errorf("embedded Weaviate: %w", err)
@@ -154,7 +182,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		"GO_PROFILING_DISABLE=true",
 		"ENABLE_TOKENIZER_GSE_CH=true",
 		"ENABLE_TOKENIZER_KAGOME_JA=true",
-		"CLUSTER_HOSTNAME=kbops",
+		"CLUSTER_HOSTNAME="+node,
 		"CLUSTER_IN_LOCALHOST=true",
 		"CLUSTER_BIND_ADDR=127.0.0.1",
 		"CLUSTER_ADVERTISE_ADDR=127.0.0.1",
@@ -162,12 +190,18 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		"CLUSTER_DATA_BIND_PORT="+strconv.Itoa(cluster+1),
 		"RAFT_PORT="+strconv.Itoa(cluster+2),
 		"RAFT_INTERNAL_RPC_PORT="+strconv.Itoa(cluster+3),
-		"RAFT_BOOTSTRAP_EXPECT=1",
+		"RAFT_BOOTSTRAP_EXPECT="+strconv.Itoa(expect),
 		"GRPC_PORT="+strconv.Itoa(o.GRPCPort),
 		"QUERY_DEFAULTS_LIMIT=100",
 		"LOG_LEVEL=warning",
 		"LOG_FORMAT=text",
 	)
+	if o.Join != "" {
+		cmd.Env = append(cmd.Env, "CLUSTER_JOIN="+o.Join)
+	}
+	if len(o.RaftJoin) > 0 {
+		cmd.Env = append(cmd.Env, "RAFT_JOIN="+strings.Join(o.RaftJoin, ","))
+	}
 	cmd.Stdout, cmd.Stderr = logf, logf
 	// Its own process group: a Ctrl-C meant for kbops must not kill a
 	// server that `kbops weaviate start` left running.
