@@ -35,7 +35,7 @@ func readDelimited(ctx context.Context, im *Import, data []byte, opts ImportOpti
 	if err != nil {
 		return &InputError{File: im.File, Msg: "cannot decode", Err: err}
 	}
-	im.Encoding, im.How = det.Name, det.How
+	im.Encoding, im.How = det.Name, string(det.How)
 	if i := bytes.IndexByte(text, 0); i >= 0 {
 		return &InputError{File: im.File, Line: 1 + bytes.Count(text[:i], []byte("\n")), Msg: "contains NUL bytes: a binary file, not a CSV/TSV glossary (or a UTF-16 file without BOM: give --encoding utf-16le)"}
 	}

@@ -115,8 +115,10 @@ func (p Problem) String() string {
 type Import struct {
 	File     string
 	Format   Format
-	Encoding string      // canonical name of the character encoding read
-	How      textenc.How // how the encoding was found
+	Encoding string // canonical name of the character encoding read
+	// How says how the encoding was found: "byte-order mark", "XML
+	// declaration", "option", "default" (UTF-8) or "guess".
+	How      string
 	Termbase *Termbase
 	// Problems lists what was skipped or doubtful, each with its line.
 	Problems []Problem

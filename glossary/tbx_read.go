@@ -32,7 +32,7 @@ func readTBX(ctx context.Context, im *Import, br *bufio.Reader, opts ImportOptio
 	if err != nil {
 		return &InputError{File: im.File, Line: 1, Msg: "cannot tell the character encoding", Err: err}
 	}
-	im.Encoding, im.How = det.Name, det.How
+	im.Encoding, im.How = det.Name, string(det.How)
 	utf8 := textenc.MarkupGuard(textenc.NewReader(br, det), maxMarkupRun)
 	dec := xml.NewDecoder(utf8)
 	dec.Strict = true
