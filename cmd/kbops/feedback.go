@@ -30,9 +30,14 @@ importing a file twice adds nothing. Units whose feedback since their last
 review crosses the thresholds (feedback: in serve.yaml) go back to their
 owner on the review branch. Bad rows are reported with their line.
 
+With --usage, FILE is the front-end's retrieval log instead (unit_id, time,
+query): it feeds the health report's "never retrieved" column.
+
 Example:
-   kbops feedback import ratings-2026-01.csv`,
+   kbops feedback import ratings-2026-01.csv
+   kbops feedback import --usage retrievals-2026-01.jsonl`,
 			Flags: []cli.Flag{
+				&cli.BoolFlag{Name: "usage", Usage: "FILE is a retrieval log (unit_id, time, query): which units queries found, for the health report's never_retrieved"},
 				&cli.BoolFlag{Name: "wait", Usage: "wait for a running job instead of exiting"},
 				&cli.BoolFlag{Name: "json", Usage: "print the result as JSON"},
 			},
@@ -43,6 +48,9 @@ Example:
 				ws, err := openWorkspace(c)
 				if err != nil {
 					return err
+				}
+				if c.Bool("usage") {
+					return runUsageImport(ws, c.Args().First(), c.App.Writer)
 				}
 				return runFeedbackImport(c.Context, ws, c.Args().First(), c.Bool("wait"), c.Bool("json"), c.App.Writer, c.App.ErrWriter)
 			},
@@ -89,6 +97,27 @@ func runFeedbackImport(ctx context.Context, ws *workspace.Workspace, file string
 		for _, id := range res.SendBack.Units {
 			fmt.Fprintln(out, "  sent back:", id)
 		}
+	}
+	if len(problems) > 0 {
+		return attention("%s could not be read; the rest was imported", plural(len(problems), "row", "rows"))
+	}
+	return nil
+}
+
+func runUsageImport(ws *workspace.Workspace, file string, out io.Writer) error {
+	f, err := os.Open(file)
+	if err != nil {
+		return usageErr("usage file: %v", err)
+	}
+	defer f.Close()
+	rows, problems := tracks.ParseUsage(file, f)
+	added, dup, err := tracks.ImportUsage(ws, rows)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "usage: %d rows read, %d new, %d already imported, %d bad\n", len(rows)+len(problems), added, dup, len(problems))
+	for _, p := range problems {
+		fmt.Fprintln(out, "  ", p)
 	}
 	if len(problems) > 0 {
 		return attention("%s could not be read; the rest was imported", plural(len(problems), "row", "rows"))

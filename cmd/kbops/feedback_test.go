@@ -32,4 +32,13 @@ func TestFeedbackImportSendsBadlyRatedUnitsBack(t *testing.T) {
 	if !strings.Contains(out, "outdated ×2") {
 		t.Fatalf("%s", out)
 	}
+	usage := filepath.Join(t.TempDir(), "u.csv")
+	os.WriteFile(usage, []byte("unit_id,time,query\n"+id+","+ts+",fault E07\n"), 0o644)
+	if out, code = ops(t, ws.Root, "feedback", "import", "--usage", usage); code != 0 || !strings.Contains(out, "1 new") {
+		t.Fatalf("usage: %d %s", code, out)
+	}
+	out, _ = ops(t, ws.Root, "health", "--json")
+	if !strings.Contains(out, `"never_retrieved": `) || strings.Contains(out, `"never_retrieved": null`) {
+		t.Fatalf("%s", out)
+	}
 }

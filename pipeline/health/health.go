@@ -50,8 +50,8 @@ type Row struct {
 	// were seen in.
 	ScenarioUnits int `json:"scenario_units"`
 	Occurrences   int `json:"scenario_occurrences"`
-	// NeverRetrieved counts units no front-end query retrieved; null
-	// while no usage data is imported.
+	// NeverRetrieved counts units no front-end query retrieved (per the
+	// imported retrieval log); null while no usage data is imported.
 	NeverRetrieved *int `json:"never_retrieved"`
 }
 
@@ -141,10 +141,20 @@ func Compute(ctx context.Context, ws *workspace.Workspace, f Filter, now time.Ti
 			feedback[r.Unit].n++
 		}
 	}
+	usage, haveUsage, err := tracks.LoadUsage(ws)
+	if err != nil {
+		rep.Notes = append(rep.Notes, err.Error())
+	}
+	never := map[*acc]int{}
 	for _, id := range main.IDs() {
 		u := main.Units[id]
 		if u.Status != knowledge.StatusActive || !keep(u) {
 			continue
+		}
+		if haveUsage && usage[id] == 0 {
+			for _, a := range groups(u) {
+				never[a]++
+			}
 		}
 		last := tracks.LastReviewed(u, main.Records[id], st.Due[id])
 		due := len(st.Due[id].OpenFor(st.Snap.Units[id])) > 0
@@ -215,9 +225,15 @@ func Compute(ctx context.Context, ws *workspace.Workspace, f Filter, now time.Ti
 			}
 		}
 	}
-	rep.Notes = append(rep.Notes, "never_retrieved is empty: no usage data is imported yet")
+	if !haveUsage {
+		rep.Notes = append(rep.Notes, "never_retrieved is empty: import the front-end's retrieval log with `kbops feedback import --usage FILE`")
+	}
 	finish := func(a *acc) Row {
 		r := a.row
+		if haveUsage {
+			n := never[a]
+			r.NeverRetrieved = &n
+		}
 		if r.Units > 0 {
 			r.StalePct = round1(100 * float64(r.Stale) / float64(r.Units))
 			r.GlossaryCoverage = round1(100 * float64(r.WithConcepts) / float64(r.Units))

@@ -78,6 +78,14 @@ func TestHealthFigures(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Before any usage import, never_retrieved is unknown.
+	if rep, _ := health.Compute(ctx, ws, health.Filter{}, now); rep.Total.NeverRetrieved != nil {
+		t.Fatal("never_retrieved without usage data")
+	}
+	usage, _ := tracks.ParseUsage("u.jsonl", strings.NewReader(`{"unit_id":"`+vf300[0]+`","time":"`+ts+`","query":"max temperature"}`+"\n"))
+	if n, _, err := tracks.ImportUsage(ws, usage); err != nil || n != 1 {
+		t.Fatalf("usage import: %d %v", n, err)
+	}
 	rep, err := health.Compute(ctx, ws, health.Filter{}, now)
 	if err != nil {
 		t.Fatal(err)
@@ -111,7 +119,7 @@ func TestHealthFigures(t *testing.T) {
 	if p300.Conflicts != 1 || p200.Conflicts != 0 {
 		t.Errorf("conflicts vf-300 %d vf-200 %d", p300.Conflicts, p200.Conflicts)
 	}
-	if p300.GlossaryCoverage != 0 || p300.NeverRetrieved != nil {
+	if p300.GlossaryCoverage != 0 || p300.NeverRetrieved == nil || *p300.NeverRetrieved != 1 || *p200.NeverRetrieved != len(vf200) {
 		t.Errorf("coverage %v never retrieved %v", p300.GlossaryCoverage, p300.NeverRetrieved)
 	}
 	if o := row(rep.Owners, "li.wei@example.com"); o.Units != 2 || o.Conflicts != 1 {

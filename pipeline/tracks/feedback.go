@@ -88,16 +88,26 @@ func FeedbackFile(ws *workspace.Workspace) string {
 // time (RFC 3339 or YYYY-MM-DD). Bad rows are returned as problems with
 // their line and the rest is read.
 func ParseFeedback(name string, r io.Reader) ([]Row, []error) {
+	return parse(name, r, false)
+}
+
+// ParseUsage reads a retrieval log in the same formats: unit_id and time
+// per row (query optional); each row says a query retrieved the unit.
+func ParseUsage(name string, r io.Reader) ([]Row, []error) {
+	return parse(name, r, true)
+}
+
+func parse(name string, r io.Reader, usage bool) ([]Row, []error) {
 	br := bufio.NewReader(r)
 	peek, _ := br.Peek(512)
 	trim := bytes.TrimLeft(bytes.TrimPrefix(peek, []byte("\xef\xbb\xbf")), " \t\r\n")
 	if len(trim) > 0 && trim[0] == '{' {
-		return parseJSONL(name, br)
+		return parseJSONL(name, br, usage)
 	}
-	return parseCSV(name, br)
+	return parseCSV(name, br, usage)
 }
 
-func parseJSONL(name string, r io.Reader) ([]Row, []error) {
+func parseJSONL(name string, r io.Reader, usage bool) ([]Row, []error) {
 	var rows []Row
 	var errs []error
 	sc := bufio.NewScanner(r)
@@ -123,7 +133,7 @@ func parseJSONL(name string, r io.Reader) ([]Row, []error) {
 				f[strings.ToLower(k)] = strconv.FormatBool(x)
 			}
 		}
-		row, err := rowOf(f)
+		row, err := rowOf(f, usage)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s:%d: %w", name, line, err))
 			continue
@@ -136,7 +146,7 @@ func parseJSONL(name string, r io.Reader) ([]Row, []error) {
 	return rows, errs
 }
 
-func parseCSV(name string, r io.Reader) ([]Row, []error) {
+func parseCSV(name string, r io.Reader, usage bool) ([]Row, []error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	head, err := cr.Read()
@@ -164,7 +174,7 @@ func parseCSV(name string, r io.Reader) ([]Row, []error) {
 				f[head[i]] = v
 			}
 		}
-		row, err := rowOf(f)
+		row, err := rowOf(f, usage)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s:%d: %w", name, line, err))
 			continue
@@ -174,7 +184,7 @@ func parseCSV(name string, r io.Reader) ([]Row, []error) {
 	return rows, errs
 }
 
-func rowOf(f map[string]string) (Row, error) {
+func rowOf(f map[string]string, usage bool) (Row, error) {
 	var r Row
 	for _, k := range []string{"unit_id", "unit", "id"} {
 		if v := strings.TrimSpace(f[k]); v != "" {
@@ -214,7 +224,7 @@ func rowOf(f map[string]string) (Row, error) {
 		}
 	}
 	r.Time = t.UTC()
-	if r.Rating == 0 && r.Reason == "" {
+	if r.Rating == 0 && r.Reason == "" && !usage {
 		return r, errors.New("neither rating nor reason")
 	}
 	h := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%v\x00%s\x00%s\x00%s\x00%s", r.Unit, r.Rating, r.Reason, r.Comment, r.Query, r.Time.Format(time.RFC3339))))
@@ -224,13 +234,17 @@ func rowOf(f map[string]string) (Row, error) {
 
 // LoadFeedback reads the stored feedback; a missing file gives none.
 func LoadFeedback(ws *workspace.Workspace) ([]Row, error) {
-	p := FeedbackFile(ws)
+	rows, _, err := loadRows(FeedbackFile(ws))
+	return rows, err
+}
+
+func loadRows(p string) ([]Row, bool, error) {
 	b, err := os.ReadFile(p)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
+		return nil, false, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read feedback %s: %w", p, err)
+		return nil, false, fmt.Errorf("read %s: %w", p, err)
 	}
 	var rows []Row
 	for i, l := range bytes.Split(b, []byte("\n")) {
@@ -239,16 +253,19 @@ func LoadFeedback(ws *workspace.Workspace) ([]Row, error) {
 		}
 		var r Row
 		if err := json.Unmarshal(l, &r); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w; the file is kbops's own store: restore it or delete the line", p, i+1, err)
+			return nil, true, fmt.Errorf("%s:%d: %w; the file is kbops's own store: restore it or delete the line", p, i+1, err)
 		}
 		rows = append(rows, r)
 	}
-	return rows, nil
+	return rows, true, nil
 }
 
 // SaveFeedback replaces the stored feedback atomically.
 func SaveFeedback(ws *workspace.Workspace, rows []Row) error {
-	p := FeedbackFile(ws)
+	return saveRows(FeedbackFile(ws), rows)
+}
+
+func saveRows(p string, rows []Row) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return fmt.Errorf("feedback store: %w", err)
 	}
@@ -390,4 +407,50 @@ func DueByFeedback(st *State, rows []Row, th Thresholds) []Item {
 		}
 	}
 	return items
+}
+
+// UsageFile is where imported retrievals are kept (local, like feedback).
+func UsageFile(ws *workspace.Workspace) string {
+	return filepath.Join(ws.Root, workspace.StateDir, "feedback", "usage.jsonl")
+}
+
+// ImportUsage adds retrieval rows to the usage store; rows already
+// imported are skipped. It returns how many were new and how many
+// duplicates.
+func ImportUsage(ws *workspace.Workspace, rows []Row) (added, dup int, err error) {
+	stored, _, err := loadRows(UsageFile(ws))
+	if err != nil {
+		return 0, 0, err
+	}
+	seen := map[string]bool{}
+	for _, r := range stored {
+		seen[r.Key] = true
+	}
+	for _, r := range rows {
+		if seen[r.Key] {
+			dup++
+			continue
+		}
+		seen[r.Key] = true
+		stored = append(stored, r)
+		added++
+	}
+	if added > 0 {
+		err = saveRows(UsageFile(ws), stored)
+	}
+	return added, dup, err
+}
+
+// LoadUsage returns retrievals per unit, and false when no usage data was
+// ever imported.
+func LoadUsage(ws *workspace.Workspace) (map[string]int, bool, error) {
+	rows, ok, err := loadRows(UsageFile(ws))
+	if err != nil || !ok {
+		return nil, ok, err
+	}
+	out := map[string]int{}
+	for _, r := range rows {
+		out[r.Unit]++
+	}
+	return out, true, nil
 }
