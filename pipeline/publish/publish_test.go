@@ -43,7 +43,7 @@ func corpus(n int) []*knowledge.Unit {
 // servers remembers the ports behind each test target.
 var servers = map[*publish.Target][2]int{}
 
-func target(t *testing.T) *publish.Target {
+func target(t testing.TB) *publish.Target {
 	t.Helper()
 	srv := weaviatetest.Start(t)
 	c, err := publish.Connect(context.Background(), "http://"+srv.Host(), srv.GRPCHost(), "")
