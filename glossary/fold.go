@@ -37,7 +37,16 @@ var foldData = sync.OnceValue(func() *foldTable {
 			continue
 		}
 		s := string(r)
-		if m := foldString(folder, s); m != s {
+		m := foldString(folder, s)
+		switch {
+		case r == 0xAD || r == 0x200B || r == 0x2060 || r == 0xFEFF:
+			// Soft hyphen, zero-width space, word joiner, BOM: invisible
+			// inside words, so they do not count.
+			m = ""
+		case unicode.IsSpace(r):
+			m = " "
+		}
+		if m != s {
 			f.repl[r] = m
 		} else {
 			f.same[r/64] |= 1 << (r % 64)
@@ -73,6 +82,8 @@ func (f *foldTable) joinsPrev(r rune) bool {
 	return !norm.NFKC.PropertiesString(string(r)).BoundaryBefore()
 }
 
+var asciiSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true, '\v': true, '\f': true}
+
 var asciiLower = func() (t [128]byte) {
 	for i := range t {
 		t[i] = byte(i)
@@ -102,6 +113,7 @@ func appendFold(dst []byte, offsp *[]int32, s string, fold bool) []byte {
 	n := len(s)
 	var nextR rune // a rune decoded ahead, at nextAt, of nextSize bytes
 	var nextSize, nextAt int
+	lastSpace := false // the last byte written is a space: more white space adds nothing
 	for i := 0; i < n; {
 		if s[i] < utf8.RuneSelf {
 			// A run of ASCII. ASCII never combines with what precedes it, and
@@ -115,20 +127,37 @@ func appendFold(dst []byte, offsp *[]int32, s string, fold bool) []byte {
 				j--
 			}
 			if j > i {
-				base := len(dst)
-				dst = slices.Grow(dst, j-i)[:base+j-i]
-				if fold {
-					for k := i; k < j; k++ {
-						dst[base+k-i] = asciiLower[s[k]]
+				if !fold {
+					dst = append(dst, s[i:j]...)
+					if offsp != nil {
+						for k := i; k < j; k++ {
+							offs = append(offs, int32(k))
+						}
 					}
-				} else {
-					copy(dst[base:], s[i:j])
+					i = j
+					continue
 				}
+				dst = slices.Grow(dst, j-i)
 				if offsp != nil {
-					ob := len(offs)
-					offs = slices.Grow(offs, j-i)[:ob+j-i]
-					for k := i; k < j; k++ {
-						offs[ob+k-i] = int32(k)
+					offs = slices.Grow(offs, j-i)
+				}
+				for k := i; k < j; k++ {
+					c := s[k]
+					if asciiSpace[c] {
+						// A run of white space (line breaks inside a paragraph
+						// included) is one space.
+						if lastSpace {
+							continue
+						}
+						c = ' '
+						lastSpace = true
+					} else {
+						c = asciiLower[c]
+						lastSpace = false
+					}
+					dst = append(dst, c)
+					if offsp != nil {
+						offs = append(offs, int32(k))
 					}
 				}
 				i = j
@@ -154,9 +183,15 @@ func appendFold(dst []byte, offsp *[]int32, s string, fold bool) []byte {
 		case !fold:
 			dst = norm.NFKC.AppendString(dst, s[i:j])
 		case j == i+size && r < 0x10000:
-			if f.same[r/64]&(1<<(r%64)) != 0 {
+			switch {
+			case (r < utf8.RuneSelf && asciiSpace[r]) || f.repl[r] == " ":
+				// White space, NBSP and ideographic space included.
+				if !lastSpace {
+					dst = append(dst, ' ')
+				}
+			case f.same[r/64]&(1<<(r%64)) != 0:
 				dst = append(dst, s[i:j]...)
-			} else {
+			default:
 				dst = append(dst, f.repl[r]...)
 			}
 		default:
@@ -165,6 +200,9 @@ func appendFold(dst []byte, offsp *[]int32, s string, fold bool) []byte {
 				folder = &c
 			}
 			dst = append(dst, foldString(*folder, s[i:j])...)
+		}
+		if fold && len(dst) > before {
+			lastSpace = dst[len(dst)-1] == ' '
 		}
 		if offsp != nil && len(dst) > before {
 			offs = append(offs, int32(i))

@@ -125,3 +125,19 @@ func TestMatchOfSharedSpellingPrefersTextLanguage(t *testing.T) {
 		t.Errorf("it text: locales %v", locs)
 	}
 }
+
+func TestMatchAcrossLineBreaksAndSpecialSpaces(t *testing.T) {
+	m := fixtureMatcher(t)
+	body := "Check the frequency\ninverter and the DC\u00a0link.\nThe braking  re\u00adsistor is hot."
+	ms := m.Match(body, "en")
+	if got, want := texts(ms), []string{"frequency\ninverter", "DC\u00a0link", "braking  re\u00adsistor"}; !slices.Equal(got, want) {
+		t.Fatalf("matched %q, want %q", got, want)
+	}
+	if ms[0].Line != 1 || ms[1].Line != 2 || ms[2].Line != 3 {
+		t.Errorf("lines %d %d %d", ms[0].Line, ms[1].Line, ms[2].Line)
+	}
+	// Ideographic space between Latin words counts as a space too.
+	if ms := m.Match("variable\u3000frequency drive", "en"); len(ms) != 1 {
+		t.Errorf("ideographic space: %q", texts(ms))
+	}
+}
