@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/kbops/kbops/pipeline/ingest"
 	"github.com/kbops/kbops/pipeline/publish"
 	"github.com/kbops/kbops/pipeline/serve"
 	"github.com/kbops/kbops/pipeline/workspace"
@@ -54,8 +55,14 @@ func runServe(ctx context.Context, ws *workspace.Workspace, o serveOptions, out,
 	if err != nil {
 		return &exitError{exitUsage, err}
 	}
-	connect := func(ctx context.Context) (*publish.Target, func(), error) { return openTarget(ctx, ws, nil) }
-	jobs, err := serve.Jobs(ws, cfg, connect, nil)
+	// The same stages and terms as `kbops ingest` and `kbops publish`, so
+	// scheduled and manual runs write the same units and objects.
+	deps := serve.Deps{
+		Connect: func(ctx context.Context) (*publish.Target, func(), error) { return openTarget(ctx, ws, nil) },
+		Ingest:  func(o ingest.Options) ingest.Options { return ingestPipelineOptions(ws, o) },
+		Terms:   publishTerms(ws),
+	}
+	jobs, err := serve.Jobs(ws, cfg, deps)
 	if err != nil {
 		return &exitError{exitUsage, err}
 	}
@@ -70,7 +77,7 @@ func runServe(ctx context.Context, ws *workspace.Workspace, o serveOptions, out,
 		return nil
 	}
 	log := slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	if err := serve.Run(ctx, serve.Options{Workspace: ws, Config: cfg, Jobs: jobs, Connect: connect, Log: log, Listen: o.Listen}); err != nil {
+	if err := serve.Run(ctx, serve.Options{Workspace: ws, Config: cfg, Jobs: jobs, Deps: deps, Log: log, Listen: o.Listen}); err != nil {
 		return &exitError{exitUsage, err}
 	}
 	return nil

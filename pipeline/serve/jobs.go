@@ -22,11 +22,26 @@ import (
 	"github.com/kbops/kbops/sources/segment"
 )
 
+// Deps are what the built-in jobs take from the command line, so that a
+// scheduled run writes exactly what the manual command writes.
+type Deps struct {
+	// Connect opens Weaviate for the publish job; nil leaves publish out.
+	Connect ConnectFunc
+	// Registry of source plugins; nil means sources.Default.
+	Registry *sources.Registry
+	// Ingest completes ingestion options with the stages `kbops ingest`
+	// uses (segmentation, language detection, the glossary pass). nil:
+	// segmentation and language detection only.
+	Ingest func(ingest.Options) ingest.Options
+	// Terms are the cross-language terms `kbops publish` writes.
+	Terms publish.Terms
+}
+
 // Jobs builds the scheduled jobs of a workspace: one ingestion job per
 // source with a schedule (its own in kbops.yaml, else jobs.ingest in
-// serve.yaml), publish (when connect is set), review-due and health.
+// serve.yaml), publish (when d.Connect is set), review-due and health.
 // Jobs without a schedule, or disabled, are left out.
-func Jobs(ws *workspace.Workspace, c Config, connect ConnectFunc, reg *sources.Registry) ([]Job, error) {
+func Jobs(ws *workspace.Workspace, c Config, d Deps) ([]Job, error) {
 	var out []Job
 	def := c.Jobs[JobIngest]
 	for _, spec := range ws.Config.Sources {
@@ -42,7 +57,7 @@ func Jobs(ws *workspace.Workspace, c Config, connect ConnectFunc, reg *sources.R
 		if sched == "" || jc.Disabled || (def.Disabled && !own) {
 			continue
 		}
-		out = append(out, Job{Name: name, Kind: "ingest", Schedule: sched, Lock: lock.Repo, Run: IngestJob(ws, spec.Name, reg)})
+		out = append(out, Job{Name: name, Kind: "ingest", Schedule: sched, Lock: lock.Repo, Run: IngestJob(ws, spec.Name, d)})
 	}
 	add := func(name, kind, lk string, run func(context.Context) (any, error)) {
 		jc := c.Jobs[name]
@@ -51,8 +66,8 @@ func Jobs(ws *workspace.Workspace, c Config, connect ConnectFunc, reg *sources.R
 		}
 		out = append(out, Job{Name: name, Kind: kind, Schedule: jc.Schedule, Lock: lk, Run: run})
 	}
-	if connect != nil {
-		add(JobPublish, "publish", lock.Publish, PublishJob(ws, connect))
+	if d.Connect != nil {
+		add(JobPublish, "publish", lock.Publish, PublishJob(ws, d))
 	}
 	add(JobReviewDue, "review-due", lock.Repo, func(ctx context.Context) (any, error) {
 		return tracks.Sweep(ctx, ws, time.Now())
@@ -82,15 +97,19 @@ func trimIngest(name string) string {
 // ingest` (segmentation, language detection) and pushes when git.remote is
 // set. A cancelled run returns before its commit: the review branch and the
 // document state stay as they were.
-func IngestJob(ws *workspace.Workspace, source string, reg *sources.Registry) func(context.Context) (any, error) {
+func IngestJob(ws *workspace.Workspace, source string, d Deps) func(context.Context) (any, error) {
 	return func(ctx context.Context) (any, error) {
-		rep, err := ingest.Run(ctx, ws, ingest.Options{
-			Sources: []string{source}, Now: time.Now(), Registry: reg,
-			Segment: func(secs []sources.Section) []sources.Section { return segment.Split(secs, segment.Options{}) },
-			Detect:  lang.Detect,
-			Push:    ws.Config.Git.Remote != "", GitToken: os.Getenv(config.EnvGitToken),
-		})
-		return rep, err
+		o := ingest.Options{
+			Sources: []string{source}, Now: time.Now(), Registry: d.Registry,
+			Push: ws.Config.Git.Remote != "", GitToken: os.Getenv(config.EnvGitToken),
+		}
+		if d.Ingest != nil {
+			o = d.Ingest(o)
+		} else {
+			o.Segment = func(secs []sources.Section) []sources.Section { return segment.Split(secs, segment.Options{}) }
+			o.Detect = lang.Detect
+		}
+		return ingest.Run(ctx, ws, o)
 	}
 }
 
@@ -108,7 +127,7 @@ func (r PublishResult) Summary() string {
 }
 
 // PublishJob publishes the approved units on main, like `kbops publish`.
-func PublishJob(ws *workspace.Workspace, connect ConnectFunc) func(context.Context) (any, error) {
+func PublishJob(ws *workspace.Workspace, d Deps) func(context.Context) (any, error) {
 	return func(ctx context.Context) (any, error) {
 		snap, ok, err := reviews.LoadBranch(ctx, ws.Repo, ws.Config.Review.Main)
 		if err != nil {
@@ -124,12 +143,12 @@ func PublishJob(ws *workspace.Workspace, connect ConnectFunc) func(context.Conte
 				res.Unapproved++
 			}
 		}
-		target, done, err := connect(ctx)
+		target, done, err := d.Connect(ctx)
 		if err != nil {
 			return res, err
 		}
 		defer done()
-		res.Result, err = publish.Publish(ctx, target, approved, publish.Options{})
+		res.Result, err = publish.Publish(ctx, target, approved, publish.Options{Terms: d.Terms})
 		if err != nil {
 			return res, err
 		}

@@ -33,7 +33,7 @@ func TestHelperIngest(t *testing.T) {
 		<-started
 		os.Stdout.WriteString("extracting\n")
 	}()
-	serve.IngestJob(ws, "expert-notes", reg)(context.Background())
+	serve.IngestJob(ws, "expert-notes", serve.Deps{Registry: reg})(context.Background())
 	os.Stdout.WriteString("finished\n")
 }
 

@@ -21,7 +21,6 @@ import (
 	"github.com/kbops/kbops/pipeline/publish"
 	"github.com/kbops/kbops/pipeline/runs"
 	"github.com/kbops/kbops/pipeline/workspace"
-	"github.com/kbops/kbops/sources"
 )
 
 var parser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
@@ -82,10 +81,8 @@ type Options struct {
 	// Jobs replaces the jobs built from the configuration (tests, custom
 	// deployments); nil builds them with Jobs.
 	Jobs []Job
-	// Connect is used by the publish job; nil leaves publish out.
-	Connect ConnectFunc
-	// Registry of source plugins for ingestion; nil means sources.Default.
-	Registry *sources.Registry
+	// Deps are what the built-in jobs need from the command line.
+	Deps
 	// Log receives JSON logs; nil discards.
 	Log *slog.Logger
 	// Listen overrides Config.Listen ("127.0.0.1:0" picks a free port).
@@ -129,7 +126,7 @@ func Run(ctx context.Context, o Options) error {
 	var err error
 	jobs := o.Jobs
 	if jobs == nil {
-		if jobs, err = Jobs(ws, o.Config, o.Connect, o.Registry); err != nil {
+		if jobs, err = Jobs(ws, o.Config, o.Deps); err != nil {
 			return err
 		}
 	}

@@ -254,7 +254,7 @@ func TestStopMidIngestLeavesWorkspaceConsistentAndNextRunConverges(t *testing.T)
 	cfg.Jobs = map[string]serve.JobConfig{"ingest": {Schedule: "@every 1h"}}
 	cfg.Grace = serve.Duration(time.Millisecond)
 	cfg.Listen = "off"
-	_, stop := start(t, serve.Options{Workspace: ws, Config: cfg, Registry: reg})
+	_, stop := start(t, serve.Options{Workspace: ws, Config: cfg, Deps: serve.Deps{Registry: reg}})
 	// The job never ran, so it runs at start (missed-run policy).
 	<-started
 	<-started
@@ -281,7 +281,7 @@ func TestStopMidIngestLeavesWorkspaceConsistentAndNextRunConverges(t *testing.T)
 
 	// Next start: the last run failed, so it runs again and completes.
 	reg, _ = slowRegistry(t, 0)
-	_, stop = start(t, serve.Options{Workspace: ws, Config: cfg, Registry: reg})
+	_, stop = start(t, serve.Options{Workspace: ws, Config: cfg, Deps: serve.Deps{Registry: reg}})
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		if at, ok := runs.LastSuccess(ws, "ingest:expert-notes"); ok && at.After(time.Now().Add(-time.Minute)) {
