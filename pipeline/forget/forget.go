@@ -371,16 +371,20 @@ func topDir(p string) string {
 }
 
 // onlyErasedTickets reports whether u is drawn from tickets only, all of
-// them erased: its locator lists ticket ids and every one is erased.
+// them erased. Ticket locators read "ticket T-1", "tickets T-1, T-2" or
+// "tickets T-1, T-2 and 7 more"; with "more", other tickets stand behind
+// the unit and it is redacted, not deleted.
 func onlyErasedTickets(u *knowledge.Unit, m *matcher) bool {
-	if len(m.tickets) == 0 || u.Source.Kind != "tickets" || u.Source.Locator == "" {
+	loc := strings.ToLower(strings.TrimSpace(u.Source.Locator))
+	if len(m.tickets) == 0 || u.Source.Kind != "tickets" || strings.HasSuffix(loc, " more") {
 		return false
 	}
-	ids := strings.FieldsFunc(u.Source.Locator, func(r rune) bool { return r == ',' || r == ' ' || r == ';' })
+	for _, p := range []string{"tickets ", "ticket "} {
+		loc = strings.TrimPrefix(loc, p)
+	}
 	found := 0
-	for _, id := range ids {
-		id = strings.TrimPrefix(strings.ToLower(id), "tickets:")
-		id = strings.TrimPrefix(id, "ticket:")
+	for _, id := range strings.Split(loc, ",") {
+		id = strings.TrimSpace(id)
 		if id == "" {
 			continue
 		}

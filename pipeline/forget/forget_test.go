@@ -11,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/kbops/kbops/knowledge"
 	"github.com/kbops/kbops/pipeline/embedded/weaviatetest"
 	"github.com/kbops/kbops/pipeline/forget"
 	"github.com/kbops/kbops/pipeline/publish"
@@ -19,6 +22,7 @@ import (
 	"github.com/kbops/kbops/pipeline/tracks/trackstest"
 	"github.com/kbops/kbops/pipeline/workspace"
 	"github.com/kbops/kbops/reviews"
+	"github.com/kbops/kbops/reviews/kbrepo"
 )
 
 const (
@@ -233,5 +237,46 @@ func TestForgetDefaultsToAReviewedChange(t *testing.T) {
 	}
 	if _, err := forget.Run(ctx, ws, forget.Options{}); err == nil {
 		t.Fatal("no subject accepted")
+	}
+}
+
+func TestForgetTicket(t *testing.T) {
+	ctx := context.Background()
+	ws, _ := trackstest.Workspace(t, trackstest.Options{})
+	mk := func(id, locator string) knowledge.Unit {
+		u := knowledge.Unit{ID: id, Title: "E07 after motor swap", Language: "en", Layer: knowledge.LayerScenario, Kind: knowledge.KindScenario,
+			Product: "vf-200", Source: knowledge.Source{Name: "helpdesk", Kind: "tickets", URI: "file:///export.csv", Document: "export.csv", Locator: locator, FetchedAt: time.Now().UTC().Truncate(time.Second), Hash: "x"},
+			Tier: knowledge.TierSupport, Effective: knowledge.DateOf(time.Now()), Owner: "ana.ruiz@example.com", Access: knowledge.AccessInternal,
+			Status: knowledge.StatusActive, Body: "Symptom: E07 right after a motor swap (see T-1042).\n"}
+		u, _ = knowledge.Revise(nil, u)
+		return u
+	}
+	var changes []kbrepo.Change
+	for _, u := range []knowledge.Unit{mk("helpdesk/export/only", "ticket T-1042"), mk("helpdesk/export/shared", "tickets T-1042, T-2000")} {
+		b, err := knowledge.Marshal(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		changes = append(changes, kbrepo.Change{Path: knowledge.FilePath(u.ID), Data: b})
+	}
+	h, _, _ := ws.Repo.Branch("main")
+	sig, _ := kbrepo.Signature("kbops <kbops@example.com>", time.Now())
+	if _, err := ws.Repo.Commit(ctx, kbrepo.CommitOptions{Branch: "main", Parents: []plumbing.Hash{h}, Changes: changes, Message: "tickets\n", Author: sig}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := forget.Run(ctx, ws, forget.Options{Subject: forget.Subject{Tickets: []string{"T-1042"}}, Now: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, _, _ := reviews.LoadBranch(ctx, ws.Repo, "main")
+	if _, ok := snap.Units["helpdesk/export/only"]; ok {
+		t.Fatal("unit drawn only from the erased ticket kept")
+	}
+	u := snap.Units["helpdesk/export/shared"]
+	if u == nil || u.Source.Locator != "tickets (erased), T-2000" || strings.Contains(u.Body, "T-1042") {
+		t.Fatalf("shared unit %+v (%s)", u, res.Summary())
+	}
+	if strings.Contains(res.Summary(), "T-1042") {
+		t.Fatal("summary names the ticket")
 	}
 }
