@@ -1,8 +1,10 @@
 package glossary
 
 import (
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -139,5 +141,40 @@ func TestMatchAcrossLineBreaksAndSpecialSpaces(t *testing.T) {
 	// Ideographic space between Latin words counts as a space too.
 	if ms := m.Match("variable\u3000frequency drive", "en"); len(ms) != 1 {
 		t.Errorf("ideographic space: %q", texts(ms))
+	}
+}
+
+func TestMatcherIsSafeForConcurrentUse(t *testing.T) {
+	m := fixtureMatcher(t)
+	units := []struct{ lang, body string }{
+		{"zh-CN", "变频器报过流故障时，请检查制动电阻。更换马达前先断电。"},
+		{"en", "Do not open the frequency changer. The frequency inverter and the variable frequency drive."},
+		{"es-MX", "El convertidor de frecuencia muestra una falla por sobrecorriente."},
+		{"ja", "インバータの設定を確認します。インバーターを再起動してください。"},
+		{"de", "Der Frequenzumrichter meldet einen Überstromfehler im Zwischenkreis."},
+	}
+	want := make([]string, len(units))
+	for i, u := range units {
+		want[i] = fmt.Sprintf("%+v", m.Map(unit("u", u.lang, u.body)))
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 8)
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for n := 0; n < 200; n++ {
+				i := (g + n) % len(units)
+				if got := fmt.Sprintf("%+v", m.Map(unit("u", units[i].lang, units[i].body))); got != want[i] {
+					errs <- got
+					return
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Errorf("concurrent result differs: %s", e)
 	}
 }
