@@ -64,7 +64,7 @@ func runPublish(ctx context.Context, ws *workspace.Workspace, o publishOptions, 
 	if err != nil {
 		return err
 	}
-	target, done, err := openTarget(ctx, ws, func(s string) {
+	targets, done, err := openTargets(ctx, ws, func(s string) {
 		if !o.JSON {
 			fmt.Fprintln(out, s)
 		}
@@ -73,9 +73,23 @@ func runPublish(ctx context.Context, ws *workspace.Workspace, o publishOptions, 
 		return err
 	}
 	defer done()
-	res, err := publish.Publish(ctx, target, approved, publish.Options{
-		DryRun: o.DryRun, Repair: o.Repair, Terms: publishTerms(ws),
-	})
+	var res publish.Result
+	res.Plan.Collection = cfg.Weaviate.Collection
+	for _, t := range targets {
+		r, perr := publish.Publish(ctx, t.Target, t.unitsFor(approved), publish.Options{
+			DryRun: o.DryRun, Repair: o.Repair, Terms: publishTerms(ws),
+		})
+		res.Written, res.Deleted = res.Written+r.Written, res.Deleted+r.Deleted
+		res.Failed = append(res.Failed, r.Failed...)
+		res.Plan.Desired += r.Plan.Desired
+		res.Plan.Actual += r.Plan.Actual
+		res.Plan.Unchanged += r.Plan.Unchanged
+		res.Plan.Actions = append(res.Plan.Actions, r.Plan.Actions...)
+		if perr != nil {
+			err = perr
+			break
+		}
+	}
 	if o.JSON {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")

@@ -42,7 +42,7 @@ func runReindex(ctx context.Context, ws *workspace.Workspace, asJSON bool, out i
 	if err != nil {
 		return err
 	}
-	target, done, err := openTarget(ctx, ws, func(s string) {
+	targets, done, err := openTargets(ctx, ws, func(s string) {
 		if !asJSON {
 			fmt.Fprintln(out, s)
 		}
@@ -51,10 +51,15 @@ func runReindex(ctx context.Context, ws *workspace.Workspace, asJSON bool, out i
 		return err
 	}
 	defer done()
-	res, err := publish.Reindex(ctx, target, approved, publish.Options{Terms: publishTerms(ws)}, ws.Config.Weaviate.Keep)
-	if err != nil {
-		return err
+	var results []publish.ReindexResult
+	for _, t := range targets {
+		r, err := publish.Reindex(ctx, t.Target, t.unitsFor(approved), publish.Options{Terms: publishTerms(ws)}, ws.Config.Weaviate.Keep)
+		if err != nil {
+			return err
+		}
+		results = append(results, r)
 	}
+	res := results[0]
 	if p, err := ws.State("published.json"); err == nil {
 		b, _ := json.MarshalIndent(published{mh.String(), res.Current, res.Objects, time.Now().UTC()}, "", "  ")
 		_ = os.WriteFile(p, b, 0o644)
@@ -62,10 +67,12 @@ func runReindex(ctx context.Context, ws *workspace.Workspace, asJSON bool, out i
 	if asJSON {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return enc.Encode(results)
 	}
-	fmt.Fprintf(out, "reindexed %s: %s → %s (%s from %s); dropped %d old collection(s)\n", ws.Config.Weaviate.Collection,
-		orDash(res.Previous), res.Current, plural(res.Objects, "object", "objects"), mh.String()[:12], len(res.Dropped))
+	for i, r := range results {
+		fmt.Fprintf(out, "reindexed %s: %s → %s (%s from %s); dropped %d old collection(s)\n", targets[i].Alias,
+			orDash(r.Previous), r.Current, plural(r.Objects, "object", "objects"), mh.String()[:12], len(r.Dropped))
+	}
 	if len(left) > 0 {
 		return attention("%s on %s lack approvals and were not indexed", plural(len(left), "unit", "units"), ws.Config.Review.Main)
 	}
@@ -95,16 +102,21 @@ Example:
 }
 
 func runRollback(ctx context.Context, ws *workspace.Workspace, to string, out io.Writer) error {
-	target, done, err := openTarget(ctx, ws, nil)
+	targets, done, err := openTargets(ctx, ws, nil)
 	if err != nil {
 		return err
 	}
 	defer done()
-	from, to, err := publish.Rollback(ctx, target, to)
-	if err != nil {
-		return err
+	if to != "" && len(targets) > 1 {
+		return usageErr("with weaviate.split_by_access, rollback moves every access level's alias back one step; name no collection")
 	}
-	fmt.Fprintf(out, "%s now points to %s (was %s)\n", ws.Config.Weaviate.Collection, to, orDash(from))
+	for _, t := range targets {
+		from, dest, err := publish.Rollback(ctx, t.Target, to)
+		if err != nil {
+			return fmt.Errorf("%s: %w", t.Alias, err)
+		}
+		fmt.Fprintf(out, "%s now points to %s (was %s)\n", t.Alias, dest, orDash(from))
+	}
 	return nil
 }
 

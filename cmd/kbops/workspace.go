@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"github.com/weaviate/weaviate-go-client/v5/weaviate"
 
+	"github.com/kbops/kbops/knowledge"
 	"github.com/kbops/kbops/pipeline/config"
 	"github.com/kbops/kbops/pipeline/embedded"
 	"github.com/kbops/kbops/pipeline/publish"
@@ -79,6 +80,40 @@ func openTarget(ctx context.Context, ws *workspace.Workspace, progress func(stri
 		Client: c, Alias: w.Collection, Consistency: w.Consistency, Replication: w.ReplicationFactor,
 		Vectorizer: w.Vectorizer.Module, ModuleConfig: w.Vectorizer.Settings,
 	}, done, nil
+}
+
+// accessTarget is a publish target and the access level it holds ("" for
+// all levels in one collection).
+type accessTarget struct {
+	*publish.Target
+	Access knowledge.Access
+}
+
+// openTargets returns one target, or one per access level when
+// weaviate.split_by_access is set.
+func openTargets(ctx context.Context, ws *workspace.Workspace, progress func(string)) ([]accessTarget, func(), error) {
+	t, done, err := openTarget(ctx, ws, progress)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !ws.Config.Weaviate.SplitByAccess {
+		return []accessTarget{{Target: t}}, done, nil
+	}
+	var out []accessTarget
+	for _, a := range knowledge.AccessLevels {
+		c := *t
+		c.Alias = publish.AccessAlias(t.Alias, a)
+		out = append(out, accessTarget{Target: &c, Access: a})
+	}
+	return out, done, nil
+}
+
+// unitsFor returns the units a target holds.
+func (at accessTarget) unitsFor(units []*knowledge.Unit) []*knowledge.Unit {
+	if at.Access == "" {
+		return units
+	}
+	return publish.ByAccess(units)[at.Access]
 }
 
 func plural(n int, one, many string) string {

@@ -94,6 +94,11 @@ type Weaviate struct {
 	// Keep is how many physical collections reindex keeps (default 2: the
 	// live one and one to roll back to).
 	Keep int `yaml:"keep"`
+	// SplitByAccess publishes each access level to its own alias
+	// (<collection>Public, …Customer, …Partner, …Internal), so that API
+	// keys and RBAC on the cluster can keep partners' and internal
+	// knowledge apart; default false: one collection, filter on access.
+	SplitByAccess bool `yaml:"split_by_access"`
 	// Vectorizer enables hybrid search: a Weaviate module name such as
 	// text2vec-ollama with its settings; default none (keyword search).
 	Vectorizer Vectorizer `yaml:"vectorizer"`

@@ -248,3 +248,25 @@ func Rollback(ctx context.Context, t *Target, to string) (string, string, error)
 	}
 	return cur, to, nil
 }
+
+// AccessAlias is the alias of one access level's collection when knowledge
+// is split by access: base + "Public", "Customer", "Partner", "Internal".
+func AccessAlias(base string, a knowledge.Access) string {
+	s := string(a)
+	if s == "" {
+		return base
+	}
+	return base + strings.ToUpper(s[:1]) + s[1:]
+}
+
+// ByAccess splits units by access level.
+func ByAccess(units []*knowledge.Unit) map[knowledge.Access][]*knowledge.Unit {
+	out := map[knowledge.Access][]*knowledge.Unit{}
+	for _, a := range knowledge.AccessLevels {
+		out[a] = nil
+	}
+	for _, u := range units {
+		out[u.Access] = append(out[u.Access], u)
+	}
+	return out
+}
