@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -194,6 +195,14 @@ func TestEndToEnd(t *testing.T) {
 	}
 	if out := must(t, ws, "search", "接地"); !strings.Contains(out, "expert-notes/zh/installation/接地") {
 		t.Errorf("Chinese query did not find the Chinese unit:\n%s", out)
+	}
+	// The braking resistor is described only in Chinese; the glossary's
+	// cross-language terms let a Spanish question find it.
+	if out := must(t, ws, "search", "resistencia de frenado"); !strings.Contains(out, "expert-notes/zh/parameters/加减速时间") {
+		t.Errorf("Spanish query did not find the Chinese-only unit through glossary terms:\n%s", out)
+	}
+	if u := readUnit(t, ws, "main", "expert-notes/zh/parameters/加减速时间"); !slices.Contains(u.Concepts, "braking-resistor") {
+		t.Errorf("concepts of the Chinese unit: %v", u.Concepts)
 	}
 
 	// Edit one section: exactly that unit gets version 2.

@@ -5,13 +5,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/urfave/cli/v2"
 
+	"github.com/kbops/kbops/glossary"
 	"github.com/kbops/kbops/knowledge"
+	"github.com/kbops/kbops/pipeline/glossarypass"
 	"github.com/kbops/kbops/pipeline/publish"
 	"github.com/kbops/kbops/pipeline/workspace"
 	"github.com/kbops/kbops/reviews"
@@ -157,6 +160,32 @@ func approvedOnMain(ctx context.Context, ws *workspace.Workspace) (plumbing.Hash
 	return mh, approved, left, nil
 }
 
-// publishTerms supplies cross-language glossary terms when a glossary is
-// available; nil otherwise.
-func publishTerms(*workspace.Workspace) publish.Terms { return nil }
+// publishTerms supplies the cross-language glossary terms of each unit,
+// from the termbase on main; nil when there is none.
+func publishTerms(ws *workspace.Workspace) publish.Terms {
+	m := mainMatcher(context.Background(), ws)
+	if m == nil {
+		return nil
+	}
+	return glossarypass.Terms(m, ws.Config.Languages)
+}
+
+// mainMatcher loads the termbase on main; nil when there is none or it
+// cannot be read (then publishing goes on without cross-language terms,
+// and `kbops glossary check` says what is wrong).
+func mainMatcher(ctx context.Context, ws *workspace.Workspace) *glossary.Matcher {
+	h, ok, err := ws.Repo.Branch(ws.Config.Review.Main)
+	if err != nil || !ok {
+		return nil
+	}
+	tree, err := ws.Repo.Tree(h)
+	if err != nil {
+		return nil
+	}
+	m, err := glossarypass.Load(ctx, ws.Repo, tree, ws.Config.Languages)
+	if err != nil {
+		slog.Warn("publishing without cross-language terms", "error", err)
+		return nil
+	}
+	return m
+}

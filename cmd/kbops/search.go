@@ -59,6 +59,13 @@ Example:
 }
 
 func runSearch(ctx context.Context, ws *workspace.Workspace, q publish.Query, asJSON bool, out io.Writer) error {
+	if m := mainMatcher(ctx, ws); m != nil {
+		// Glossary expansion: the query's concepts in every target
+		// language, so a Spanish question finds a Chinese unit.
+		if exp := m.ExpandQuery(q.Text, q.Language, ws.Config.Languages); len(exp) > 1 {
+			q.Expansions = exp[1:]
+		}
+	}
 	targets, done, err := openTargets(ctx, ws, nil)
 	if err != nil {
 		return err

@@ -53,4 +53,7 @@ k search "grounding"
 k search "接地"
 k search --lang es "puesta a tierra"
 
+step "12. Cross-language: the braking resistor is described only in Chinese; the glossary finds it for a Spanish question"
+k search "resistencia de frenado"
+
 step "Done. The workspace is at $ws (git log --all --oneline shows the review history)."

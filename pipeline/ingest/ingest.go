@@ -27,6 +27,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/kbops/kbops/knowledge"
+	"github.com/kbops/kbops/pipeline/glossarypass"
 	"github.com/kbops/kbops/pipeline/workspace"
 	"github.com/kbops/kbops/reviews"
 	"github.com/kbops/kbops/reviews/kbrepo"
@@ -103,6 +104,8 @@ func (r Report) Errors() int {
 // never correctness.
 type state struct {
 	Documents map[string]map[string]string `json:"documents"` // source → key → version
+	// Termbase is the git hash of the termbase the documents were mapped with.
+	Termbase string `json:"termbase,omitempty"`
 }
 
 func loadState(path string) state {
@@ -173,6 +176,20 @@ func Run(ctx context.Context, ws *workspace.Workspace, o Options) (Report, error
 		return rep, err
 	}
 	st := loadState(statePath)
+	if o.Map == nil {
+		m, err := glossarypass.Load(ctx, repo, snap.Tree, cfg.Languages)
+		if err != nil {
+			rep.Findings = append(rep.Findings, err.Error())
+		} else if m != nil {
+			o.Map = glossarypass.Map(m)
+		}
+	}
+	// A changed termbase changes concepts in unchanged documents too: the
+	// document tokens are then no reason to skip.
+	if tbHash := snap.Tree[glossarypass.Path].Hash.String(); st.Termbase != tbHash {
+		st.Documents = map[string]map[string]string{}
+		st.Termbase = tbHash
+	}
 
 	var changes []kbrepo.Change
 	for _, spec := range cfg.Sources {
