@@ -124,7 +124,9 @@ func Load(ctx context.Context, ws *workspace.Workspace) (*State, error) {
 		base = mh
 	}
 	st.Base = base
-	if st.Snap, err = reviews.Load(ctx, ws.Repo, base); err != nil {
+	if st.Main != nil && base == st.Main.Commit {
+		st.Snap = st.Main // no review branch, or one that equals main: read once
+	} else if st.Snap, err = reviews.Load(ctx, ws.Repo, base); err != nil {
 		return nil, err
 	}
 	for p, e := range st.Snap.Tree {

@@ -6,14 +6,17 @@ package trackstest
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 
+	"github.com/kbops/kbops/knowledge"
 	"github.com/kbops/kbops/pipeline/ingest"
 	"github.com/kbops/kbops/pipeline/workspace"
 	"github.com/kbops/kbops/reviews"
@@ -148,4 +151,56 @@ func CopyDir(t testing.TB, src, dst string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Synthetic returns a workspace whose main holds n approved units over
+// eight products and four owners, written directly as git objects (no
+// ingestion), for benchmarks.
+func Synthetic(tb testing.TB, n int, approvedAt time.Time) *workspace.Workspace {
+	tb.Helper()
+	dir := tb.TempDir()
+	owners := []string{"ana.ruiz@example.com", "li.wei@example.com", "tom.baker@example.com", "lucia.gomez@example.com"}
+	ownersFile := "technical:\n  \"*\": [" + strings.Join(owners, ", ") + "]\nexpression:\n  en: [carol.chen@example.com]\nconsistency: [dan.moss@example.com]\n"
+	if err := os.WriteFile(filepath.Join(dir, "OWNERS"), []byte(ownersFile), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := workspace.Init(dir, approvedAt); err != nil {
+		tb.Fatal(err)
+	}
+	ws, err := workspace.Open(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var changes []kbrepo.Change
+	at := approvedAt.UTC().Truncate(time.Second)
+	for i := 0; i < n; i++ {
+		u := knowledge.Unit{
+			ID: fmt.Sprintf("manuals/vf-%d/section-%05d", i%8, i), Title: fmt.Sprintf("Section %d", i), Language: "en",
+			Layer: knowledge.LayerCore, Kind: knowledge.KindSpec, Product: fmt.Sprintf("vf-%d", i%8),
+			Source: knowledge.Source{Name: "manuals", Kind: "manuals", URI: "file:///m.pdf", Document: "m.pdf", Locator: fmt.Sprintf("p. %d", i), FetchedAt: at, Hash: "h"},
+			Tier:   knowledge.TierOfficial, Effective: knowledge.DateOf(at), Owner: owners[i%4], Access: knowledge.AccessInternal,
+			Status: knowledge.StatusActive, Body: fmt.Sprintf("The rated current of variant %d is %d A at 400 V.\n", i, 10+i%7),
+		}
+		if i%5 == 0 {
+			u.Concepts = []string{"rated-current"}
+		}
+		u, _ = knowledge.Revise(nil, u)
+		b, err := knowledge.Marshal(u)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		changes = append(changes, kbrepo.Change{Path: knowledge.FilePath(u.ID), Data: b})
+		var recs []reviews.Record
+		for s, who := range []string{u.Owner, "carol.chen@example.com", "dan.moss@example.com"} {
+			recs = append(recs, reviews.Record{Stage: reviews.Stages[s], Verdict: reviews.Approved, Reviewer: who, Version: 1, ContentHash: u.ContentHash, At: at.Add(time.Duration(s) * time.Second)})
+		}
+		ab, _ := reviews.MarshalApprovals(reviews.ApprovalFile{Unit: u.ID, Records: recs})
+		changes = append(changes, kbrepo.Change{Path: reviews.ApprovalPath(u.ID), Data: ab})
+	}
+	h, _, _ := ws.Repo.Branch(ws.Config.Review.Main)
+	sig, _ := kbrepo.Signature("kbops <kbops@example.com>", at)
+	if _, err := ws.Repo.Commit(context.Background(), kbrepo.CommitOptions{Branch: ws.Config.Review.Main, Parents: []plumbing.Hash{h}, Changes: changes, Message: "synthetic units\n", Author: sig}); err != nil {
+		tb.Fatal(err)
+	}
+	return ws
 }
