@@ -9,9 +9,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-openapi/strfmt"
+	"github.com/weaviate/weaviate-go-client/v5/weaviate/graphql"
 	"github.com/weaviate/weaviate/entities/models"
 
 	"github.com/kbops/kbops/knowledge"
@@ -156,8 +158,12 @@ type Existing struct {
 }
 
 // ListExisting pages through a physical collection's objects. With full,
-// it also recomputes each object's hash from its stored properties.
+// it also recomputes each object's hash from its stored properties, which
+// means reading every body; without, it reads only ids and hashes.
 func (t *Target) ListExisting(ctx context.Context, collection string, full bool) (map[string]Existing, error) {
+	if !full {
+		return t.listHashes(ctx, collection)
+	}
 	out := map[string]Existing{}
 	after := ""
 	for {
@@ -183,6 +189,43 @@ func (t *Target) ListExisting(ctx context.Context, collection string, full bool)
 			if full {
 				e.Actual = HashProps(props)
 			}
+			out[e.ID] = e
+			after = e.ID
+		}
+	}
+}
+
+// listHashes reads only the object ids, unit ids and object hashes, with
+// a GraphQL cursor: a no-op publish of 100,000 units must not move every
+// body over the wire.
+func (t *Target) listHashes(ctx context.Context, collection string) (map[string]Existing, error) {
+	out := map[string]Existing{}
+	after := ""
+	fields := []graphql.Field{{Name: PropUnitID}, {Name: PropObjectHash}, {Name: "_additional", Fields: []graphql.Field{{Name: "id"}}}}
+	for {
+		g := t.Client.GraphQL().Get().WithClassName(collection).WithFields(fields...).WithLimit(2000)
+		if after != "" {
+			g = g.WithAfter(after)
+		}
+		if t.Consistency != "" {
+			g = g.WithConsistencyLevel(t.Consistency)
+		}
+		resp, err := g.Do(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list objects of %s: %w", collection, err)
+		}
+		if len(resp.Errors) > 0 {
+			return nil, fmt.Errorf("list objects of %s: %s", collection, resp.Errors[0].Message)
+		}
+		get, _ := resp.Data["Get"].(map[string]any)
+		rows, _ := get[collection].([]any)
+		if len(rows) == 0 {
+			return out, nil
+		}
+		for _, r := range rows {
+			m, _ := r.(map[string]any)
+			add, _ := m["_additional"].(map[string]any)
+			e := Existing{ID: str(add["id"]), UnitID: str(m[PropUnitID]), ObjectHash: str(m[PropObjectHash])}
 			out[e.ID] = e
 			after = e.ID
 		}
@@ -229,6 +272,8 @@ type Options struct {
 	Repair bool
 	// BatchSize is the number of objects per batch request (default 200).
 	BatchSize int
+	// Workers is the number of batch requests in flight (default 2).
+	Workers int
 	// Terms adds cross-language terms; nil adds none.
 	Terms Terms
 	// Progress, when set, is told how many writes are done of how many.
@@ -301,33 +346,72 @@ func (t *Target) apply(ctx context.Context, collection string, desired []Object,
 		byID[obj.ID] = obj
 	}
 	total := len(plan.Actions)
-	var batch []*models.Object
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
+	// Batches go out from a few writers at once: while Weaviate indexes
+	// one batch, the next is on the wire. Results are gathered in order
+	// of completion; every object's result is still checked.
+	workers := o.Workers
+	if workers <= 0 {
+		workers = 2
+	}
+	type outcome struct {
+		n      int
+		failed []string
+		err    error
+	}
+	jobs := make(chan []*models.Object)
+	results := make(chan outcome)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range jobs {
+				n, failed, err := t.writeBatch(ctx, b)
+				results <- outcome{n, failed, err}
+			}
+		}()
+	}
+	go func() {
+		var batch []*models.Object
+		for _, a := range plan.Actions {
+			if a.Op == OpDelete {
+				continue
+			}
+			obj := byID[a.Object]
+			batch = append(batch, &models.Object{Class: collection, ID: strfmt.UUID(obj.ID), Properties: obj.Props})
+			if len(batch) >= o.BatchSize {
+				select {
+				case jobs <- batch:
+				case <-ctx.Done():
+				}
+				batch = nil
+			}
 		}
-		n, failed, err := t.writeBatch(ctx, batch)
-		res.Written += n
-		res.Failed = append(res.Failed, failed...)
-		batch = batch[:0]
+		if len(batch) > 0 {
+			select {
+			case jobs <- batch:
+			case <-ctx.Done():
+			}
+		}
+		close(jobs)
+		wg.Wait()
+		close(results)
+	}()
+	var firstErr error
+	for r := range results {
+		res.Written += r.n
+		res.Failed = append(res.Failed, r.failed...)
+		if r.err != nil && firstErr == nil {
+			firstErr = r.err
+		}
 		if o.Progress != nil {
 			o.Progress(res.Written+res.Deleted+len(res.Failed), total)
 		}
-		return err
 	}
-	for _, a := range plan.Actions {
-		if a.Op == OpDelete {
-			continue
-		}
-		obj := byID[a.Object]
-		batch = append(batch, &models.Object{Class: collection, ID: strfmt.UUID(obj.ID), Properties: obj.Props})
-		if len(batch) >= o.BatchSize {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
+	if firstErr != nil {
+		return firstErr
 	}
-	if err := flush(); err != nil {
+	if err := ctx.Err(); err != nil {
 		return err
 	}
 	for _, a := range plan.Actions {
