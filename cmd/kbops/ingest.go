@@ -13,6 +13,7 @@ import (
 
 	"github.com/kbops/kbops/pipeline/config"
 	"github.com/kbops/kbops/pipeline/ingest"
+	"github.com/kbops/kbops/pipeline/lock"
 	"github.com/kbops/kbops/pipeline/workspace"
 	"github.com/kbops/kbops/sources"
 	"github.com/kbops/kbops/sources/lang"
@@ -23,7 +24,9 @@ type ingestOptions struct {
 	Sources []string
 	Push    bool
 	JSON    bool
+	Wait    bool // wait for a running job instead of exiting
 	Log     *slog.Logger
+	ErrOut  io.Writer
 }
 
 func ingestCommand() *cli.Command {
@@ -42,21 +45,34 @@ Example:
 			&cli.StringSliceFlag{Name: "source", Aliases: []string{"s"}, Usage: "ingest only this source (repeatable)"},
 			&cli.BoolFlag{Name: "push", Usage: "push the review branch to git.remote after committing"},
 			&cli.BoolFlag{Name: "json", Usage: "print the run report as JSON"},
+			&cli.BoolFlag{Name: "wait", Usage: "if a scheduled or other run holds the repository, wait for it instead of exiting"},
 		},
 		Action: func(c *cli.Context) error {
 			ws, err := openWorkspace(c)
 			if err != nil {
 				return err
 			}
-			return runIngest(c.Context, ws, ingestOptions{Sources: c.StringSlice("source"), Push: c.Bool("push"), JSON: c.Bool("json"), Log: logger(c)}, c.App.Writer)
+			return runIngest(c.Context, ws, ingestOptions{Sources: c.StringSlice("source"), Push: c.Bool("push"), JSON: c.Bool("json"), Wait: c.Bool("wait"), Log: logger(c), ErrOut: c.App.ErrWriter}, c.App.Writer)
 		},
 	}
 }
 
 func runIngest(ctx context.Context, ws *workspace.Workspace, o ingestOptions, out io.Writer) error {
+	if o.ErrOut == nil {
+		o.ErrOut = io.Discard
+	}
+	// One run at a time per repository: a manual run and a scheduled one
+	// never commit over each other. Every run leaves a report.
+	finish, err := beginRun(ctx, ws, "ingest", lock.Repo, o.Wait, o.ErrOut)
+	if err != nil {
+		return err
+	}
+	log, done := ingestProgress(o.ErrOut, o.Log)
 	rep, err := ingest.Run(ctx, ws, ingestPipelineOptions(ws, ingest.Options{
-		Sources: o.Sources, Now: time.Now(), Push: o.Push, GitToken: os.Getenv(config.EnvGitToken), Log: o.Log,
+		Sources: o.Sources, Now: time.Now(), Push: o.Push, GitToken: os.Getenv(config.EnvGitToken), Log: log,
 	}))
+	done()
+	finish(rep, err)
 	if err != nil {
 		return err
 	}

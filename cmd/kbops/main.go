@@ -89,6 +89,13 @@ func commands() []*cli.Command {
 		searchCommand(),
 		weaviateCommand(),
 		extractCommand(),
+		serveCommand(),
+		runsCommand(),
+		triggerCommand(),
+		dueCommand(),
+		feedbackCommand(),
+		healthCommand(),
+		forgetCommand(),
 	}
 }
 

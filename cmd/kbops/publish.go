@@ -15,6 +15,7 @@ import (
 	"github.com/kbops/kbops/glossary"
 	"github.com/kbops/kbops/knowledge"
 	"github.com/kbops/kbops/pipeline/glossarypass"
+	"github.com/kbops/kbops/pipeline/lock"
 	"github.com/kbops/kbops/pipeline/publish"
 	"github.com/kbops/kbops/pipeline/workspace"
 	"github.com/kbops/kbops/reviews"
@@ -24,6 +25,8 @@ type publishOptions struct {
 	DryRun bool
 	Repair bool
 	JSON   bool
+	Wait   bool // wait for a running publish instead of exiting
+	ErrOut io.Writer
 }
 
 func publishCommand() *cli.Command {
@@ -42,13 +45,14 @@ Example:
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the plan, write nothing"},
 			&cli.BoolFlag{Name: "repair", Usage: "read every object in full to find and fix objects changed or deleted by hand, and strays"},
 			&cli.BoolFlag{Name: "json", Usage: "print the plan or result as JSON"},
+			&cli.BoolFlag{Name: "wait", Usage: "if another publish is running, wait for it instead of exiting"},
 		},
 		Action: func(c *cli.Context) error {
 			ws, err := openWorkspace(c)
 			if err != nil {
 				return err
 			}
-			return runPublish(c.Context, ws, publishOptions{DryRun: c.Bool("dry-run"), Repair: c.Bool("repair"), JSON: c.Bool("json")}, c.App.Writer)
+			return runPublish(c.Context, ws, publishOptions{DryRun: c.Bool("dry-run"), Repair: c.Bool("repair"), JSON: c.Bool("json"), Wait: c.Bool("wait"), ErrOut: c.App.ErrWriter}, c.App.Writer)
 		},
 	}
 }
@@ -61,8 +65,19 @@ type published struct {
 	At         time.Time `json:"at"`
 }
 
-func runPublish(ctx context.Context, ws *workspace.Workspace, o publishOptions, out io.Writer) error {
-	cfg := ws.Config
+func runPublish(ctx context.Context, ws *workspace.Workspace, o publishOptions, out io.Writer) (err error) {
+	if o.ErrOut == nil {
+		o.ErrOut = io.Discard
+	}
+	var res publish.Result
+	if !o.DryRun {
+		// One writer per Weaviate at a time; every run leaves a report.
+		finish, err := beginRun(ctx, ws, "publish", lock.Publish, o.Wait, o.ErrOut)
+		if err != nil {
+			return err
+		}
+		defer func() { finish(res, err) }()
+	}
 	mh, approved, left, err := approvedOnMain(ctx, ws)
 	if err != nil {
 		return err
@@ -76,11 +91,20 @@ func runPublish(ctx context.Context, ws *workspace.Workspace, o publishOptions, 
 		return err
 	}
 	defer done()
+	res, err = publishAll(ctx, ws, targets, approved, o)
+	return reportPublish(ws, o, out, mh, res, left, err)
+}
+
+// publishAll publishes to every target and sums the results.
+func publishAll(ctx context.Context, ws *workspace.Workspace, targets []accessTarget, approved []*knowledge.Unit, o publishOptions) (publish.Result, error) {
 	var res publish.Result
-	res.Plan.Collection = cfg.Weaviate.Collection
+	var err error
+	set, done := publishProgress(o.ErrOut)
+	defer done()
+	res.Plan.Collection = ws.Config.Weaviate.Collection
 	for _, t := range targets {
 		r, perr := publish.Publish(ctx, t.Target, t.unitsFor(approved), publish.Options{
-			DryRun: o.DryRun, Repair: o.Repair, Terms: publishTerms(ws),
+			DryRun: o.DryRun, Repair: o.Repair, Terms: publishTerms(ws), Progress: set,
 		})
 		res.Written, res.Deleted = res.Written+r.Written, res.Deleted+r.Deleted
 		res.Failed = append(res.Failed, r.Failed...)
@@ -93,6 +117,12 @@ func runPublish(ctx context.Context, ws *workspace.Workspace, o publishOptions, 
 			break
 		}
 	}
+	return res, err
+}
+
+// reportPublish prints what publish did and records what is live.
+func reportPublish(ws *workspace.Workspace, o publishOptions, out io.Writer, mh plumbing.Hash, res publish.Result, left []reviews.UnitStatus, err error) error {
+	cfg := ws.Config
 	if o.JSON {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 
 	"github.com/kbops/kbops/glossary"
 	"github.com/kbops/kbops/pipeline/config"
+	"github.com/kbops/kbops/pipeline/tracks"
 	"github.com/kbops/kbops/pipeline/workspace"
 	"github.com/kbops/kbops/reviews"
 	"github.com/kbops/kbops/reviews/kbrepo"
@@ -335,6 +337,20 @@ func runReviewStatus(ctx context.Context, ws *workspace.Workspace, who string, o
 	}
 	fmt.Fprintf(out, "%s: %d approved, %d pending, %d rejected, %d invalid\n", ws.Config.Review.Branch,
 		counts[reviews.StateApproved], counts[reviews.StatePending], counts[reviews.StateRejected], counts[reviews.StateInvalid])
+	// Units sent back by the update tracks (interval, product event,
+	// feedback) wait for their owner even though their content is unchanged.
+	if due, err := tracks.Load(ctx, ws); err == nil {
+		open := due.OpenDue()
+		sort.Slice(open, func(i, j int) bool { return open[i].ID < open[j].ID })
+		for _, d := range open {
+			if who != "" && reviews.Identity(d.Owner) != reviews.Identity(who) {
+				continue
+			}
+			for _, e := range d.Entries {
+				fmt.Fprintf(out, "due       %-12s %s (%s, since %s) — %s\n", e.Track, d.ID, e.Reason, e.Since.Format("2006-01-02"), d.Owner)
+			}
+		}
+	}
 	if who != "" && shown == 0 {
 		fmt.Fprintf(out, "nothing waits for %s\n", reviews.Identity(who))
 	}
