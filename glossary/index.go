@@ -220,33 +220,16 @@ func (ix *startIndex) rest(s *slot) []cand2 {
 	}
 }
 
-// scan calls emit(p, start) for every pattern p whose bytes occur at a
-// position of nf where the index says it may start.
-func (ix *startIndex) scan(nf []byte, pats [][]byte, emit func(p int32, start int)) {
+// rawCand is a pattern whose bytes occur at start.
+type rawCand struct {
+	p     int32
+	start int32
+}
+
+// scan appends to out every pattern whose bytes occur at a position of nf
+// where the index says it may start, in order of position.
+func (ix *startIndex) scan(nf []byte, pats [][]byte, out []rawCand) []rawCand {
 	f := foldData()
-	// check compares the patterns of a key whose n bytes are at nf[i:]:
-	// only what follows the key needs comparing.
-	try := func(c cand2, next uint64, i, n int) {
-		switch {
-		case int(c.n) == n:
-			emit(c.p, i)
-		case next&c.mask(n) != c.next || i+int(c.n) > len(nf):
-		case int(c.n)-n <= 8 || bytes.Equal(nf[i+n+8:i+int(c.n)], pats[c.p][n+8:]):
-			emit(c.p, i)
-		}
-	}
-	// check tries the patterns of the key whose n bytes are at nf[i:]:
-	// only what follows the key needs comparing.
-	check := func(s *slot, i, n int) {
-		if s == nil {
-			return
-		}
-		next := load8(nf[i+n:])
-		try(s.first, next, i, n)
-		for _, c := range ix.rest(s) {
-			try(c, next, i, n)
-		}
-	}
 	for i := 0; i < len(nf); {
 		c := nf[i]
 		r, size := rune(c), 1
@@ -260,19 +243,47 @@ func (ix *startIndex) scan(nf []byte, pats [][]byte, emit func(p int32, start in
 		if word {
 			// A word start (the previous word, if any, was skipped whole).
 			n := firstWordLen(nf[i:])
-			check(ix.lookup(nf[i:i+n]), i, n)
+			out = ix.check(out, nf, pats, ix.lookup(nf[i:i+n]), i, n)
 			i += n
 			continue
 		}
 		if pair, single := ix.starts(r); pair || single {
 			if pair && i+size < len(nf) {
 				_, s2 := utf8.DecodeRune(nf[i+size:])
-				check(ix.lookup(nf[i:i+size+s2]), i, size+s2)
+				out = ix.check(out, nf, pats, ix.lookup(nf[i:i+size+s2]), i, size+s2)
 			}
 			if single {
-				check(ix.lookup(nf[i:i+size]), i, size)
+				out = ix.check(out, nf, pats, ix.lookup(nf[i:i+size]), i, size)
 			}
 		}
 		i += size
 	}
+	return out
+}
+
+// check appends the patterns of slot s (the key's n bytes are at nf[i:])
+// that occur there; only what follows the key needs comparing.
+func (ix *startIndex) check(out []rawCand, nf []byte, pats [][]byte, s *slot, i, n int) []rawCand {
+	if s == nil {
+		return out
+	}
+	next := load8(nf[i+n:])
+	try := func(c cand2) bool {
+		switch {
+		case int(c.n) == n:
+			return true
+		case next&c.mask(n) != c.next || i+int(c.n) > len(nf):
+			return false
+		}
+		return int(c.n)-n <= 8 || bytes.Equal(nf[i+n+8:i+int(c.n)], pats[c.p][n+8:])
+	}
+	if try(s.first) {
+		out = append(out, rawCand{s.first.p, int32(i)})
+	}
+	for _, c := range ix.rest(s) {
+		if try(c) {
+			out = append(out, rawCand{c.p, int32(i)})
+		}
+	}
+	return out
 }

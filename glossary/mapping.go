@@ -112,7 +112,7 @@ func (m *Matcher) Map(u *knowledge.Unit) Result {
 		sc.gen = 1
 	}
 	uses := sc.uses[:0]
-	var first []mapUse // first mention of each concept, in order
+	first := sc.first[:0] // first mention of each concept, in order
 
 	var res Result
 	visit := func(hits []hit, field, text string) {
@@ -184,7 +184,7 @@ func (m *Matcher) Map(u *knowledge.Unit) Result {
 	hits = m.find(sc, u.Body, loc)
 	res.Matches = make([]Match, 0, countRefs(hits))
 	visit(hits, "body", u.Body)
-	defer func() { sc.uses = uses[:0] }()
+	defer func() { sc.uses, sc.first = uses[:0], first[:0] }()
 
 	// One concept written with different terms. A concept's first use is
 	// remembered; a use of another term marks the concept, and only marked
@@ -226,6 +226,9 @@ func (m *Matcher) Map(u *knowledge.Unit) Result {
 		res.Findings = append(res.Findings, f)
 	}
 
+	if len(first) > 0 {
+		res.Concepts = make([]string, 0, len(first))
+	}
 	for _, fm := range first {
 		c := m.concepts[fm.concept]
 		res.Concepts = append(res.Concepts, c.ID)

@@ -260,6 +260,8 @@ type scratch struct {
 	firstUse []int32  // Map: per concept, its first entry in uses
 	gen      uint32
 	uses     []mapUse // Map: uses of terms, reused between units
+	first    []mapUse // Map: first mention of each concept
+	raw      []rawCand
 }
 
 // find returns the accepted occurrences of terms in text, in order of
@@ -273,21 +275,20 @@ func (m *Matcher) find(sc *scratch, text string, loc locale) []hit {
 	sc.offs = append(sc.offs, int32(len(text)))
 	nf, offs := sc.norm, sc.offs
 	sc.cands = sc.cands[:0]
-	accept := func(p, start, end int) {
+	sc.raw = m.index.scan(nf, m.pats, sc.raw[:0])
+	for _, rc := range sc.raw {
+		p, start := int(rc.p), int(rc.start)
+		end := start + len(m.pats[p])
 		// A term must start and end where a character of the original text
 		// does, not inside the expansion of one (ß → ss, ﬁ → fi).
-		if offs[start] < 0 || offs[end] < 0 {
-			return
-		}
-		if !boundaryOK(nf, start, end) {
-			return
+		if offs[start] < 0 || offs[end] < 0 || !boundaryOK(nf, start, end) {
+			continue
 		}
 		if m.exactAll[p] && !m.anyExact(p, text[offs[start]:offs[end]]) {
-			return
+			continue
 		}
 		sc.cands = append(sc.cands, cand{int32(start), int32(end), int32(p)})
 	}
-	m.index.scan(nf, m.pats, func(p int32, start int) { accept(int(p), start, start+len(m.pats[p])) })
 	if len(sc.cands) == 0 {
 		return nil
 	}
