@@ -325,7 +325,7 @@ func ingestSource(ctx context.Context, ws *workspace.Workspace, spec sources.Spe
 			secs = o.Segment(secs)
 		}
 		res.Sections += len(secs)
-		ch := unitsForDocument(spec, it, secs, byDoc[it.Key], o, ws, &res)
+		ch := unitsForDocument(spec, it, secs, byDoc[it.Key], o, ws, snap.Owners, &res)
 		changes = append(changes, ch...)
 		st.Documents[spec.Name][it.Key] = it.Version
 		log.Debug("extracted", "source", spec.Name, "document", it.Key, "sections", len(secs))
@@ -388,7 +388,7 @@ func extract(ctx context.Context, loc sources.Location, ex sources.Extractor, sp
 // unitsForDocument turns a document's sections into units and returns the
 // file changes: new and changed units, and retirements of units whose
 // section is gone.
-func unitsForDocument(spec sources.Spec, it sources.Item, secs []sources.Section, existing []*knowledge.Unit, o Options, ws *workspace.Workspace, res *sourceResult) []kbrepo.Change {
+func unitsForDocument(spec sources.Spec, it sources.Item, secs []sources.Section, existing []*knowledge.Unit, o Options, ws *workspace.Workspace, owners *reviews.Owners, res *sourceResult) []kbrepo.Change {
 	cfg := ws.Config
 	kind := sources.Kinds()[spec.Kind]
 	prev := map[string]*knowledge.Unit{}
@@ -410,7 +410,7 @@ func unitsForDocument(spec sources.Spec, it sources.Item, secs []sources.Section
 				Name: spec.Name, Kind: spec.Kind, URI: it.URI, Document: it.Key,
 				Locator: s.Locator, FetchedAt: o.Now, Hash: it.Version,
 			},
-			Tier: spec.Tier, Owner: or(s.Owner, spec.Owner), Access: knowledge.Access(or(s.Access, string(spec.Access))),
+			Tier: spec.Tier, Owner: ownerOf(spec, s, owners), Access: knowledge.Access(or(s.Access, string(spec.Access))),
 			Status: knowledge.StatusActive, Body: s.Text, Occurrences: s.Occurrences,
 			Effective: knowledge.DateOf(o.Now),
 		}
@@ -464,6 +464,20 @@ func unitsForDocument(spec sources.Spec, it sources.Item, secs []sources.Section
 		}
 	}
 	return changes
+}
+
+// ownerOf decides a unit's accountable owner. Expert notes belong to the
+// product's owner in OWNERS (the first technical reviewer listed for the
+// product), else to their author; other documents to the owner they name,
+// else to the source's owner.
+func ownerOf(spec sources.Spec, s sources.Section, owners *reviews.Owners) string {
+	if spec.Kind == "notes" && owners != nil {
+		product := or(s.Product, spec.Product)
+		if list := owners.Technical[product]; product != "" && len(list) > 0 {
+			return list[0]
+		}
+	}
+	return or(s.Owner, spec.Owner)
 }
 
 func count(res *sourceResult, ch knowledge.Change) {

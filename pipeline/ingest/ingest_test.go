@@ -149,3 +149,34 @@ func TestBadDocumentIsReportedAndKeepsItsUnits(t *testing.T) {
 		t.Error("the rest of the run did not go on")
 	}
 }
+
+// Expert notes belong to their product's owner in OWNERS, else to their
+// author; their tier is internal and their layer comes from front matter.
+func TestNotesOwnerTierAndLayer(t *testing.T) {
+	dir := t.TempDir()
+	ws, notes := filepath.Join(dir, "kb"), filepath.Join(dir, "notes")
+	os.MkdirAll(ws, 0o755)
+	os.MkdirAll(notes, 0o755)
+	os.WriteFile(filepath.Join(ws, "kbops.yaml"), []byte("version: 1\nsources:\n  - {name: notes, kind: notes, location: ../notes, owner: fallback@example.com}\n"), 0o644)
+	os.WriteFile(filepath.Join(ws, "OWNERS"), []byte("technical:\n  vf-200: [ana@example.com]\n"), 0o644)
+	write(t, notes, "a.md", "---\nauthor: bob@example.com\nproduct: vf-200\n---\n# Tip\n\nUse ferrules.\n")
+	write(t, notes, "b.md", "---\nauthor: bob@example.com\nproduct: other\nlayer: context\n---\n# Market\n\nCE marking needed in the EU.\n")
+	if _, err := workspace.Init(ws, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	w, _ := workspace.Open(ws)
+	if _, err := ingest.Run(context.Background(), w, ingest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	us := units(t, w)
+	a, b := us["notes/a/tip"], us["notes/b/market"]
+	if a == nil || b == nil {
+		t.Fatalf("units: %v", us)
+	}
+	if a.Owner != "ana@example.com" || b.Owner != "bob@example.com" {
+		t.Errorf("owners: %s, %s", a.Owner, b.Owner)
+	}
+	if a.Tier != knowledge.TierInternal || a.Layer != knowledge.LayerCore || b.Layer != knowledge.LayerContext {
+		t.Errorf("tier/layer: %s %s %s", a.Tier, a.Layer, b.Layer)
+	}
+}
