@@ -89,6 +89,7 @@ func commands() []*cli.Command {
 		searchCommand(),
 		weaviateCommand(),
 		extractCommand(),
+		glossaryCommand(),
 		serveCommand(),
 		runsCommand(),
 		triggerCommand(),

@@ -209,6 +209,7 @@ func Run(ctx context.Context, ws *workspace.Workspace, o Options) (Report, error
 		return rep, st.save(statePath)
 	}
 	sort.Slice(changes, func(i, j int) bool { return changes[i].Path < changes[j].Path })
+	rep.Findings = append(rep.Findings, checkChanges(snap, changes)...)
 	sig, err := kbrepo.Signature(cfg.Git.Author, o.Now)
 	if err != nil {
 		return rep, fmt.Errorf("git.author in kbops.yaml: %w", err)
@@ -354,6 +355,46 @@ func ingestSource(ctx context.Context, ws *workspace.Workspace, spec sources.Spe
 		}
 	}
 	return res, changes
+}
+
+// maxChecked bounds the automated review checks run at ingestion: a first
+// import of a whole manual library is checked stage by stage by
+// `kbops review check` instead of in the commit message.
+const maxChecked = 2000
+
+// checkChanges runs the review checks on the changed units as they will
+// be committed, so the pull-request description shows what reviewers will
+// be told (conflicts, leftover personal data, broken Markdown, …).
+// Terminology findings come from the glossary pass already.
+func checkChanges(snap *reviews.Snapshot, changes []kbrepo.Change) []string {
+	if len(changes) > maxChecked {
+		return []string{fmt.Sprintf("%d changed units: run `kbops review check` for the automated findings", len(changes))}
+	}
+	next := *snap
+	next.Units = make(map[string]*knowledge.Unit, len(snap.Units)+len(changes))
+	for id, u := range snap.Units {
+		next.Units[id] = u
+	}
+	var ids []string
+	for _, c := range changes {
+		id, ok := knowledge.IDFromPath(c.Path)
+		if !ok || c.Data == nil {
+			continue
+		}
+		u, err := knowledge.Parse(c.Path, c.Data)
+		if err != nil {
+			continue
+		}
+		next.Units[id] = &u
+		if u.Status == knowledge.StatusActive {
+			ids = append(ids, id)
+		}
+	}
+	var out []string
+	for _, f := range reviews.Check(&next, ids, reviews.CheckOptions{}) {
+		out = append(out, f.String())
+	}
+	return out
 }
 
 // extractorFor returns the format's extractor, configured for the source
