@@ -8,7 +8,7 @@ GOBIN := $(shell go env GOPATH)/bin
 endif
 export PATH := $(GOBIN):$(PATH)
 
-.PHONY: all build tools demo test test-short bench lint fmt clean
+.PHONY: all build tools demo test test-short test-race bench bench-go fuzz lint fmt clean
 
 all: build
 
@@ -29,14 +29,44 @@ tools:
 demo: build tools
 	bash examples/demo/run.sh
 
+# The race detector runs over the core packages (see docs/reliability.md
+# for the list and its cost); the fault-injection suite runs with the rest.
+RACE_PKGS := ./knowledge/... ./reviews/... ./pipeline/ingest/... ./pipeline/lock/... \
+	./pipeline/serve/... ./pipeline/runs/... ./pipeline/config/... ./sources/...
 test: tools
 	go test -count=1 -timeout 45m ./...
+	$(MAKE) test-race
+
+test-race:
+	go test -count=1 -race -short -timeout 20m $(RACE_PKGS)
 
 test-short:
 	go test -count=1 -short ./...
 
+# The pipeline benchmark: a generated corpus (default 10,000 documents ×
+# 10 sections, 100,000 tickets, PDFs copied from BENCH_PDFS if present),
+# each step as a child kbops process; prints the table of docs/performance.md.
+# Small run: make bench BENCH_DOCS=500 BENCH_TICKETS=2000
+BENCH_DOCS ?= 10000
+BENCH_SECTIONS ?= 10
+BENCH_TICKETS ?= 100000
+BENCH_PDFS ?= $(firstword $(wildcard /work/shared/corpus/manuals testdata/pdf))
 bench: tools
+	KBOPS_BENCH_DOCS=$(BENCH_DOCS) KBOPS_BENCH_SECTIONS=$(BENCH_SECTIONS) KBOPS_BENCH_TICKETS=$(BENCH_TICKETS) \
+	KBOPS_BENCH_PDFS=$(BENCH_PDFS) go run ./cmd/kbops-bench
+
+# The packages' Go benchmarks (publish vs raw import, PDF vs pdftotext, …).
+bench-go: tools
 	go test -run='^$$' -bench=. -benchmem -timeout 60m ./...
+
+# Each fuzz target for FUZZTIME (go test allows one target per run).
+FUZZTIME ?= 30s
+FUZZ_TARGETS := ./knowledge:FuzzParse ./pipeline/config:FuzzParse ./glossary:FuzzImportTBX \
+	./sources/tickets:FuzzTicketsCSV ./sources/tickets:FuzzTicketsJSON ./sources/html:FuzzParse ./sources/pdf:FuzzParse
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "== $$pkg $$fn ($(FUZZTIME))"; \
+		go test -run='^$$' -fuzz="^$$fn\$$" -fuzztime=$(FUZZTIME) -timeout 10m $$pkg; done
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
