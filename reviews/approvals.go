@@ -81,6 +81,8 @@ func ParseApprovals(name string, b []byte) (ApprovalFile, error) {
 	for i, r := range f.Records {
 		if r.Stage == OwnersStage && f.Unit == OwnersApprovalID {
 			// approvals/OWNERS.yaml approves OWNERS itself.
+		} else if r.Stage == GlossaryStage && f.Unit == GlossaryApprovalID {
+			// approvals/glossary.yaml approves the termbase.
 		} else if r.Stage.Index() < 0 {
 			return f, fmt.Errorf("%s: records[%d]: stage %q is not one of technical, expression, consistency", name, i, r.Stage)
 		}

@@ -24,6 +24,10 @@ type History struct {
 	WrittenAt map[string]time.Time
 	// OwnersAuthor wrote the current OWNERS (the commit that last changed it).
 	OwnersAuthor string
+	// GlossaryAuthor wrote the current termbase; GlossaryInitial is true
+	// when it came with the repository's first commit.
+	GlossaryAuthor  string
+	GlossaryInitial bool
 	// OwnersPrev is the OWNERS file in force before that change; nil when
 	// the current file is the first one (it is taken as it is).
 	OwnersPrev *Owners
@@ -53,6 +57,7 @@ func (s *Snapshot) ReadHistory(ctx context.Context) error {
 	}
 	ownersBlob, hasOwners := s.Tree[OwnersFile]
 	wantOwners := hasOwners
+	glossaryBlob, wantGlossary := s.Tree[GlossaryFile]
 	wantPrevOwners := false
 	strict := s.Owners.Strict || s.needRecords
 	pendingRecs := map[string]map[string]bool{} // approvals path → record keys
@@ -72,7 +77,7 @@ func (s *Snapshot) ReadHistory(ctx context.Context) error {
 			addPending(pendingRecs, ApprovalPath(OwnersApprovalID), r.Key())
 		}
 	}
-	prefixes := []string{knowledge.UnitsDir + "/", OwnersFile}
+	prefixes := []string{knowledge.UnitsDir + "/", OwnersFile, GlossaryFile}
 	if strict {
 		prefixes = append(prefixes, ApprovalsDir+"/")
 	}
@@ -80,6 +85,12 @@ func (s *Snapshot) ReadHistory(ctx context.Context) error {
 	err := s.repo.WalkChanges(ctx, s.Commit, prefixes, func(c *object.Commit, changes []kbrepoChange) (bool, error) {
 		for _, ch := range changes {
 			switch {
+			case ch.Path == GlossaryFile:
+				if wantGlossary && ch.New == glossaryBlob.Hash {
+					wantGlossary = false
+					h.GlossaryAuthor = Identity(c.Author.Email)
+					h.GlossaryInitial = len(c.ParentHashes) == 0
+				}
 			case ch.Path == OwnersFile:
 				if wantOwners && ch.New == ownersBlob.Hash {
 					wantOwners = false
@@ -115,7 +126,7 @@ func (s *Snapshot) ReadHistory(ctx context.Context) error {
 				}
 			}
 		}
-		return len(units) > 0 || wantOwners || wantPrevOwners || len(pendingRecs) > 0, nil
+		return len(units) > 0 || wantOwners || wantPrevOwners || wantGlossary || len(pendingRecs) > 0, nil
 	})
 	if err == nil {
 		err = walkErr

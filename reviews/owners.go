@@ -26,6 +26,9 @@ type Owners struct {
 	Expression map[string][]string `yaml:"expression"`
 	// Consistency lists the consistency reviewers.
 	Consistency []string `yaml:"consistency"`
+	// Glossary lists who may approve changes to the termbase
+	// (glossary/termbase.tbx); empty means the consistency reviewers.
+	Glossary []string `yaml:"glossary"`
 	// Admins may approve changes to OWNERS itself together with the owners
 	// a change affects.
 	Admins []string `yaml:"admins"`
@@ -53,7 +56,7 @@ var Stages = []Stage{Technical, Expression, Consistency}
 // ParseStage checks a stage name.
 func ParseStage(s string) (Stage, error) {
 	st := Stage(strings.ToLower(s))
-	if !slices.Contains(Stages, st) && st != OwnersStage {
+	if !slices.Contains(Stages, st) && st != OwnersStage && st != GlossaryStage {
 		return "", fmt.Errorf("stage %q is not one of technical, expression, consistency (or owners, for a change of OWNERS)", s)
 	}
 	return st, nil
@@ -93,6 +96,7 @@ func (o *Owners) normalise() {
 		o.Expression[k] = low(v)
 	}
 	o.Consistency = low(o.Consistency)
+	o.Glossary = low(o.Glossary)
 	o.Admins = low(o.Admins)
 	if len(o.Keys) > 0 {
 		keys := make(map[string]string, len(o.Keys))

@@ -44,6 +44,7 @@ func OwnersChangeRequirements(prev, cur *Owners) []Requirement {
 		add("expression/"+k, prev.Expression[k], cur.Expression[k])
 	}
 	add("consistency", prev.Consistency, cur.Consistency)
+	add("glossary", prev.Glossary, cur.Glossary)
 	add("admins", prev.Admins, cur.Admins)
 	// A reviewer's key is theirs: changing it needs them (or an admin,
 	// required anyway, when they lost it).

@@ -28,6 +28,8 @@ type Snapshot struct {
 	// the previous one when a change of it is not approved: see
 	// EffectiveOwners.
 	Owners *Owners
+	// GlossaryRecords are the approvals of the termbase.
+	GlossaryRecords []Record
 	// OwnersRecords are the approvals of OWNERS itself.
 	OwnersRecords []Record
 	// Problems are files that could not be read; each names the file.
@@ -91,6 +93,10 @@ func Load(ctx context.Context, r *kbrepo.Repo, commit plumbing.Hash) (*Snapshot,
 			}
 			if id == OwnersApprovalID {
 				s.OwnersRecords = f.Records
+				continue
+			}
+			if id == GlossaryApprovalID {
+				s.GlossaryRecords = f.Records
 				continue
 			}
 			s.Records[id] = f.Records
@@ -243,6 +249,11 @@ func VerifyContext(ctx context.Context, s, base *Snapshot) (VerifyReport, error)
 	for _, p := range ownersFailures {
 		rep.Failures = append(rep.Failures, p+"; until then the previous OWNERS stays in force")
 	}
+	if base != nil && base.Tree[GlossaryFile] != s.Tree[GlossaryFile] {
+		if _, ok := s.Tree[GlossaryFile]; ok {
+			rep.Failures = append(rep.Failures, s.GlossaryProblems()...)
+		}
+	}
 	for _, id := range ids {
 		if _, ok := s.Units[id]; !ok {
 			continue
@@ -353,6 +364,13 @@ func Decide(ctx context.Context, r *kbrepo.Repo, d Decision) (recorded []string,
 		}
 		changes = append(changes, c)
 		recorded = append(recorded, OwnersFile)
+	} else if d.Stage == GlossaryStage {
+		c, err := decideGlossary(r, snap, d, who, at)
+		if err != nil {
+			return nil, nil, err
+		}
+		changes = append(changes, c)
+		recorded = append(recorded, GlossaryFile)
 	} else {
 		owners := snap.EffectiveOwners()
 		for _, id := range d.Units {
@@ -396,6 +414,9 @@ func Decide(ctx context.Context, r *kbrepo.Repo, d Decision) (recorded []string,
 	msg := fmt.Sprintf("review: %s %s for %d unit(s)\n\n", d.Stage, d.Verdict, len(recorded))
 	if d.Stage == OwnersStage {
 		msg = fmt.Sprintf("review: OWNERS change %s\n\n", d.Verdict)
+	}
+	if d.Stage == GlossaryStage {
+		msg = fmt.Sprintf("review: termbase change %s\n\n", d.Verdict)
 	}
 	for i, id := range recorded {
 		if i == 200 {

@@ -62,12 +62,18 @@ Example:
 					&cli.StringFlag{Name: "id-prefix", Usage: "`PREFIX` for the concept ids of these files, to keep them apart from ids already used"},
 					&cli.Int64Flag{Name: "max-size", Value: glossary.DefaultMaxBytes >> 20, Usage: "largest file to read, in `MiB`"},
 					&cli.BoolFlag{Name: "dry-run", Usage: "report what would change without writing the termbase"},
+					&cli.StringFlag{Name: "as", Usage: "author `\"Name <email>\"` of the termbase change in a workspace (default: $KBOPS_REVIEWER, then git's user.email); they may not approve it"},
 				},
 				Action: func(c *cli.Context) error {
+					store, err := reviewBranchTermbase(c)
+					if err != nil {
+						return err
+					}
 					return runGlossaryImport(c.Context, glossaryImportOptions{
 						Dir: glossaryDir(c), Encoding: c.String("encoding"),
 						SourceLang: c.String("source-lang"), TargetLang: c.String("target-lang"),
 						IDPrefix: c.String("id-prefix"), MaxBytes: c.Int64("max-size") << 20, DryRun: c.Bool("dry-run"),
+						Store: store,
 					}, c.Args().Slice(), c.App.Writer)
 				},
 			},
@@ -221,6 +227,10 @@ type glossaryImportOptions struct {
 	IDPrefix               string
 	MaxBytes               int64
 	DryRun                 bool
+	// Store, when set, reads and writes the termbase instead of Dir: in a
+	// workspace, the termbase on the review branch, so that the change is
+	// reviewed like a unit (see reviewBranchTermbase).
+	Store *termbaseStore
 }
 
 // maxProblemsShown bounds the skipped-entry lines printed per file; the
@@ -234,7 +244,13 @@ func runGlossaryImport(ctx context.Context, opts glossaryImportOptions, args []s
 	if err := glossaryFlagsAfterArgs("import", args); err != nil {
 		return err
 	}
-	tb, missing, err := loadGlossaryDir(opts.Dir)
+	load := func() (*glossary.Termbase, bool, error) { return loadGlossaryDir(opts.Dir) }
+	save := func(tb *glossary.Termbase) error { return glossary.Save(opts.Dir, tb) }
+	if opts.Store != nil {
+		load, save = opts.Store.Load, opts.Store.Save
+		opts.Dir = opts.Store.Name
+	}
+	tb, missing, err := load()
 	if err != nil {
 		return fmt.Errorf("%w; fix the termbase file (or restore it from git) before importing into it", err)
 	}
@@ -289,7 +305,7 @@ func runGlossaryImport(ctx context.Context, opts glossaryImportOptions, args []s
 	}
 	fmt.Fprintf(out, "%s: %d concepts added, %d changed, %d in all%s\n", filepath.Join(opts.Dir, glossary.TermbaseFile), len(added), len(changed), tb.Len(), verb)
 	if !opts.DryRun && (len(added) > 0 || len(changed) > 0) {
-		if err := glossary.Save(opts.Dir, tb); err != nil {
+		if err := save(tb); err != nil {
 			return err
 		}
 	}

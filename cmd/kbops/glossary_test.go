@@ -365,7 +365,6 @@ func TestGlossaryCommandHelpHasExamples(t *testing.T) {
 	dir := glossaryFixtureDir(t)
 	var out, errOut bytes.Buffer
 	app := newApp(&out, &errOut)
-	app.Commands = append(app.Commands, cmd)
 	if err := app.Run([]string{"kbops", "glossary", "stats", "--dir", dir}); err != nil {
 		t.Fatalf("%v\n%s", err, errOut.String())
 	}

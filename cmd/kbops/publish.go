@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -78,10 +79,11 @@ func runPublish(ctx context.Context, ws *workspace.Workspace, o publishOptions, 
 		}
 		defer func() { finish(res, err) }()
 	}
-	mh, approved, left, err := approvedOnMain(ctx, ws)
+	st, err := approvedOnMain(ctx, ws)
 	if err != nil {
 		return err
 	}
+	mh, approved, left := st.commit, st.approved, st.unapproved
 	targets, done, err := openTargets(ctx, ws, func(s string) {
 		if !o.JSON {
 			fmt.Fprintln(out, s)
@@ -91,12 +93,12 @@ func runPublish(ctx context.Context, ws *workspace.Workspace, o publishOptions, 
 		return err
 	}
 	defer done()
-	res, err = publishAll(ctx, ws, targets, approved, o)
+	res, err = publishAll(ctx, ws, targets, approved, st.terms, o)
 	return reportPublish(ws, o, out, mh, res, left, err)
 }
 
 // publishAll publishes to every target and sums the results.
-func publishAll(ctx context.Context, ws *workspace.Workspace, targets []accessTarget, approved []*knowledge.Unit, o publishOptions) (publish.Result, error) {
+func publishAll(ctx context.Context, ws *workspace.Workspace, targets []accessTarget, approved []*knowledge.Unit, terms publish.Terms, o publishOptions) (publish.Result, error) {
 	var res publish.Result
 	var err error
 	set, done := publishProgress(o.ErrOut)
@@ -104,7 +106,7 @@ func publishAll(ctx context.Context, ws *workspace.Workspace, targets []accessTa
 	res.Plan.Collection = ws.Config.Weaviate.Collection
 	for _, t := range targets {
 		r, perr := publish.Publish(ctx, t.Target, t.unitsFor(approved), publish.Options{
-			DryRun: o.DryRun, Repair: o.Repair, Terms: publishTerms(ws), Progress: set,
+			DryRun: o.DryRun, Repair: o.Repair, Terms: terms, Progress: set,
 		})
 		res.Written, res.Deleted = res.Written+r.Written, res.Deleted+r.Deleted
 		res.Failed = append(res.Failed, r.Failed...)
@@ -166,38 +168,70 @@ func reportPublish(ws *workspace.Workspace, o publishOptions, out io.Writer, mh 
 	return nil
 }
 
-// approvedOnMain loads main and splits its units into approved ones and
-// active units that lack approvals.
-func approvedOnMain(ctx context.Context, ws *workspace.Workspace) (plumbing.Hash, []*knowledge.Unit, []reviews.UnitStatus, error) {
-	mh, ok, err := ws.Repo.Branch(ws.Config.Review.Main)
-	if err != nil {
-		return mh, nil, nil, err
-	}
-	if !ok {
-		return mh, nil, nil, fmt.Errorf("branch %s does not exist: nothing is approved yet", ws.Config.Review.Main)
-	}
-	snap, err := reviews.Load(ctx, ws.Repo, mh)
-	if err != nil {
-		return mh, nil, nil, err
-	}
-	approved, unapproved := snap.ApprovedUnits()
-	var left []reviews.UnitStatus
-	for _, st := range unapproved {
-		if snap.Units[st.ID].Status == knowledge.StatusActive {
-			left = append(left, st)
-		}
-	}
-	return mh, approved, left, nil
+// mainState is what publishing reads from main.
+type mainState struct {
+	commit     plumbing.Hash
+	approved   []*knowledge.Unit
+	unapproved []reviews.UnitStatus // active units that lack approvals
+	terms      publish.Terms        // nil without an approved termbase
 }
 
-// publishTerms supplies the cross-language glossary terms of each unit,
-// from the termbase on main; nil when there is none.
-func publishTerms(ws *workspace.Workspace) publish.Terms {
-	m := mainMatcher(context.Background(), ws)
-	if m == nil {
+// approvedOnMain loads main: its approved units, the active units that
+// lack approvals, and the cross-language terms of the approved termbase.
+func approvedOnMain(ctx context.Context, ws *workspace.Workspace) (mainState, error) {
+	var st mainState
+	mh, ok, err := ws.Repo.Branch(ws.Config.Review.Main)
+	if err != nil {
+		return st, err
+	}
+	if !ok {
+		return st, fmt.Errorf("branch %s does not exist: nothing is approved yet", ws.Config.Review.Main)
+	}
+	st.commit = mh
+	snap, err := reviews.Load(ctx, ws.Repo, mh)
+	if err != nil {
+		return st, err
+	}
+	var unapproved []reviews.UnitStatus
+	st.approved, unapproved = snap.ApprovedUnits()
+	for _, u := range unapproved {
+		if snap.Units[u.ID].Status == knowledge.StatusActive {
+			st.unapproved = append(st.unapproved, u)
+		}
+	}
+	st.terms = termsOf(ctx, ws, snap)
+	return st, nil
+}
+
+// termsOf returns the cross-language terms of the termbase at snap when
+// that termbase is approved (nil otherwise): what reaches Weaviate is
+// reviewed, terms included.
+func termsOf(ctx context.Context, ws *workspace.Workspace, snap *reviews.Snapshot) publish.Terms {
+	if _, ok := snap.Tree[reviews.GlossaryFile]; !ok {
+		return nil
+	}
+	if !snap.GlossaryApproved() {
+		slog.Warn("publishing without cross-language terms: the termbase on main is not approved", "problems", strings.Join(snap.GlossaryProblems(), "; "))
+		return nil
+	}
+	m, err := glossarypass.Load(ctx, ws.Repo, snap.Tree, ws.Config.Languages)
+	if err != nil || m == nil {
+		if err != nil {
+			slog.Warn("publishing without cross-language terms", "error", err)
+		}
 		return nil
 	}
 	return glossarypass.Terms(m, ws.Config.Languages)
+}
+
+// publishTerms supplies the cross-language glossary terms of each unit,
+// from the approved termbase on main; nil when there is none.
+func publishTerms(ws *workspace.Workspace) publish.Terms {
+	st, err := approvedOnMain(context.Background(), ws)
+	if err != nil {
+		return nil
+	}
+	return st.terms
 }
 
 // mainMatcher loads the termbase on main; nil when there is none or it

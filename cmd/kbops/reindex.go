@@ -38,10 +38,11 @@ Example:
 }
 
 func runReindex(ctx context.Context, ws *workspace.Workspace, asJSON bool, out io.Writer) error {
-	mh, approved, left, err := approvedOnMain(ctx, ws)
+	st, err := approvedOnMain(ctx, ws)
 	if err != nil {
 		return err
 	}
+	mh, approved, left := st.commit, st.approved, st.unapproved
 	targets, done, err := openTargets(ctx, ws, func(s string) {
 		if !asJSON {
 			fmt.Fprintln(out, s)
@@ -53,7 +54,7 @@ func runReindex(ctx context.Context, ws *workspace.Workspace, asJSON bool, out i
 	defer done()
 	var results []publish.ReindexResult
 	for _, t := range targets {
-		r, err := publish.Reindex(ctx, t.Target, t.unitsFor(approved), publish.Options{Terms: publishTerms(ws)}, ws.Config.Weaviate.Keep)
+		r, err := publish.Reindex(ctx, t.Target, t.unitsFor(approved), publish.Options{Terms: st.terms}, ws.Config.Weaviate.Keep)
 		if err != nil {
 			return err
 		}

@@ -46,7 +46,7 @@ before.
 Example:
    kbops review %s --stage technical --as "Ana Ruiz <ana@example.com>" --all-mine --push`, verdict, name),
 			Flags: []cli.Flag{
-				&cli.StringFlag{Name: "stage", Required: true, Usage: "technical, expression or consistency"},
+				&cli.StringFlag{Name: "stage", Required: true, Usage: "technical, expression or consistency; owners for a change of OWNERS, glossary for a change of the termbase"},
 				&cli.BoolFlag{Name: "all-mine", Usage: "every unit waiting for this stage that you may decide"},
 				&cli.StringFlag{Name: "comment", Aliases: []string{"m"}, Usage: "why (shown to the author; required to reject)"},
 				&cli.StringFlag{Name: "sign-key", EnvVars: []string{"KBOPS_SIGNING_KEY"}, Usage: "sign the decision commit with this armored OpenPGP private key `FILE` (strict mode needs it; passphrase from $KBOPS_SIGNING_PASSPHRASE)"},
@@ -65,7 +65,7 @@ Example:
 				if verdict == reviews.Rejected && c.String("comment") == "" {
 					return usageErr("reject needs --comment saying what to fix")
 				}
-				if c.NArg() == 0 && !c.Bool("all-mine") && stage != reviews.OwnersStage {
+				if c.NArg() == 0 && !c.Bool("all-mine") && stage != reviews.OwnersStage && stage != reviews.GlossaryStage {
 					return usageErr("name the units to %s, or pass --all-mine", name)
 				}
 				who, err := reviewer(ws, c.String("as"))
@@ -156,7 +156,7 @@ Example:
 					var stages []reviews.Stage
 					if s := c.String("stage"); s != "" {
 						st, err := reviews.ParseStage(s)
-						if err != nil || st == reviews.OwnersStage {
+						if err != nil || st == reviews.OwnersStage || st == reviews.GlossaryStage {
 							return usageErr("--stage: %q is not one of technical, expression, consistency", s)
 						}
 						stages = append(stages, st)
