@@ -3,6 +3,7 @@ package sources
 import (
 	"bytes"
 	"fmt"
+	"path"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -186,4 +187,58 @@ func decodeStrict(source, key string, n *yaml.Node, v any) error {
 		return fmt.Errorf("source %q %s (from line %d): %w", source, key, n.Line, err)
 	}
 	return nil
+}
+
+// Wanted reports whether a document key passes include and exclude glob
+// lists (see MatchGlob): with includes, it must match one; it must match
+// no exclude.
+func Wanted(include, exclude []string, key string) bool {
+	if len(include) > 0 {
+		ok := false
+		for _, g := range include {
+			ok = ok || MatchGlob(g, key)
+		}
+		if !ok {
+			return false
+		}
+	}
+	for _, g := range exclude {
+		if MatchGlob(g, key) {
+			return false
+		}
+	}
+	return true
+}
+
+// MatchGlob reports whether a slash-separated key matches a glob where
+// "**" matches any number of path elements and "*", "?", "[…]" work as in
+// path.Match within one element. A pattern without "/" matches the base
+// name anywhere, like .gitignore.
+func MatchGlob(pattern, key string) bool {
+	if !strings.Contains(pattern, "/") {
+		ok, _ := path.Match(pattern, path.Base(key))
+		return ok
+	}
+	return matchParts(strings.Split(pattern, "/"), strings.Split(key, "/"))
+}
+
+func matchParts(pat, parts []string) bool {
+	for len(pat) > 0 {
+		if pat[0] == "**" {
+			for i := 0; i <= len(parts); i++ {
+				if matchParts(pat[1:], parts[i:]) {
+					return true
+				}
+			}
+			return false
+		}
+		if len(parts) == 0 {
+			return false
+		}
+		if ok, _ := path.Match(pat[0], parts[0]); !ok {
+			return false
+		}
+		pat, parts = pat[1:], parts[1:]
+	}
+	return len(parts) == 0
 }

@@ -17,7 +17,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -154,24 +153,10 @@ func (f *Folder) List(ctx context.Context) ([]sources.Item, []error, error) {
 }
 
 func (f *Folder) wanted(key string) bool {
-	if f.pattern != "" && !Match(f.pattern, key) {
+	if f.pattern != "" && !sources.MatchGlob(f.pattern, key) {
 		return false
 	}
-	if len(f.include) > 0 {
-		ok := false
-		for _, g := range f.include {
-			ok = ok || Match(g, key)
-		}
-		if !ok {
-			return false
-		}
-	}
-	for _, g := range f.exclude {
-		if Match(g, key) {
-			return false
-		}
-	}
-	return true
+	return sources.Wanted(f.include, f.exclude, key)
 }
 
 // Open opens the item's file.
@@ -214,35 +199,5 @@ func (c ctxReader) Read(p []byte) (int, error) {
 	return c.r.Read(p)
 }
 
-// Match reports whether a slash-separated key matches a glob where "**"
-// matches any number of path elements and "*", "?", "[…]" work as in
-// path.Match within one element. A pattern without "/" matches the base
-// name anywhere, like .gitignore.
-func Match(pattern, key string) bool {
-	if !strings.Contains(pattern, "/") {
-		ok, _ := path.Match(pattern, path.Base(key))
-		return ok
-	}
-	return matchParts(strings.Split(pattern, "/"), strings.Split(key, "/"))
-}
-
-func matchParts(pat, parts []string) bool {
-	for len(pat) > 0 {
-		if pat[0] == "**" {
-			for i := 0; i <= len(parts); i++ {
-				if matchParts(pat[1:], parts[i:]) {
-					return true
-				}
-			}
-			return false
-		}
-		if len(parts) == 0 {
-			return false
-		}
-		if ok, _ := path.Match(pat[0], parts[0]); !ok {
-			return false
-		}
-		pat, parts = pat[1:], parts[1:]
-	}
-	return len(parts) == 0
-}
+// Match is sources.MatchGlob, kept for callers of this package.
+func Match(pattern, key string) bool { return sources.MatchGlob(pattern, key) }

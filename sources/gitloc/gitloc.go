@@ -22,7 +22,6 @@ import (
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 
 	"github.com/kbops/kbops/sources"
-	"github.com/kbops/kbops/sources/folder"
 )
 
 func init() {
@@ -260,21 +259,7 @@ func hidden(name string) bool {
 }
 
 func (l *Location) wanted(key string) bool {
-	if len(l.include) > 0 {
-		ok := false
-		for _, g := range l.include {
-			ok = ok || folder.Match(g, key)
-		}
-		if !ok {
-			return false
-		}
-	}
-	for _, g := range l.exclude {
-		if folder.Match(g, key) {
-			return false
-		}
-	}
-	return true
+	return sources.Wanted(l.include, l.exclude, key)
 }
 
 // Open reads the blob the item's version names.

@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/kbops/kbops/sources"
-	"github.com/kbops/kbops/sources/folder"
 )
 
 func init() {
@@ -196,21 +195,7 @@ func (l *Location) List(ctx context.Context) ([]sources.Item, []error, error) {
 }
 
 func (l *Location) wanted(key string) bool {
-	if len(l.include) > 0 {
-		ok := false
-		for _, g := range l.include {
-			ok = ok || folder.Match(g, key)
-		}
-		if !ok {
-			return false
-		}
-	}
-	for _, g := range l.exclude {
-		if folder.Match(g, key) {
-			return false
-		}
-	}
-	return true
+	return sources.Wanted(l.include, l.exclude, key)
 }
 
 // errRetry marks failures worth another attempt.
