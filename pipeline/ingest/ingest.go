@@ -206,7 +206,10 @@ func Run(ctx context.Context, ws *workspace.Workspace, o Options) (Report, error
 		rep.Changes = append(rep.Changes, sr.changes...)
 	}
 	if len(changes) == 0 {
-		return rep, st.save(statePath)
+		if err := st.save(statePath); err != nil {
+			return rep, err
+		}
+		return rep, retryPush(ctx, ws, o, &rep)
 	}
 	sort.Slice(changes, func(i, j int) bool { return changes[i].Path < changes[j].Path })
 	rep.Findings = append(rep.Findings, checkChanges(snap, changes)...)
@@ -219,7 +222,10 @@ func Run(ctx context.Context, ws *workspace.Workspace, o Options) (Report, error
 		Message: Summary(rep), Author: sig,
 	})
 	if errors.Is(err, kbrepo.ErrNothingToCommit) {
-		return rep, st.save(statePath)
+		if err := st.save(statePath); err != nil {
+			return rep, err
+		}
+		return rep, retryPush(ctx, ws, o, &rep)
 	}
 	if err != nil {
 		return rep, err
@@ -231,12 +237,56 @@ func Run(ctx context.Context, ws *workspace.Workspace, o Options) (Report, error
 		return rep, err
 	}
 	if o.Push && cfg.Git.Remote != "" {
+		pending, _ := ws.State("state", pushPendingFile)
 		if err := repo.Push(ctx, cfg.Git.Remote, cfg.Review.Branch, o.GitToken); err != nil {
-			return rep, fmt.Errorf("committed %s, but %w; run `kbops ingest` again or push by hand", h.String()[:12], err)
+			// Remember the commit, so that the next run pushes it even when
+			// no source changed (it would otherwise make no commit and
+			// never push, and the remote would wait for the next change).
+			_ = os.WriteFile(pending, []byte(h.String()+"\n"), 0o644)
+			return rep, fmt.Errorf("committed %s, but %w; run `kbops ingest --push` again or push by hand", h.String()[:12], err)
 		}
+		_ = os.Remove(pending)
 		rep.Pushed = true
 	}
 	return rep, nil
+}
+
+// pushPendingFile, under .kbops/state, holds the review-branch commit whose
+// push failed.
+const pushPendingFile = "push-pending"
+
+// retryPush pushes the review branch when a run made no commit but an
+// earlier run's push failed and the branch still points at the commit it
+// could not push. Runs without a pending push do not touch the remote.
+func retryPush(ctx context.Context, ws *workspace.Workspace, o Options, rep *Report) error {
+	cfg := ws.Config
+	if !o.Push || cfg.Git.Remote == "" {
+		return nil
+	}
+	pending, err := ws.State("state", pushPendingFile)
+	if err != nil {
+		return err
+	}
+	b, err := os.ReadFile(pending)
+	if err != nil {
+		return nil // nothing pending
+	}
+	h, ok, err := ws.Repo.Branch(cfg.Review.Branch)
+	if err != nil {
+		return err
+	}
+	if !ok || h.String() != strings.TrimSpace(string(b)) {
+		// The branch moved on (merged, or a later commit was pushed):
+		// the pending push is moot.
+		_ = os.Remove(pending)
+		return nil
+	}
+	if err := ws.Repo.Push(ctx, cfg.Git.Remote, cfg.Review.Branch, o.GitToken); err != nil {
+		return fmt.Errorf("%s was committed by an earlier run, but %w; run `kbops ingest --push` again or push by hand", h.String()[:12], err)
+	}
+	_ = os.Remove(pending)
+	rep.Pushed = true
+	return nil
 }
 
 type sourceResult struct {
