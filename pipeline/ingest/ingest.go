@@ -18,6 +18,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -25,6 +26,7 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/kbops/kbops/knowledge"
 	"github.com/kbops/kbops/pipeline/glossarypass"
@@ -164,6 +166,33 @@ func Run(ctx context.Context, ws *workspace.Workspace, o Options) (Report, error
 			return rep, fmt.Errorf("branch %s does not exist: is %s a kbops workspace? run `kbops init`", cfg.Review.Main, ws.Root)
 		}
 	}
+	statePath, err := ws.State("state", "ingest.json")
+	if err != nil {
+		return rep, err
+	}
+	st := loadState(statePath)
+	// Every selected source is opened and listed once, before the
+	// snapshot is read: when nothing changed, the run ends here without
+	// reading (and parsing) every unit of the repository.
+	var lists []*sourceList
+	defer func() {
+		for _, l := range lists {
+			l.close()
+		}
+	}()
+	for _, spec := range cfg.Sources {
+		if len(o.Sources) > 0 && !slices.Contains(o.Sources, spec.Name) {
+			continue
+		}
+		lists = append(lists, listSource(ctx, ws, spec, o))
+		if err := ctx.Err(); err != nil {
+			return rep, err
+		}
+	}
+	if reps, ok := unchanged(repo, base, st, lists, o); ok {
+		rep.Sources = reps
+		return rep, retryPush(ctx, ws, o, &rep)
+	}
 	snap, err := reviews.Load(ctx, repo, base)
 	if err != nil {
 		return rep, err
@@ -171,11 +200,6 @@ func Run(ctx context.Context, ws *workspace.Workspace, o Options) (Report, error
 	for _, p := range snap.Problems {
 		rep.Findings = append(rep.Findings, "unreadable file kept as it is: "+p.Error())
 	}
-	statePath, err := ws.State("state", "ingest.json")
-	if err != nil {
-		return rep, err
-	}
-	st := loadState(statePath)
 	if o.Map == nil {
 		m, err := glossarypass.Load(ctx, repo, snap.Tree, cfg.Languages)
 		if err != nil {
@@ -192,11 +216,8 @@ func Run(ctx context.Context, ws *workspace.Workspace, o Options) (Report, error
 	}
 
 	var changes []kbrepo.Change
-	for _, spec := range cfg.Sources {
-		if len(o.Sources) > 0 && !slices.Contains(o.Sources, spec.Name) {
-			continue
-		}
-		sr, ch := ingestSource(ctx, ws, spec, snap, st, o, log)
+	for _, sl := range lists {
+		sr, ch := ingestSource(ctx, ws, sl, snap, st, o, log)
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
@@ -295,7 +316,8 @@ type sourceResult struct {
 	changes  []UnitChange
 }
 
-func ingestSource(ctx context.Context, ws *workspace.Workspace, spec sources.Spec, snap *reviews.Snapshot, st state, o Options, log *slog.Logger) (sourceResult, []kbrepo.Change) {
+func ingestSource(ctx context.Context, ws *workspace.Workspace, sl *sourceList, snap *reviews.Snapshot, st state, o Options, log *slog.Logger) (sourceResult, []kbrepo.Change) {
+	spec := sl.spec
 	res := sourceResult{SourceReport: SourceReport{Name: spec.Name}}
 	fail := func(err error) { res.Errors = append(res.Errors, err.Error()) }
 	// Existing units of this source by document.
@@ -306,25 +328,11 @@ func ingestSource(ctx context.Context, ws *workspace.Workspace, spec sources.Spe
 			byDoc[u.Source.Document] = append(byDoc[u.Source.Document], u)
 		}
 	}
-	cache, err := ws.State("cache", knowledge.Slug(spec.Name))
-	if err != nil {
-		fail(err)
+	if sl.err != nil {
+		fail(sl.err)
 		return res, nil
 	}
-	loc, err := o.Registry.OpenLocation(ctx, spec, ws.Root, cache)
-	if err != nil {
-		fail(err)
-		return res, nil
-	}
-	if c, ok := loc.(sources.Closer); ok {
-		defer c.Close()
-	}
-	items, itemErrs, err := loc.List(ctx)
-	if err != nil {
-		// The place as a whole is unreadable: keep every unit as it is.
-		fail(fmt.Errorf("source %s: %w; its units are kept unchanged", spec.Name, err))
-		return res, nil
-	}
+	loc, items, itemErrs := sl.loc, sl.items, sl.itemErrs
 	keep := map[string]bool{} // documents whose units must not be retired
 	for _, e := range itemErrs {
 		var ie *sources.ItemError
@@ -666,4 +674,115 @@ func Summary(r Report) string {
 	}
 	b.WriteString("Review each stage with `kbops review approve --stage technical|expression|consistency`.\n")
 	return b.String()
+}
+
+// sourceList is one source opened and listed.
+type sourceList struct {
+	spec     sources.Spec
+	loc      sources.Location
+	items    []sources.Item
+	itemErrs []error
+	// err is why the source could not be opened or listed; its units are
+	// then kept as they are.
+	err error
+}
+
+func (l *sourceList) close() {
+	if c, ok := l.loc.(sources.Closer); ok {
+		_ = c.Close()
+	}
+}
+
+func listSource(ctx context.Context, ws *workspace.Workspace, spec sources.Spec, o Options) *sourceList {
+	sl := &sourceList{spec: spec}
+	cache, err := ws.State("cache", knowledge.Slug(spec.Name))
+	if err != nil {
+		sl.err = err
+		return sl
+	}
+	if sl.loc, err = o.Registry.OpenLocation(ctx, spec, ws.Root, cache); err != nil {
+		sl.err = err
+		return sl
+	}
+	if sl.items, sl.itemErrs, err = sl.loc.List(ctx); err != nil {
+		// The place as a whole is unreadable: keep every unit as it is.
+		sl.err = fmt.Errorf("source %s: %w; its units are kept unchanged", spec.Name, err)
+	}
+	return sl
+}
+
+// unchanged reports whether a run would find nothing to do, without
+// reading the units: every source listed cleanly exactly the documents the
+// state remembers, each with the same change token and with units in the
+// tree, and the termbase is the one the state was built with. That is the
+// condition under which the full path skips every document, retires
+// nothing and commits nothing; its reports are returned. Anything else
+// (a new, changed, removed or unreadable document, a lost state) takes the
+// full path.
+func unchanged(repo *kbrepo.Repo, base plumbing.Hash, st state, lists []*sourceList, o Options) ([]SourceReport, bool) {
+	for _, sl := range lists {
+		if sl.err != nil || len(sl.itemErrs) > 0 || len(st.Documents[sl.spec.Name]) == 0 {
+			return nil, false
+		}
+	}
+	// Only the units folder is read, not the approvals beside it.
+	c, err := repo.Git.CommitObject(base)
+	if err != nil {
+		return nil, false
+	}
+	root, err := c.Tree()
+	if err != nil {
+		return nil, false
+	}
+	tb := plumbing.ZeroHash
+	if e, err := root.FindEntry(glossarypass.Path); err == nil {
+		tb = e.Hash
+	}
+	if tb.String() != st.Termbase {
+		return nil, false
+	}
+	// Folders that hold unit files: "units/<source>/<document>/".
+	dirs := map[string]bool{}
+	if ut, err := root.Tree(knowledge.UnitsDir); err == nil {
+		w := object.NewTreeWalker(ut, true, nil)
+		for {
+			name, e, err := w.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				w.Close()
+				return nil, false
+			}
+			if e.Mode.IsFile() {
+				dirs[knowledge.UnitsDir+"/"+name[:strings.LastIndexByte(name, '/')+1]] = true
+			}
+		}
+		w.Close()
+	}
+	var reps []SourceReport
+	for _, sl := range lists {
+		spec := sl.spec
+		known := st.Documents[spec.Name]
+		formats := sources.Kinds()[spec.Kind].Formats
+		rep := SourceReport{Name: spec.Name}
+		seen := map[string]bool{}
+		for _, it := range sl.items {
+			if !slices.Contains(formats, o.Registry.FormatOf(it.Key)) {
+				continue
+			}
+			rep.Documents++
+			rep.Unchanged++
+			seen[it.Key] = true
+			dir := path.Dir(knowledge.FilePath(knowledge.MakeID(spec.Name, it.Key, nil))) + "/"
+			if known[it.Key] != it.Version || !dirs[dir] {
+				return nil, false
+			}
+		}
+		if len(seen) != len(known) {
+			return nil, false // a document is gone: its units are retired on the full path
+		}
+		reps = append(reps, rep)
+	}
+	return reps, true
 }
