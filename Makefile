@@ -38,7 +38,7 @@ test: tools
 	$(MAKE) test-race
 
 test-race:
-	go test -count=1 -race -short -timeout 20m $(RACE_PKGS)
+	go test -count=1 -race -timeout 20m $(RACE_PKGS)
 
 test-short:
 	go test -count=1 -short ./...
