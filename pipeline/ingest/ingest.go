@@ -193,15 +193,13 @@ func Run(ctx context.Context, ws *workspace.Workspace, o Options) (Report, error
 		rep.Sources = reps
 		return rep, retryPush(ctx, ws, o, &rep)
 	}
-	snap, err := reviews.Load(ctx, repo, base)
+	tree, err := repo.Tree(base)
 	if err != nil {
 		return rep, err
 	}
-	for _, p := range snap.Problems {
-		rep.Findings = append(rep.Findings, "unreadable file kept as it is: "+p.Error())
-	}
+	idx := newBaseUnits(repo, tree)
 	if o.Map == nil {
-		m, err := glossarypass.Load(ctx, repo, snap.Tree, cfg.Languages)
+		m, err := glossarypass.Load(ctx, repo, tree, cfg.Languages)
 		if err != nil {
 			rep.Findings = append(rep.Findings, err.Error())
 		} else if m != nil {
@@ -210,14 +208,14 @@ func Run(ctx context.Context, ws *workspace.Workspace, o Options) (Report, error
 	}
 	// A changed termbase changes concepts in unchanged documents too: the
 	// document tokens are then no reason to skip.
-	if tbHash := snap.Tree[glossarypass.Path].Hash.String(); st.Termbase != tbHash {
+	if tbHash := tree[glossarypass.Path].Hash.String(); st.Termbase != tbHash {
 		st.Documents = map[string]map[string]string{}
 		st.Termbase = tbHash
 	}
 
 	var changes []kbrepo.Change
 	for _, sl := range lists {
-		sr, ch := ingestSource(ctx, ws, sl, snap, st, o, log)
+		sr, ch := ingestSource(ctx, ws, sl, idx, st, o, log)
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
@@ -232,8 +230,11 @@ func Run(ctx context.Context, ws *workspace.Workspace, o Options) (Report, error
 		}
 		return rep, retryPush(ctx, ws, o, &rep)
 	}
+	for _, p := range idx.problems {
+		rep.Findings = append(rep.Findings, "unreadable file kept as it is: "+p.Error())
+	}
 	sort.Slice(changes, func(i, j int) bool { return changes[i].Path < changes[j].Path })
-	rep.Findings = append(rep.Findings, checkChanges(snap, changes)...)
+	rep.Findings = append(rep.Findings, checkChanges(ctx, repo, base, idx, changes)...)
 	sig, err := kbrepo.Signature(cfg.Git.Author, o.Now)
 	if err != nil {
 		return rep, fmt.Errorf("git.author in kbops.yaml: %w", err)
@@ -316,18 +317,10 @@ type sourceResult struct {
 	changes  []UnitChange
 }
 
-func ingestSource(ctx context.Context, ws *workspace.Workspace, sl *sourceList, snap *reviews.Snapshot, st state, o Options, log *slog.Logger) (sourceResult, []kbrepo.Change) {
+func ingestSource(ctx context.Context, ws *workspace.Workspace, sl *sourceList, idx *baseUnits, st state, o Options, log *slog.Logger) (sourceResult, []kbrepo.Change) {
 	spec := sl.spec
 	res := sourceResult{SourceReport: SourceReport{Name: spec.Name}}
 	fail := func(err error) { res.Errors = append(res.Errors, err.Error()) }
-	// Existing units of this source by document.
-	byDoc := map[string][]*knowledge.Unit{}
-	for _, id := range snap.IDs() {
-		u := snap.Units[id]
-		if u.Source.Name == spec.Name {
-			byDoc[u.Source.Document] = append(byDoc[u.Source.Document], u)
-		}
-	}
 	if sl.err != nil {
 		fail(sl.err)
 		return res, nil
@@ -358,7 +351,7 @@ func ingestSource(ctx context.Context, ws *workspace.Workspace, sl *sourceList, 
 		}
 		res.Documents++
 		seenDocs[it.Key] = true
-		if st.Documents[spec.Name][it.Key] == it.Version && len(byDoc[it.Key]) > 0 {
+		if st.Documents[spec.Name][it.Key] == it.Version && idx.has(spec.Name, it.Key) {
 			res.Unchanged++
 			continue
 		}
@@ -384,12 +377,41 @@ func ingestSource(ctx context.Context, ws *workspace.Workspace, sl *sourceList, 
 			secs = o.Segment(secs)
 		}
 		res.Sections += len(secs)
-		ch := unitsForDocument(spec, it, secs, byDoc[it.Key], o, ws, snap.Owners, &res)
+		existing, err := idx.forDocument(ctx, spec.Name, it.Key)
+		if err != nil {
+			fail(err)
+			return res, nil
+		}
+		ch := unitsForDocument(spec, it, secs, existing, o, ws, idx.owners, &res)
 		changes = append(changes, ch...)
 		st.Documents[spec.Name][it.Key] = it.Version
 		log.Debug("extracted", "source", spec.Name, "document", it.Key, "sections", len(secs))
 	}
-	// Documents that are gone: retire their units.
+	// Documents that are gone: retire their units. Only folders of no
+	// listed document are read.
+	listedDirs := map[string]bool{}
+	for doc := range seenDocs {
+		listedDirs[docDir(spec.Name, doc)] = true
+	}
+	for doc := range keep {
+		listedDirs[docDir(spec.Name, doc)] = true
+	}
+	byDoc := map[string][]*knowledge.Unit{}
+	for _, dir := range idx.sourceDirs(spec.Name) {
+		if listedDirs[dir] {
+			continue
+		}
+		us, err := idx.parseDir(ctx, dir)
+		if err != nil {
+			fail(err)
+			return res, nil
+		}
+		for _, u := range us {
+			if u.Source.Name == spec.Name {
+				byDoc[u.Source.Document] = append(byDoc[u.Source.Document], u)
+			}
+		}
+	}
 	var gone []string
 	for doc := range byDoc {
 		if !seenDocs[doc] && !keep[doc] {
@@ -420,13 +442,27 @@ func ingestSource(ctx context.Context, ws *workspace.Workspace, sl *sourceList, 
 // `kbops review check` instead of in the commit message.
 const maxChecked = 2000
 
+// maxCheckedBase bounds the size of the knowledge base ingestion reads in
+// full for the checks (see checkChanges).
+const maxCheckedBase = 20000
+
 // checkChanges runs the review checks on the changed units as they will
 // be committed, so the pull-request description shows what reviewers will
 // be told (conflicts, leftover personal data, broken Markdown, …).
 // Terminology findings come from the glossary pass already.
-func checkChanges(snap *reviews.Snapshot, changes []kbrepo.Change) []string {
+func checkChanges(ctx context.Context, repo *kbrepo.Repo, base plumbing.Hash, idx *baseUnits, changes []kbrepo.Change) []string {
 	if len(changes) > maxChecked {
 		return []string{fmt.Sprintf("%d changed units: run `kbops review check` for the automated findings", len(changes))}
+	}
+	// The checks compare a unit with the rest of the knowledge (conflicts,
+	// near-duplicates, relations), which means reading all of it; past
+	// maxCheckedBase units that is left to `kbops review check`.
+	if idx.unitFiles() > maxCheckedBase {
+		return []string{fmt.Sprintf("%d units in the repository: run `kbops review check` for the automated findings of this change", idx.unitFiles())}
+	}
+	snap, err := reviews.Load(ctx, repo, base)
+	if err != nil {
+		return []string{"automated checks not run: " + err.Error()}
 	}
 	next := *snap
 	next.Units = make(map[string]*knowledge.Unit, len(snap.Units)+len(changes))
