@@ -188,17 +188,12 @@ func approvedOnMain(ctx context.Context, ws *workspace.Workspace) (mainState, er
 		return st, fmt.Errorf("branch %s does not exist: nothing is approved yet", ws.Config.Review.Main)
 	}
 	st.commit = mh
-	var cache *reviews.ParseCache
-	if p, err := ws.State("cache", "parsed.gob"); err == nil {
-		cache = reviews.OpenParseCache(p)
-	}
+	cache := openParseCache(ws)
 	snap, err := reviews.LoadCached(ctx, ws.Repo, mh, cache)
 	if err != nil {
 		return st, err
 	}
-	if err := cache.Save(); err != nil {
-		slog.Warn("parse cache not saved; the next publish parses every unit again", "error", err)
-	}
+	saveParseCache(cache)
 	var unapproved []reviews.UnitStatus
 	st.approved, unapproved = snap.ApprovedUnits()
 	for _, u := range unapproved {

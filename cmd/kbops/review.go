@@ -518,7 +518,9 @@ func runReviewVerify(ctx context.Context, ws *workspace.Workspace, baseRef, head
 	if err != nil {
 		return usageErr("--head: %v", err)
 	}
-	head, err := reviews.Load(ctx, ws.Repo, hh)
+	cache := openParseCache(ws)
+	defer saveParseCache(cache)
+	head, err := reviews.LoadCached(ctx, ws.Repo, hh, cache)
 	if err != nil {
 		return err
 	}
@@ -531,7 +533,7 @@ func runReviewVerify(ctx context.Context, ws *workspace.Workspace, baseRef, head
 		if bh, err = ws.Repo.MergeBase(bh, hh); err != nil {
 			return err
 		}
-		if base, err = reviews.Load(ctx, ws.Repo, bh); err != nil {
+		if base, err = reviews.LoadCached(ctx, ws.Repo, bh, cache); err != nil {
 			return err
 		}
 	}

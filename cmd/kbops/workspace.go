@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/kbops/kbops/pipeline/embedded"
 	"github.com/kbops/kbops/pipeline/publish"
 	"github.com/kbops/kbops/pipeline/workspace"
+	"github.com/kbops/kbops/reviews"
 )
 
 // openWorkspace opens the workspace named by --workspace or found from
@@ -114,6 +116,23 @@ func (at accessTarget) unitsFor(units []*knowledge.Unit) []*knowledge.Unit {
 		return units
 	}
 	return publish.ByAccess(units)[at.Access]
+}
+
+// openParseCache opens the workspace's cache of parsed unit and approval
+// files (nil when the state folder cannot be made: then nothing is cached).
+func openParseCache(ws *workspace.Workspace) *reviews.ParseCache {
+	p, err := ws.State("cache", "parsed.gob")
+	if err != nil {
+		return nil
+	}
+	return reviews.OpenParseCache(p)
+}
+
+// saveParseCache writes the cache; failing costs the next run time only.
+func saveParseCache(c *reviews.ParseCache) {
+	if err := c.Save(); err != nil {
+		slog.Warn("parse cache not saved; the next run parses every unit again", "error", err)
+	}
 }
 
 func plural(n int, one, many string) string {
