@@ -506,11 +506,15 @@ func gitAnchor(ctx context.Context, ws, scratch string, env []string) (time.Dura
 	if _, err := runChild(ctx, env, "git", "-C", scratch, "init", "-q"); err != nil {
 		return 0, err
 	}
-	r, err := runChild(ctx, env, "sh", "-c", "cd \"$1\" && git add -A && git commit -q -m bench", "sh", scratch)
+	// No background `git gc --auto`: it would still be writing into the
+	// scratch repository while it is removed.
+	r, err := runChild(ctx, env, "sh", "-c", "cd \"$1\" && git -c gc.auto=0 add -A && git -c gc.auto=0 commit -q -m bench", "sh", scratch)
 	if err != nil {
 		return 0, err
 	}
-	return r.dur, os.RemoveAll(scratch)
+	// The removal is cleanup; a failure there does not void the timing.
+	_ = os.RemoveAll(scratch)
+	return r.dur, nil
 }
 
 // approvedObjects reads the active units on main (all approved by the
