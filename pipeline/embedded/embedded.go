@@ -248,7 +248,7 @@ func Running(dir string) (Info, bool) {
 	if json.Unmarshal(b, &info) != nil || info.PID <= 0 {
 		return Info{}, false
 	}
-	if syscall.Kill(info.PID, 0) != nil {
+	if syscall.Kill(info.PID, 0) != nil || !isWeaviate(info) {
 		return info, false
 	}
 	return info, ready(info)
@@ -266,7 +266,9 @@ func StopDir(ctx context.Context, dir string) (bool, error) {
 		_ = os.Remove(stateFile(dir))
 		return false, nil
 	}
-	if syscall.Kill(info.PID, 0) != nil {
+	if syscall.Kill(info.PID, 0) != nil || !isWeaviate(info) {
+		// Dead, or the pid was reused by another program after a reboot:
+		// never signal a process that is not weaviate-server.
 		_ = os.Remove(stateFile(dir))
 		return false, nil
 	}
@@ -295,6 +297,22 @@ func stopPID(ctx context.Context, pid int) error {
 	}
 	_ = syscall.Kill(pid, syscall.SIGKILL)
 	return nil
+}
+
+// isWeaviate reports whether the recorded pid still runs the binary that
+// was started (where /proc cannot tell, it trusts the state file).
+func isWeaviate(info Info) bool {
+	exe, err := os.Readlink("/proc/" + strconv.Itoa(info.PID) + "/exe")
+	if err != nil {
+		return true
+	}
+	exe = strings.TrimSuffix(exe, " (deleted)")
+	if info.Binary != "" {
+		if want, err := filepath.EvalSymlinks(info.Binary); err == nil && want == exe {
+			return true
+		}
+	}
+	return strings.Contains(filepath.Base(exe), "weaviate")
 }
 
 // isZombie reports an exited child not yet reaped by its parent.
