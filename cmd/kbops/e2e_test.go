@@ -17,6 +17,7 @@ import (
 
 	"github.com/kbops/kbops/knowledge"
 	"github.com/kbops/kbops/pipeline/embedded/weaviatetest"
+	"github.com/kbops/kbops/pipeline/tracks/trackstest"
 	"github.com/kbops/kbops/reviews/kbrepo"
 )
 
@@ -39,27 +40,8 @@ func must(t *testing.T, ws string, args ...string) string {
 	return out
 }
 
-func copyDir(t *testing.T, src, dst string) {
-	t.Helper()
-	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if info.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
+// copyDir copies a folder tree (the shared test helper).
+func copyDir(t *testing.T, src, dst string) { trackstest.CopyDir(t, src, dst) }
 
 // demoWorkspace makes a workspace from examples/demo in a temp folder.
 func demoWorkspace(t *testing.T, weaviateURL, grpc string) (ws, notes string) {
