@@ -576,7 +576,7 @@ func Merge(ctx context.Context, r *kbrepo.Repo, mainBranch, reviewBranch, who st
 	res.Units = rep.Checked
 	if mh.IsZero() || baseHash == mh {
 		res.FastForward, res.Commit = true, rh
-		if err := r.SetBranch(mainBranch, rh); err != nil {
+		if err := r.MoveBranch(mainBranch, mh, rh); err != nil {
 			return res, err
 		}
 	} else {
@@ -600,6 +600,13 @@ func Merge(ctx context.Context, r *kbrepo.Repo, mainBranch, reviewBranch, who st
 			return res, err
 		}
 		res.Commit = h
+	}
+	// A checkout of the review branch moves to main (which now holds its
+	// changes) before the branch goes, so HEAD never names a deleted branch.
+	if r.HeadBranch() == reviewBranch {
+		if err := r.Checkout(mainBranch); err != nil {
+			return res, fmt.Errorf("merged into %s, but the checkout could not move there, so %s is kept: %w", mainBranch, reviewBranch, err)
+		}
 	}
 	return res, r.DeleteBranch(reviewBranch)
 }

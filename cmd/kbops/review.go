@@ -502,7 +502,7 @@ func advance(ws *workspace.Workspace, branch string, h plumbing.Hash) error {
 			return fmt.Errorf("local branch %s and the remote's have diverged; reconcile them with git (git pull --rebase is fine: approvals are files)", branch)
 		}
 	}
-	return ws.Repo.SetBranch(branch, h)
+	return ws.Repo.MoveBranch(branch, local, h)
 }
 
 func pushBranch(ctx context.Context, ws *workspace.Workspace, branch string, force bool, out io.Writer) error {

@@ -188,9 +188,11 @@ type CommitOptions struct {
 // ErrNothingToCommit is returned when the changes leave the tree as it was.
 var ErrNothingToCommit = errors.New("nothing to commit")
 
-// Commit writes blobs, trees and a commit, and moves the branch to it. It
-// returns ErrNothingToCommit, writing nothing, when the tree would not
-// change.
+// Commit writes blobs, trees and a commit, and moves the branch to it
+// compare-and-swap: the branch must still point at the first parent (or
+// not exist yet), else ErrBranchMoved and the branch stays. It returns
+// ErrNothingToCommit, writing nothing, when the tree would not change. A
+// checkout of the branch follows as MoveBranch describes.
 func (r *Repo) Commit(ctx context.Context, o CommitOptions) (plumbing.Hash, error) {
 	base := o.Base
 	if base == nil {
@@ -259,61 +261,23 @@ func (r *Repo) Commit(ctx context.Context, o CommitOptions) (plumbing.Hash, erro
 	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("write commit: %w", err)
 	}
-	if err := r.SetBranch(o.Branch, h); err != nil {
+	// The branch must still be where the caller read it: at the first
+	// parent, or absent when the commit creates it.
+	old := plumbing.ZeroHash
+	cur, ok, err := r.Branch(o.Branch)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if ok {
+		if len(o.Parents) == 0 || cur != o.Parents[0] {
+			return plumbing.ZeroHash, fmt.Errorf("commit to %s: %w (it is at %s, the commit was made on another); run the command again", o.Branch, ErrBranchMoved, short(cur))
+		}
+		old = cur
+	}
+	if err := r.MoveBranch(o.Branch, old, h); err != nil {
 		return plumbing.ZeroHash, err
 	}
 	return h, nil
-}
-
-// SetBranch points a branch at a commit. When the branch is checked out
-// and the working tree was clean, the working tree follows, so a person's
-// checkout never shows phantom changes.
-func (r *Repo) SetBranch(name string, h plumbing.Hash) error {
-	refName := plumbing.NewBranchReferenceName(name)
-	head, _ := r.Git.Reference(plumbing.HEAD, false)
-	checkedOut := head != nil && head.Target() == refName
-	var old plumbing.Hash
-	var clean bool
-	if checkedOut {
-		if ref, err := r.Git.Reference(refName, true); err == nil {
-			old = ref.Hash()
-			clean = r.cleanAgainst(old)
-		} else {
-			clean = r.cleanAgainst(plumbing.ZeroHash)
-		}
-	}
-	if err := r.Git.Storer.SetReference(plumbing.NewHashReference(refName, h)); err != nil {
-		return fmt.Errorf("move branch %s: %w", name, err)
-	}
-	if checkedOut && clean {
-		wt, err := r.Git.Worktree()
-		if err != nil {
-			return nil // bare repository: nothing to update
-		}
-		if err := wt.Reset(&git.ResetOptions{Commit: h, Mode: git.HardReset}); err != nil {
-			return fmt.Errorf("update checkout of %s: %w", name, err)
-		}
-	}
-	return nil
-}
-
-// cleanAgainst reports whether the working tree has no changes to tracked
-// files; untracked files do not count (they are kept by a hard reset).
-func (r *Repo) cleanAgainst(plumbing.Hash) bool {
-	wt, err := r.Git.Worktree()
-	if err != nil {
-		return false
-	}
-	st, err := wt.Status()
-	if err != nil {
-		return false
-	}
-	for _, s := range st {
-		if s.Worktree != git.Untracked || s.Staging != git.Untracked {
-			return false
-		}
-	}
-	return true
 }
 
 // DeleteBranch removes a branch; a missing branch is not an error.
