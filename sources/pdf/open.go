@@ -23,6 +23,9 @@ func openPDF(data []byte) (r *lpdf.Reader, decrypted bool, err error) {
 	if !bytes.HasPrefix(bytes.TrimLeft(data[:min(len(data), 1024)], "\x00\t\r\n "), []byte("%PDF-")) && !bytes.Contains(data[:min(len(data), 1024)], []byte("%PDF-")) {
 		return nil, false, errors.New("not a PDF file (no %PDF- header)")
 	}
+	if err := checkXrefChain(data); err != nil {
+		return nil, false, err
+	}
 	r, err = newReader(data)
 	if err == nil {
 		return r, false, nil
@@ -33,6 +36,9 @@ func openPDF(data []byte) (r *lpdf.Reader, decrypted bool, err error) {
 	plain, derr := decrypt(data)
 	if derr != nil {
 		return nil, false, derr
+	}
+	if err := checkXrefChain(plain); err != nil {
+		return nil, true, err
 	}
 	r, err = newReader(plain)
 	if err != nil {
@@ -50,11 +56,6 @@ func newReader(data []byte) (r *lpdf.Reader, err error) {
 	r, err = lpdf.NewReaderEncrypted(bytes.NewReader(data), int64(len(data)), nil)
 	if err != nil {
 		return nil, err
-	}
-	// Touch the page tree now, so that a broken trailer is an error here
-	// rather than a panic later.
-	if r.NumPage() <= 0 {
-		return nil, errors.New("no pages (damaged page tree?)")
 	}
 	return r, nil
 }
@@ -89,4 +90,25 @@ func decrypt(data []byte) (out []byte, err error) {
 		return nil, fmt.Errorf("decrypt: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// openPages opens data and lists its pages; a damaged page tree is an
+// error for the whole file, a panic in the library too.
+func openPages(data []byte) (r *lpdf.Reader, decrypted bool, pages []lpdf.Page, err error) {
+	r, decrypted, err = openPDF(data)
+	if err != nil {
+		return nil, decrypted, nil, err
+	}
+	defer func() {
+		if x := recover(); x != nil {
+			r, pages, err = nil, nil, fmt.Errorf("malformed PDF: %v", x)
+		}
+	}()
+	if pages, err = pageList(r, len(data)); err != nil {
+		return nil, decrypted, nil, err
+	}
+	if len(pages) == 0 {
+		return nil, decrypted, nil, errors.New("no pages (damaged page tree?)")
+	}
+	return r, decrypted, pages, nil
 }

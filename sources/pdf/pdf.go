@@ -49,21 +49,17 @@ type Document struct {
 // cannot be opened at all (not a PDF, truncated beyond repair, needs a
 // password).
 func Parse(ctx context.Context, key string, data []byte, warn func(error)) (*Document, error) {
-	r, dec, err := openPDF(data)
+	_, dec, pages, err := openPages(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", key, err)
 	}
-	n := r.NumPage()
+	n := len(pages)
 	d := &Document{Name: key, Pages: n, Decrypted: dec, lines: make([][]line, n)}
 	for i := 1; i <= n; i++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		p := r.Page(i)
-		if p.V.IsNull() {
-			warn(&sources.ItemError{Key: key, Place: fmt.Sprintf("page %d", i), Err: fmt.Errorf("page missing from the page tree")})
-			continue
-		}
+		p := pages[i-1]
 		gs, err := readPage(p)
 		if err != nil {
 			warn(&sources.ItemError{Key: key, Place: fmt.Sprintf("page %d", i), Err: err})
