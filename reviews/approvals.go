@@ -144,7 +144,7 @@ func (r Record) Key() string {
 
 // Evaluate works out the review state of u from its records; it is the one
 // rule of what counts as approved. Only records for u's current content
-// hash count; each stage's latest decision counts; stages must be decided
+// hash and version count; each stage's latest decision counts; stages must be decided
 // in order, by people OWNERS allows, none of them the version's author, and
 // in strict mode in signed commits of their own.
 func Evaluate(u *knowledge.Unit, recs []Record, rules Rules) UnitStatus {
@@ -156,7 +156,10 @@ func Evaluate(u *knowledge.Unit, recs []Record, rules Rules) UnitStatus {
 	var current []Record
 	stale := 0
 	for _, r := range recs {
-		if r.ContentHash == u.ContentHash {
+		// A record counts for exactly the version and content it names:
+		// content reverted to an approved text is a new version, and the
+		// old approval is not replayed onto it.
+		if r.ContentHash == u.ContentHash && r.Version == u.Version {
 			current = append(current, r)
 		} else {
 			stale++

@@ -68,7 +68,7 @@ func (s *Snapshot) ReadHistory(ctx context.Context) error {
 				continue
 			}
 			for _, r := range recs {
-				if r.ContentHash == u.ContentHash {
+				if r.ContentHash == u.ContentHash && r.Version == u.Version {
 					addPending(pendingRecs, ApprovalPath(id), r.Key())
 				}
 			}
