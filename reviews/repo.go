@@ -34,6 +34,10 @@ type Snapshot struct {
 	OwnersRecords []Record
 	// Problems are files that could not be read; each names the file.
 	Problems []error
+	// Unreadable holds the unit ids whose files are on the tree but could
+	// not be read, with the reason. Publishing keeps what it published of
+	// them: a broken file must never turn into a deletion.
+	Unreadable map[string]error
 
 	repo *kbrepo.Repo
 	hist *History
@@ -43,6 +47,13 @@ type Snapshot struct {
 	// needRecords makes ReadHistory find the commits of approval records
 	// even when the committed OWNERS is not strict (a strict base).
 	needRecords bool
+}
+
+func (s *Snapshot) unreadable(id string, err error) {
+	if s.Unreadable == nil {
+		s.Unreadable = map[string]error{}
+	}
+	s.Unreadable[id] = err
 }
 
 // Load reads the snapshot at commit (the zero hash gives an empty one).
@@ -86,11 +97,14 @@ func LoadCached(ctx context.Context, r *kbrepo.Repo, commit plumbing.Hash, cache
 			u, err := knowledge.Parse(p, b)
 			if err != nil {
 				s.Problems = append(s.Problems, err)
+				s.unreadable(id, err)
 				continue
 			}
 			cache.putUnit(e.Hash, &u)
 			if u.ID != id {
-				s.Problems = append(s.Problems, fmt.Errorf("%s: field \"id\": %q does not match the file's path (want %q); move the file or fix the id", p, u.ID, id))
+				err := fmt.Errorf("%s: field \"id\": %q does not match the file's path (want %q); move the file or fix the id", p, u.ID, id)
+				s.Problems = append(s.Problems, err)
+				s.unreadable(id, err)
 				continue
 			}
 			s.Units[id] = &u
@@ -173,6 +187,22 @@ func (s *Snapshot) ApprovedUnits() (approved []*knowledge.Unit, unapproved []Uni
 		}
 	}
 	return approved, unapproved
+}
+
+// Held returns the ids of units whose files are on the tree but that may
+// not be published as they are: unreadable, or not approved (an edit,
+// a retirement or a forged record waiting for review). Publishing keeps
+// whatever it published of them before; only an approved change or the
+// file's removal through review changes what is served.
+func (s *Snapshot) Held(unapproved []UnitStatus) map[string]bool {
+	held := make(map[string]bool, len(unapproved)+len(s.Unreadable))
+	for _, st := range unapproved {
+		held[st.ID] = true
+	}
+	for id := range s.Unreadable {
+		held[id] = true
+	}
+	return held
 }
 
 // IDs returns the unit ids, sorted.

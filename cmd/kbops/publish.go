@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
@@ -93,12 +94,27 @@ func runPublish(ctx context.Context, ws *workspace.Workspace, o publishOptions, 
 		return err
 	}
 	defer done()
-	res, err = publishAll(ctx, ws, targets, approved, st.terms, o)
+	res, err = publishAll(ctx, ws, targets, approved, st.terms, st.held, o)
+	if err == nil && len(st.unreadable) > 0 {
+		ids := make([]string, 0, len(st.unreadable))
+		for id := range st.unreadable {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		for _, id := range ids {
+			fmt.Fprintf(out, "  kept as published (unreadable on %s): %v\n", ws.Config.Review.Main, st.unreadable[id])
+		}
+		defer func() {
+			if err == nil {
+				err = attention("%s on %s cannot be read; what was published of them stays. Fix the files through review (edit on %s, approve, merge)", plural(len(ids), "unit file", "unit files"), ws.Config.Review.Main, ws.Config.Review.Branch)
+			}
+		}()
+	}
 	return reportPublish(ws, o, out, mh, res, left, err)
 }
 
 // publishAll publishes to every target and sums the results.
-func publishAll(ctx context.Context, ws *workspace.Workspace, targets []accessTarget, approved []*knowledge.Unit, terms publish.Terms, o publishOptions) (publish.Result, error) {
+func publishAll(ctx context.Context, ws *workspace.Workspace, targets []accessTarget, approved []*knowledge.Unit, terms publish.Terms, held map[string]bool, o publishOptions) (publish.Result, error) {
 	var res publish.Result
 	var err error
 	set, done := publishProgress(o.ErrOut)
@@ -106,13 +122,14 @@ func publishAll(ctx context.Context, ws *workspace.Workspace, targets []accessTa
 	res.Plan.Collection = ws.Config.Weaviate.Collection
 	for _, t := range targets {
 		r, perr := publish.Publish(ctx, t.Target, t.unitsFor(approved), publish.Options{
-			DryRun: o.DryRun, Repair: o.Repair, Terms: terms, Progress: set,
+			DryRun: o.DryRun, Repair: o.Repair, Terms: terms, Progress: set, Keep: held,
 		})
 		res.Written, res.Deleted = res.Written+r.Written, res.Deleted+r.Deleted
 		res.Failed = append(res.Failed, r.Failed...)
 		res.Plan.Desired += r.Plan.Desired
 		res.Plan.Actual += r.Plan.Actual
 		res.Plan.Unchanged += r.Plan.Unchanged
+		res.Plan.Kept += r.Plan.Kept
 		res.Plan.Actions = append(res.Plan.Actions, r.Plan.Actions...)
 		if perr != nil {
 			err = perr
@@ -147,6 +164,9 @@ func reportPublish(ws *workspace.Workspace, o publishOptions, out io.Writer, mh 
 		} else if err == nil {
 			fmt.Fprintf(out, "published %s at %s: %d written, %d deleted, %d unchanged; verified %s\n", cfg.Weaviate.Collection, mh.String()[:12],
 				res.Written, res.Deleted, res.Plan.Unchanged, plural(res.Plan.Desired, "object", "objects"))
+			if res.Plan.Kept > 0 {
+				fmt.Fprintf(out, "  %s kept as published: their files on %s are unreadable or not approved\n", plural(res.Plan.Kept, "object", "objects"), cfg.Review.Main)
+			}
 		}
 	}
 	if err != nil {
@@ -173,6 +193,8 @@ type mainState struct {
 	commit     plumbing.Hash
 	approved   []*knowledge.Unit
 	unapproved []reviews.UnitStatus // active units that lack approvals
+	held       map[string]bool      // units whose published objects stay (see Snapshot.Held)
+	unreadable map[string]error     // unit files on main that cannot be read
 	terms      publish.Terms        // nil without an approved termbase
 }
 
@@ -196,6 +218,7 @@ func approvedOnMain(ctx context.Context, ws *workspace.Workspace) (mainState, er
 	saveParseCache(cache)
 	var unapproved []reviews.UnitStatus
 	st.approved, unapproved = snap.ApprovedUnits()
+	st.held, st.unreadable = snap.Held(unapproved), snap.Unreadable
 	for _, u := range unapproved {
 		if snap.Units[u.ID].Status == knowledge.StatusActive {
 			st.unapproved = append(st.unapproved, u)

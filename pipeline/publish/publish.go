@@ -39,11 +39,31 @@ type Action struct {
 
 // Plan is what publishing would do.
 type Plan struct {
-	Collection string   `json:"collection"`
-	Desired    int      `json:"desired"`
-	Actual     int      `json:"actual"`
-	Unchanged  int      `json:"unchanged"`
-	Actions    []Action `json:"actions"`
+	Collection string `json:"collection"`
+	Desired    int    `json:"desired"`
+	Actual     int    `json:"actual"`
+	Unchanged  int    `json:"unchanged"`
+	// Kept counts published objects left in place although main has no
+	// approved unit for them: their files are unreadable or unapproved.
+	Kept    int      `json:"kept"`
+	Actions []Action `json:"actions"`
+}
+
+// keeping drops the deletions of objects whose unit is in keep.
+func (p Plan) keeping(keep map[string]bool) Plan {
+	if len(keep) == 0 {
+		return p
+	}
+	acts := p.Actions[:0:0]
+	for _, a := range p.Actions {
+		if a.Op == OpDelete && keep[a.UnitID] {
+			p.Kept++
+			continue
+		}
+		acts = append(acts, a)
+	}
+	p.Actions = acts
+	return p
 }
 
 // Count returns the number of actions of op.
@@ -278,6 +298,11 @@ type Options struct {
 	Terms Terms
 	// Progress, when set, is told how many writes are done of how many.
 	Progress func(done, total int)
+	// Keep names units whose published objects stay even though they are
+	// not among the units to publish: their files on main cannot be read
+	// or are not approved. What was approved stays served; a broken or
+	// unreviewed file never becomes a deletion.
+	Keep map[string]bool
 }
 
 // Result says what Publish did.
@@ -326,14 +351,14 @@ func Publish(ctx context.Context, t *Target, units []*knowledge.Unit, o Options)
 			return res, err
 		}
 	}
-	res.Plan = MakePlan(t.Alias, desired, existing)
+	res.Plan = MakePlan(t.Alias, desired, existing).keeping(o.Keep)
 	if o.DryRun || len(res.Plan.Actions) == 0 {
 		return res, nil
 	}
 	if err := t.apply(ctx, collection, desired, res.Plan, o, &res); err != nil {
 		return res, err
 	}
-	return res, t.Verify(ctx, collection, desired)
+	return res, t.verify(ctx, collection, desired, o.Keep)
 }
 
 // apply carries out a plan on a physical collection.
@@ -511,11 +536,16 @@ func isPermanent(err error) bool {
 // Verify checks that a physical collection holds exactly the desired
 // objects with their object hashes.
 func (t *Target) Verify(ctx context.Context, collection string, desired []Object) error {
+	return t.verify(ctx, collection, desired, nil)
+}
+
+// verify is Verify allowing the objects of the units in keep to stay.
+func (t *Target) verify(ctx context.Context, collection string, desired []Object, keep map[string]bool) error {
 	existing, err := t.ListExisting(ctx, collection, false)
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}
-	p := MakePlan(collection, desired, existing)
+	p := MakePlan(collection, desired, existing).keeping(keep)
 	if len(p.Actions) > 0 {
 		var lines []string
 		for i, a := range p.Actions {
