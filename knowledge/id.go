@@ -44,7 +44,27 @@ func Slug(s string) string {
 		runes := []rune(out)
 		out = strings.TrimRight(string(runes[:maxSlugRunes-9]), "-_") + "-" + hex.EncodeToString(sum[:4])
 	}
+	if reservedName(out) {
+		out += "_"
+	}
 	return out
+}
+
+// reservedName reports whether a segment is a device name that Windows
+// refuses as a file or folder name with any extension (aux, aux.md, …).
+// Unit files are checked out on every reviewer's machine, so ids avoid
+// them; slugs hold no other character a common file system refuses and
+// never end in a dot or a space.
+func reservedName(seg string) bool {
+	switch seg {
+	case "con", "prn", "aux", "nul":
+		return true
+	}
+	// com¹ and friends need no case: Slug drops superscript digits.
+	if len(seg) == 4 && (strings.HasPrefix(seg, "com") || strings.HasPrefix(seg, "lpt")) {
+		return seg[3] >= '0' && seg[3] <= '9'
+	}
+	return false
 }
 
 // DocumentSlug turns a document key (a relative path or URL path) into the

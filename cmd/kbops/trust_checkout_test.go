@@ -126,3 +126,30 @@ func TestReviewMergeFromACheckoutOfTheReviewBranch(t *testing.T) {
 		}
 	}
 }
+
+// A note named like a Windows device (aux.md, a heading "CON") gets a
+// unit path every reviewer's checkout can hold, and the merge completes.
+func TestDeviceNamedNoteMergesWithPortablePaths(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	ws, notes := demoWorkspace(t, "", "")
+	note := "---\ntitle: Aux input\nproduct: vf-200\nlanguage: en\n---\n\n# CON\n\nThe AUX terminal accepts 0-10 V.\n"
+	if err := os.WriteFile(filepath.Join(notes, "en", "aux.md"), []byte(note), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	must(t, ws, "ingest")
+	approveAll(t, ws)
+	must(t, ws, "review", "merge", "--as", "ana.ruiz@example.com")
+	files := gitCLI(t, ws, "ls-files", "units")
+	if !strings.Contains(files, "/aux_/con_.md") {
+		t.Errorf("no portable path for the aux note:\n%s", files)
+	}
+	for _, p := range strings.Fields(files) {
+		for _, seg := range strings.Split(strings.TrimSuffix(p, ".md"), "/") {
+			if seg == "aux" || seg == "con" {
+				t.Errorf("%s: segment %q cannot be checked out on Windows", p, seg)
+			}
+		}
+	}
+}
