@@ -540,12 +540,26 @@ func (t *Target) Verify(ctx context.Context, collection string, desired []Object
 }
 
 // verify is Verify allowing the objects of the units in keep to stay.
+// On a replicated cluster a write acknowledged by a quorum can take a
+// moment to show in a listing served by another replica, so a difference
+// is looked at again a few times (about 3 s in all) before it counts.
 func (t *Target) verify(ctx context.Context, collection string, desired []Object, keep map[string]bool) error {
-	existing, err := t.ListExisting(ctx, collection, false)
-	if err != nil {
-		return fmt.Errorf("verify: %w", err)
+	var p Plan
+	for attempt, wait := 0, 100*time.Millisecond; ; attempt, wait = attempt+1, wait*2 {
+		existing, err := t.ListExisting(ctx, collection, false)
+		if err != nil {
+			return fmt.Errorf("verify: %w", err)
+		}
+		p = MakePlan(collection, desired, existing).keeping(keep)
+		if len(p.Actions) == 0 || attempt == 4 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
 	}
-	p := MakePlan(collection, desired, existing).keeping(keep)
 	if len(p.Actions) > 0 {
 		var lines []string
 		for i, a := range p.Actions {
