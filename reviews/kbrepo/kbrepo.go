@@ -1,6 +1,9 @@
 // Package kbrepo reads and writes the knowledge repository's git objects
-// directly, without touching the working tree: ingestion and approvals
-// commit to the review branch while a person may have main checked out.
+// directly: ingestion and approvals commit to the review branch while a
+// person may have main checked out. When the branch that moves is the one
+// checked out, only the paths the move changes are written to the working
+// tree, and local work is never overwritten or removed (see MoveBranch).
+// Every branch move is compare-and-swap.
 //
 // Trees are handled as flat maps from slash paths to blob entries; a commit
 // is written from a parent's map plus changes. This keeps large knowledge
