@@ -135,6 +135,16 @@ type Rules struct {
 	// its reviewer in a commit signed with their listed key; an error makes
 	// the record invalid.
 	Proof func(Record) error
+	// When, when set, gives the time a record entered the history (the
+	// time of the commit that added it). Stage order and "latest decision"
+	// are read from it instead of the record's own `at`, a time the record
+	// merely states: a record dated in the future neither jumps the queue
+	// nor blocks a unit.
+	When func(Record) (time.Time, bool)
+	// After, when set, reports whether record b entered the history after
+	// record a (a's commit is an ancestor of b's); ok is false when either
+	// commit is unknown. It decides stage order where it can.
+	After func(a, b Record) (after, ok bool)
 }
 
 // Key identifies a record within its unit's file.
@@ -165,8 +175,17 @@ func Evaluate(u *knowledge.Unit, recs []Record, rules Rules) UnitStatus {
 			stale++
 		}
 	}
-	sort.SliceStable(current, func(i, j int) bool { return current[i].At.Before(current[j].At) })
+	at := func(r Record) time.Time {
+		if rules.When != nil {
+			if t, ok := rules.When(r); ok {
+				return t
+			}
+		}
+		return r.At
+	}
+	sort.SliceStable(current, func(i, j int) bool { return at(current[i]).Before(at(current[j])) })
 	prevAt := rules.WrittenAt
+	var prev *Record
 	for _, stage := range Stages {
 		var last *Record
 		for i := range current {
@@ -191,9 +210,9 @@ func Evaluate(u *knowledge.Unit, recs []Record, rules Rules) UnitStatus {
 			st.Problems = append(st.Problems, fmt.Sprintf("%s decision by %s, who wrote this version; another reviewer must decide", stage, last.Reviewer))
 			break
 		}
-		if stage != Technical && last.At.Before(prevAt) {
+		if stage != Technical && prev != nil && !decidedAfter(rules, *prev, *last, at, prevAt) {
 			st.State, st.Next = StateInvalid, stage
-			st.Problems = append(st.Problems, fmt.Sprintf("%s decided at %s, before the previous stage; stages are decided in order", stage, last.At.Format(time.RFC3339)))
+			st.Problems = append(st.Problems, fmt.Sprintf("%s decided at %s, before the previous stage; stages are decided in order", stage, at(*last).Format(time.RFC3339)))
 			break
 		}
 		if rules.Proof != nil {
@@ -207,7 +226,7 @@ func Evaluate(u *knowledge.Unit, recs []Record, rules Rules) UnitStatus {
 			st.State, st.Next, st.Decision = StateRejected, stage, last
 			break
 		}
-		prevAt = last.At
+		prevAt, prev = at(*last), last
 	}
 	if st.State != StateApproved {
 		st.Allowed = owners.Allowed(st.Next, u)
@@ -216,6 +235,17 @@ func Evaluate(u *knowledge.Unit, recs []Record, rules Rules) UnitStatus {
 		}
 	}
 	return st
+}
+
+// decidedAfter reports whether cur was decided after prev: by history
+// (commit ancestry) when both commits are known, else by time.
+func decidedAfter(rules Rules, prev, cur Record, at func(Record) time.Time, prevAt time.Time) bool {
+	if rules.After != nil {
+		if after, ok := rules.After(prev, cur); ok {
+			return after
+		}
+	}
+	return !at(cur).Before(prevAt)
 }
 
 func orNone(xs []string) string {

@@ -161,7 +161,7 @@ func TestStrictModeNeedsSignedApprovals(t *testing.T) {
 			u := unit("Conecte PE.")
 			return Record{Stage: st, Verdict: Approved, Reviewer: who, Version: u.Version, ContentHash: u.ContentHash, At: at}
 		}
-		forge(t, r, []Record{rec(Technical, "ana@example.com", t0), rec(Expression, "lucia@example.com", t0.Add(time.Minute)), rec(Consistency, "carol@example.com", t0.Add(2*time.Minute))})
+		forgeAs(t, r, "Mallory <mallory@example.com>", []Record{rec(Technical, "ana@example.com", t0), rec(Expression, "lucia@example.com", t0.Add(time.Minute)), rec(Consistency, "carol@example.com", t0.Add(2*time.Minute))})
 		if f := failures(t, r, "kbops/review", ""); !strings.Contains(f, "that added it is by mallory@example.com") {
 			t.Errorf("failures: %s", f)
 		}

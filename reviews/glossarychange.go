@@ -50,6 +50,7 @@ func (s *Snapshot) GlossaryProblems() []string {
 	allowed := s.EffectiveOwners().GlossaryReviewers()
 	var last *Record
 	var problems []string
+	authored := s.authorshipFor(GlossaryApprovalID)
 	for i, r := range s.GlossaryRecords {
 		if r.Stage != GlossaryStage || r.ContentHash != hash {
 			continue
@@ -60,6 +61,8 @@ func (s *Snapshot) GlossaryProblems() []string {
 			problems = append(problems, fmt.Sprintf("%s: decision by %s, who may not decide termbase changes (allowed: %s)", GlossaryFile, who, orNone(allowed)))
 		case who == s.hist.GlossaryAuthor:
 			problems = append(problems, fmt.Sprintf("%s: decision by %s does not count: they wrote this change", GlossaryFile, who))
+		case authored(r) != nil:
+			problems = append(problems, fmt.Sprintf("%s: decision by %s does not count: %v", GlossaryFile, who, authored(r)))
 		default:
 			if last == nil || !r.At.Before(last.At) {
 				last = &s.GlossaryRecords[i]

@@ -15,7 +15,7 @@ import (
 
 // History is what the commits behind a snapshot say about it: who wrote
 // each unit's current version, the OWNERS file before its last change, and
-// in strict mode which commit added each approval record.
+// which commit added each counting approval record.
 type History struct {
 	// Authors maps a unit id to the identity (lower-case e-mail) of the
 	// author of the commit that last changed the unit's file.
@@ -32,13 +32,13 @@ type History struct {
 	// the current file is the first one (it is taken as it is).
 	OwnersPrev *Owners
 	// RecordCommits maps a unit id (or OwnersApprovalID) and Record.Key to
-	// the commit that added that record. Filled in strict mode only.
+	// the commit that added that record.
 	RecordCommits map[string]map[string]*object.Commit
 }
 
 // ReadHistory reads the history behind the snapshot in one walk from its
 // commit, newest first, that stops as soon as every unit's author, the
-// previous OWNERS and (strict mode) every counting record's commit are
+// previous OWNERS and every counting record's commit are
 // known. Status, ApprovedUnits and Verify call it on first use; call it
 // first to pass a context.
 func (s *Snapshot) ReadHistory(ctx context.Context) error {
@@ -59,9 +59,11 @@ func (s *Snapshot) ReadHistory(ctx context.Context) error {
 	wantOwners := hasOwners
 	glossaryBlob, wantGlossary := s.Tree[GlossaryFile]
 	wantPrevOwners := false
-	strict := s.Owners.Strict || s.needRecords
+	// The commit that added each counting record is always looked for:
+	// default mode checks that its author is the reviewer the record
+	// names, strict mode also its signature.
 	pendingRecs := map[string]map[string]bool{} // approvals path → record keys
-	if strict {
+	{
 		for id, recs := range s.Records {
 			u := s.Units[id]
 			if u == nil {
@@ -76,11 +78,11 @@ func (s *Snapshot) ReadHistory(ctx context.Context) error {
 		for _, r := range s.OwnersRecords {
 			addPending(pendingRecs, ApprovalPath(OwnersApprovalID), r.Key())
 		}
+		for _, r := range s.GlossaryRecords {
+			addPending(pendingRecs, ApprovalPath(GlossaryApprovalID), r.Key())
+		}
 	}
-	prefixes := []string{knowledge.UnitsDir + "/", OwnersFile, GlossaryFile}
-	if strict {
-		prefixes = append(prefixes, ApprovalsDir+"/")
-	}
+	prefixes := []string{knowledge.UnitsDir + "/", OwnersFile, GlossaryFile, ApprovalsDir + "/"}
 	var walkErr error
 	err := s.repo.WalkChanges(ctx, s.Commit, prefixes, func(c *object.Commit, changes []kbrepoChange) (bool, error) {
 		for _, ch := range changes {
@@ -134,12 +136,6 @@ func (s *Snapshot) ReadHistory(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("read the history of %s to find who wrote each version: %w", s.Commit, err)
 	}
-	if !strict && h.OwnersPrev != nil && h.OwnersPrev.Strict {
-		// The previous OWNERS may stay in force, and it is strict: read
-		// again, finding the approval commits too.
-		s.needRecords = true
-		return s.ReadHistory(ctx)
-	}
 	s.hist = h
 	return nil
 }
@@ -173,6 +169,30 @@ func (s *Snapshot) recordsAddedBy(c *object.Commit, ch kbrepoChange, pending map
 	keys := func(blob plumbing.Hash) (map[string]bool, error) {
 		out := map[string]bool{}
 		if blob.IsZero() {
+			return out, nil
+		}
+		// Each version of an approvals file is the new side of one commit
+		// and the old side of the next: parse it once per walk, and take
+		// the snapshot's own version from what Load already parsed.
+		if k, ok := s.recKeys[blob]; ok {
+			return k, nil
+		}
+		if s.recKeys == nil {
+			s.recKeys = map[plumbing.Hash]map[string]bool{}
+		}
+		defer func() { s.recKeys[blob] = out }()
+		if e, ok := s.Tree[ch.Path]; ok && e.Hash == blob {
+			id, _ := UnitIDFromApprovalPath(ch.Path)
+			recs := s.Records[id]
+			switch id {
+			case OwnersApprovalID:
+				recs = s.OwnersRecords
+			case GlossaryApprovalID:
+				recs = s.GlossaryRecords
+			}
+			for _, r := range recs {
+				out[r.Key()] = true
+			}
 			return out, nil
 		}
 		b, err := s.repo.Read(blob)
@@ -239,7 +259,7 @@ func (s *Snapshot) EffectiveOwners() *Owners {
 	}
 	prev := s.hist.OwnersPrev
 	b, _, _ := s.repo.ReadPath(s.Tree, OwnersFile)
-	var proof func(Record) error
+	proof := s.authorshipFor(OwnersApprovalID)
 	if prev.Strict || s.Owners.Strict {
 		// The previous keys decide: a new key cannot vouch for itself.
 		proof = s.proofFor(OwnersApprovalID, prev)
@@ -281,6 +301,29 @@ func (s *Snapshot) proofOf(id string, r Record, o *Owners) error {
 		return fmt.Errorf("%w: the signature of commit %s does not verify with the key OWNERS lists for %s: %v", ErrUnsigned, short, who, err)
 	}
 	return nil
+}
+
+// ErrNotAuthored marks an approval whose commit was not authored by the
+// reviewer the record names: in default mode the record's text alone
+// proves nothing, since anyone with push access can write it.
+var ErrNotAuthored = errors.New("an approval counts only in a commit authored by its reviewer")
+
+// authorshipFor is default mode's proof: the commit that added the record
+// is authored by the reviewer it names. Git authorship is what the
+// committer says, so this stops a careless or casual forgery (a record
+// written under another name in one's own commit), not a determined one;
+// strict mode's signatures do that.
+func (s *Snapshot) authorshipFor(id string) func(Record) error {
+	return func(r Record) error {
+		c := s.recordCommit(id, r)
+		if c == nil {
+			return fmt.Errorf("%w: no commit adding this record was found (history rewritten, e.g. squash-merged?)", ErrNotAuthored)
+		}
+		if got := Identity(c.Author.Email); got != Identity(r.Reviewer) {
+			return fmt.Errorf("%w: commit %s that added it is by %s", ErrNotAuthored, c.Hash.String()[:12], got)
+		}
+		return nil
+	}
 }
 
 func (s *Snapshot) recordCommit(id string, r Record) *object.Commit {

@@ -41,12 +41,14 @@ type Snapshot struct {
 
 	repo *kbrepo.Repo
 	hist *History
+	// ancestry caches descends.
+	ancestry map[[2]plumbing.Hash]bool
+	// recKeys holds the record keys of approvals-file versions read
+	// during the history walk, by blob.
+	recKeys map[plumbing.Hash]map[string]bool
 	// effective is the OWNERS in force and why the committed one is not.
 	effective      *Owners
 	ownersProblems []string
-	// needRecords makes ReadHistory find the commits of approval records
-	// even when the committed OWNERS is not strict (a strict base).
-	needRecords bool
 }
 
 func (s *Snapshot) unreadable(id string, err error) {
@@ -161,11 +163,43 @@ func (s *Snapshot) Status(id string) UnitStatus {
 }
 
 func (s *Snapshot) rules(id string, o *Owners) Rules {
-	r := Rules{Owners: o, Author: s.hist.Authors[id], WrittenAt: s.hist.WrittenAt[id]}
+	r := Rules{Owners: o, Author: s.hist.Authors[id], WrittenAt: s.hist.WrittenAt[id], When: func(rec Record) (time.Time, bool) {
+		if c := s.hist.RecordCommits[id][rec.Key()]; c != nil {
+			return c.Committer.When, true
+		}
+		return time.Time{}, false
+	}, After: func(a, b Record) (bool, bool) {
+		ca, cb := s.hist.RecordCommits[id][a.Key()], s.hist.RecordCommits[id][b.Key()]
+		if ca == nil || cb == nil {
+			return false, false
+		}
+		return s.descends(ca.Hash, cb.Hash), true
+	}}
 	if o.Strict {
 		r.Proof = s.proofFor(id, o)
+	} else {
+		r.Proof = s.authorshipFor(id)
 	}
 	return r
+}
+
+// descends reports whether commit b strictly descends from commit a. One
+// approval commit covers many units, so answers are kept per pair.
+func (s *Snapshot) descends(a, b plumbing.Hash) bool {
+	if a == b {
+		return false
+	}
+	k := [2]plumbing.Hash{a, b}
+	if v, ok := s.ancestry[k]; ok {
+		return v
+	}
+	v, err := s.repo.IsAncestor(a, b)
+	v = v && err == nil
+	if s.ancestry == nil {
+		s.ancestry = map[[2]plumbing.Hash]bool{}
+	}
+	s.ancestry[k] = v
+	return v
 }
 
 // ApprovedUnits returns the units whose current content passed all three
@@ -253,9 +287,6 @@ func Verify(s, base *Snapshot) VerifyReport {
 // error is set only when the repository cannot be read.
 func VerifyContext(ctx context.Context, s, base *Snapshot) (VerifyReport, error) {
 	var rep VerifyReport
-	if base != nil && base.EffectiveOwnersStrict(ctx) {
-		s.needRecords = true
-	}
 	if err := s.ReadHistory(ctx); err != nil {
 		return rep, err
 	}
@@ -274,7 +305,7 @@ func VerifyContext(ctx context.Context, s, base *Snapshot) (VerifyReport, error)
 			if err != nil {
 				return rep, err
 			}
-			var proof func(Record) error
+			proof := s.authorshipFor(OwnersApprovalID)
 			if baseOwners.Strict || owners.Strict {
 				proof = s.proofFor(OwnersApprovalID, baseOwners)
 			}

@@ -92,15 +92,22 @@ func TestDecideRefusesOutOfOrderAndNotAllowed(t *testing.T) {
 	}
 }
 
-// forge writes approval records directly, as someone bypassing kbops would.
+// forge writes approval records directly, as someone bypassing kbops
+// would: each record in a commit of its own authored by the reviewer it
+// names, so that the other rules are what the cases test.
 func forge(t *testing.T, r *kbrepo.Repo, recs []Record) {
 	t.Helper()
-	h, _, _ := r.Branch("kbops/review")
-	b, _ := MarshalApprovals(ApprovalFile{Unit: "notes/es/a/puesta-a-tierra", Records: recs})
-	sig, _ := kbrepo.Signature("Mallory <mallory@example.com>", time.Now())
-	if _, err := r.Commit(context.Background(), kbrepo.CommitOptions{Branch: "kbops/review", Parents: []plumbing.Hash{h}, Changes: []kbrepo.Change{{Path: ApprovalPath("notes/es/a/puesta-a-tierra"), Data: b}}, Message: "forge", Author: sig}); err != nil {
-		t.Fatal(err)
+	for i := range recs {
+		b, _ := MarshalApprovals(ApprovalFile{Unit: "notes/es/a/puesta-a-tierra", Records: recs[:i+1]})
+		commitAs(t, r, "kbops/review", recs[i].Reviewer, time.Now(), kbrepo.Change{Path: ApprovalPath("notes/es/a/puesta-a-tierra"), Data: b})
 	}
+}
+
+// forgeAs writes all records in one commit by who.
+func forgeAs(t *testing.T, r *kbrepo.Repo, who string, recs []Record) {
+	t.Helper()
+	b, _ := MarshalApprovals(ApprovalFile{Unit: "notes/es/a/puesta-a-tierra", Records: recs})
+	commitAs(t, r, "kbops/review", who, time.Now(), kbrepo.Change{Path: ApprovalPath("notes/es/a/puesta-a-tierra"), Data: b})
 }
 
 func TestForgeriesFailVerify(t *testing.T) {
@@ -123,7 +130,14 @@ func TestForgeriesFailVerify(t *testing.T) {
 			}
 			return r
 		}, "are void"},
-		{"out of order", func() []Record { r := append([]Record(nil), good...); r[1].At = t0.Add(-time.Hour); return r }, "decided in order"},
+		// Order comes from history: expression committed before technical
+		// fails whatever the records' own times say.
+		{"out of order", func() []Record { return []Record{good[1], good[0], good[2]} }, "decided in order"},
+		{"out of order, dated in the future", func() []Record {
+			e := good[1]
+			e.At = time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC)
+			return []Record{e, good[0], good[2]}
+		}, "decided in order"},
 		{"missing stage", func() []Record { return good[:2] }, "consistency review missing"},
 	}
 	for _, c := range cases {
@@ -140,6 +154,22 @@ func TestForgeriesFailVerify(t *testing.T) {
 	forge(t, r, good)
 	if rep := verify(t, r); !rep.OK() {
 		t.Errorf("control case failed: %v", rep.Failures)
+	}
+	// A record's own time decides nothing: dated before the version, in
+	// order in history, it counts; dated 2099, it blocks nothing.
+	r, _ = repoWith(t, u)
+	skewed := append([]Record(nil), good...)
+	skewed[0].At, skewed[1].At = time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC), t0.Add(-48*time.Hour)
+	forge(t, r, skewed)
+	if rep := verify(t, r); !rep.OK() {
+		t.Errorf("records with skewed times but in order in history: %v", rep.Failures)
+	}
+	// Default mode: records written under the reviewers' names in one's
+	// own commit (the text is right, the authorship is not) do not count.
+	r, _ = repoWith(t, u)
+	forgeAs(t, r, "Mallory <mallory@example.com>", good)
+	if rep := verify(t, r); rep.OK() || !strings.Contains(strings.Join(rep.Failures, "\n"), "that added it is by mallory@example.com") {
+		t.Errorf("records forged in mallory's commit: %v", rep.Failures)
 	}
 }
 

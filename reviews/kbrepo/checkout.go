@@ -217,7 +217,7 @@ func (r *Repo) planSync(branch string, from, to plumbing.Hash) (*worktreeSync, e
 	s := &worktreeSync{r: r, root: root, idx: idx, next: newT}
 	var dirty []string
 	for _, p := range Changed(oldT, newT) {
-		if !s.matches(p, oldT, entries[p]) {
+		if !s.matches(p, oldT, entries[p]) && !s.alreadyThere(p, oldT, newT, entries[p]) {
 			dirty = append(dirty, p)
 			continue
 		}
@@ -262,6 +262,17 @@ func (s *worktreeSync) matches(p string, oldT Tree, ie *index.Entry) bool {
 		return false
 	}
 	return BlobHash(b) == oe.Hash
+}
+
+// alreadyThere reports whether an untracked file where the new tree puts
+// p already holds exactly the new content: nothing is lost by tracking it.
+func (s *worktreeSync) alreadyThere(p string, oldT, newT Tree, ie *index.Entry) bool {
+	ne, inNew := newT[p]
+	if _, inOld := oldT[p]; inOld || !inNew || ie != nil {
+		return false
+	}
+	b, err := os.ReadFile(filepath.Join(s.root, filepath.FromSlash(p)))
+	return err == nil && BlobHash(b) == ne.Hash
 }
 
 // apply writes and removes the planned paths and records them in the

@@ -147,6 +147,14 @@ func TestBranchMoveRefusesUntrackedFileWhereATrackedOneGoes(t *testing.T) {
 	if got := read(t, dir, "units/d.md"); got != "my own draft\n" {
 		t.Errorf("untracked file overwritten: %q", got)
 	}
+	// The same content is not in the way: it is simply tracked from now on.
+	o.Changes = []Change{{Path: "units/d.md", Data: []byte("my own draft\n")}}
+	if _, err := r.Commit(context.Background(), o); err != nil {
+		t.Fatalf("commit of the content already on disk: %v", err)
+	}
+	if st := gitRun(t, dir, "status", "--porcelain"); st != "?? mynotes.txt\n" {
+		t.Errorf("git status:\n%s", st)
+	}
 }
 
 func TestCommitOnAStaleParentIsRefused(t *testing.T) {

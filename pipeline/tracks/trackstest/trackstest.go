@@ -90,7 +90,8 @@ func Workspace(t testing.TB, o Options) (*workspace.Workspace, string) {
 }
 
 // ApproveAll records all three stages for every unit on the review branch,
-// each by someone OWNERS allows, at the given time.
+// each by someone OWNERS allows, at the given time: one commit per stage
+// and reviewer, authored by that reviewer, as `kbops review approve` does.
 func ApproveAll(t testing.TB, ws *workspace.Workspace, at time.Time) {
 	t.Helper()
 	ctx := context.Background()
@@ -102,27 +103,40 @@ func ApproveAll(t testing.TB, ws *workspace.Workspace, at time.Time) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var changes []kbrepo.Change
-	for _, id := range snap.IDs() {
-		u := snap.Units[id]
-		recs := snap.Records[id]
-		for i, st := range reviews.Stages {
+	files := map[string][]reviews.Record{}
+	for i, st := range reviews.Stages {
+		byWho := map[string][]string{}
+		var order []string
+		for _, id := range snap.IDs() {
+			u := snap.Units[id]
 			who := snap.Owners.Allowed(st, u)
 			if len(who) == 0 {
 				t.Fatalf("%s: nobody may approve %s", id, st)
 			}
-			recs = append(recs, reviews.Record{Stage: st, Verdict: reviews.Approved, Reviewer: who[0], Version: u.Version,
+			if files[id] == nil {
+				files[id] = append([]reviews.Record(nil), snap.Records[id]...)
+			}
+			files[id] = append(files[id], reviews.Record{Stage: st, Verdict: reviews.Approved, Reviewer: who[0], Version: u.Version,
 				ContentHash: u.ContentHash, At: at.UTC().Truncate(time.Second).Add(time.Duration(i) * time.Second)})
+			if byWho[who[0]] == nil {
+				order = append(order, who[0])
+			}
+			byWho[who[0]] = append(byWho[who[0]], id)
 		}
-		b, err := reviews.MarshalApprovals(reviews.ApprovalFile{Unit: id, Records: recs})
-		if err != nil {
-			t.Fatal(err)
+		for _, who := range order {
+			var changes []kbrepo.Change
+			for _, id := range byWho[who] {
+				b, err := reviews.MarshalApprovals(reviews.ApprovalFile{Unit: id, Records: files[id]})
+				if err != nil {
+					t.Fatal(err)
+				}
+				changes = append(changes, kbrepo.Change{Path: reviews.ApprovalPath(id), Data: b})
+			}
+			sig, _ := kbrepo.Signature(who, at)
+			if head, err = ws.Repo.Commit(ctx, kbrepo.CommitOptions{Branch: ws.Config.Review.Branch, Parents: []plumbing.Hash{head}, Changes: changes, Message: "review: approve " + string(st) + "\n", Author: sig}); err != nil {
+				t.Fatal(err)
+			}
 		}
-		changes = append(changes, kbrepo.Change{Path: reviews.ApprovalPath(id), Data: b})
-	}
-	sig, _ := kbrepo.Signature("carol.chen@example.com", at)
-	if _, err := ws.Repo.Commit(ctx, kbrepo.CommitOptions{Branch: ws.Config.Review.Branch, Parents: []plumbing.Hash{head}, Changes: changes, Message: "review: approve all\n", Author: sig}); err != nil {
-		t.Fatal(err)
 	}
 }
 
