@@ -50,7 +50,7 @@ test-short:
 BENCH_DOCS ?= 10000
 BENCH_SECTIONS ?= 10
 BENCH_TICKETS ?= 100000
-BENCH_PDFS ?= $(firstword $(wildcard /work/shared/corpus/manuals testdata/pdf))
+BENCH_PDFS ?= $(firstword $(wildcard ../shared/corpus/manuals testdata/pdf))
 bench: tools
 	KBOPS_BENCH_DOCS=$(BENCH_DOCS) KBOPS_BENCH_SECTIONS=$(BENCH_SECTIONS) KBOPS_BENCH_TICKETS=$(BENCH_TICKETS) \
 	KBOPS_BENCH_PDFS=$(BENCH_PDFS) go run ./cmd/kbops-bench
@@ -71,6 +71,7 @@ fuzz:
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	go vet ./...
+	@go mod tidy -diff >/dev/null || { echo "go.mod is not tidy: run go mod tidy"; go mod tidy -diff; exit 1; }
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
