@@ -182,12 +182,14 @@ func short(h plumbing.Hash) string {
 // worktreeSync is a planned update of a checkout: the paths to write and
 // remove, checked against local changes before anything moved.
 type worktreeSync struct {
-	r      *Repo
-	root   string
-	idx    *index.Index
-	write  []string
-	remove []string
-	next   Tree
+	r    *Repo
+	root string
+	idx  *index.Index
+	// entries indexes idx.Entries by path; read once by planSync.
+	entries map[string]*index.Entry
+	write   []string
+	remove  []string
+	next    Tree
 }
 
 // planSync compares the trees of from and to and checks every path that
@@ -214,7 +216,7 @@ func (r *Repo) planSync(branch string, from, to plumbing.Hash) (*worktreeSync, e
 	for _, e := range idx.Entries {
 		entries[e.Name] = e
 	}
-	s := &worktreeSync{r: r, root: root, idx: idx, next: newT}
+	s := &worktreeSync{r: r, root: root, idx: idx, entries: entries, next: newT}
 	var dirty []string
 	for _, p := range Changed(oldT, newT) {
 		if !s.matches(p, oldT, entries[p]) && !s.alreadyThere(p, oldT, newT, entries[p]) {
@@ -278,10 +280,7 @@ func (s *worktreeSync) alreadyThere(p string, oldT, newT Tree, ie *index.Entry) 
 // apply writes and removes the planned paths and records them in the
 // index, keeping every other index entry (and its stat data) as it was.
 func (s *worktreeSync) apply() error {
-	entries := make(map[string]*index.Entry, len(s.idx.Entries))
-	for _, e := range s.idx.Entries {
-		entries[e.Name] = e
-	}
+	entries := s.entries
 	var firstErr error
 	for _, p := range s.remove {
 		full := filepath.Join(s.root, filepath.FromSlash(p))
