@@ -362,34 +362,46 @@ func TestInlineImage(t *testing.T) {
 // standard Helvetica font. A content string starting with NUL is written
 // as a corrupt Flate stream.
 func minimalPDF(contents []string) []byte {
-	var b bytes.Buffer
-	var offs []int
-	obj := func(s string) {
-		offs = append(offs, b.Len())
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", len(offs), s)
-	}
+	var b pdfBuf
 	b.WriteString("%PDF-1.4\n")
 	n := len(contents)
 	kids := ""
 	for i := 0; i < n; i++ {
 		kids += fmt.Sprintf("%d 0 R ", 4+2*i)
 	}
-	obj("<< /Type /Catalog /Pages 2 0 R >>")
-	obj(fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", kids, n))
-	obj("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+	b.obj("<< /Type /Catalog /Pages 2 0 R >>")
+	b.obj(fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", kids, n))
+	b.obj("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
 	for i, c := range contents {
-		obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>", 5+2*i))
+		b.obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>", 5+2*i))
 		if strings.HasPrefix(c, "\x00") {
-			obj(fmt.Sprintf("<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream", len(c), c))
+			b.obj(fmt.Sprintf("<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream", len(c), c))
 		} else {
-			obj(fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(c), c))
+			b.obj(fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(c), c))
 		}
 	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offs)+1, xref)
+	xref := b.xref()
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(b.offs)+1, xref)
 	return b.Bytes()
+}
+
+// pdfBuf writes numbered objects and the cross-reference table for them.
+type pdfBuf struct {
+	bytes.Buffer
+	offs []int
+}
+
+func (b *pdfBuf) obj(s string) {
+	b.offs = append(b.offs, b.Len())
+	fmt.Fprintf(b, "%d 0 obj\n%s\nendobj\n", len(b.offs), s)
+}
+
+// xref writes the table and returns its offset.
+func (b *pdfBuf) xref() int {
+	x := b.Len()
+	fmt.Fprintf(b, "xref\n0 %d\n0000000000 65535 f \n", len(b.offs)+1)
+	for _, o := range b.offs {
+		fmt.Fprintf(b, "%010d 00000 n \n", o)
+	}
+	return x
 }
