@@ -3,15 +3,22 @@ package knowledge
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"strconv"
 	"strings"
 )
 
 // ComputeHash returns the content hash of u: SHA-256 over the normalised
-// body and the fields that change what the unit means to a reader (title,
+// body, the fields that change what the unit means to a reader (title,
 // language, layer, kind, product, markets, tier, effective date, access,
-// status). Provenance details such as fetch time, locator and version are
-// left out so that re-fetching unchanged text does not change the hash.
+// status), and every other field that reaches Weaviate or grants a right:
+// the owner (who may approve the technical stage), the source's name, URI
+// (unless a local file: URI) and locator (the link a customer is shown) and the concepts (which
+// glossary terms are published with the unit). An approval binds this
+// hash, so none of them can be changed after review without a new
+// version. Left out are what kbops only uses for bookkeeping: fetch time,
+// the source's change token and document key, the version, and the
+// ticket occurrence count.
 func ComputeHash(u Unit) string {
 	h := sha256.New()
 	field := func(name, v string) {
@@ -33,6 +40,18 @@ func ComputeHash(u Unit) string {
 	field("effective", u.Effective.String())
 	field("access", string(u.Access))
 	field("status", string(u.Status))
+	field("owner", strings.ToLower(strings.TrimSpace(u.Owner)))
+	field("source.name", u.Source.Name)
+	if !strings.HasPrefix(strings.ToLower(u.Source.URI), "file:") {
+		// A file: URI names a path on the machine that ran ingest: moving
+		// the workspace must not make every unit a new version, and it is
+		// no link anyone else can open.
+		field("source.uri", u.Source.URI)
+	}
+	field("source.locator", u.Source.Locator)
+	concepts := slices.Clone(u.Concepts)
+	slices.Sort(concepts)
+	field("concepts", strings.Join(concepts, ","))
 	field("body", NormalizeBody(u.Body))
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }

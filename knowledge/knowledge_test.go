@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -118,11 +119,31 @@ func TestVersionRules(t *testing.T) {
 	if ch != Unchanged || v3.Version != 2 {
 		t.Errorf("re-revise same edit: change=%v version=%d; want unchanged, 2", ch, v3.Version)
 	}
-	owner := v2
-	owner.Owner = "bob@example.com"
-	v4, ch := Revise(&v2, owner)
-	if ch != Touched || v4.Version != 2 || v4.Owner != "bob@example.com" {
-		t.Errorf("owner change: change=%v version=%d owner=%s", ch, v4.Version, v4.Owner)
+	// Who may approve, and what a customer is linked to, are reviewed
+	// like the text: each of these fields is a new version.
+	for name, edit := range map[string]func(*Unit){
+		"owner":          func(u *Unit) { u.Owner = "bob@example.com" },
+		"source.uri":     func(u *Unit) { u.Source.URI = "https://evil.example/manual.pdf" },
+		"source.locator": func(u *Unit) { u.Source.Locator = "p. 99" },
+		"source.name":    func(u *Unit) { u.Source.Name = "other" },
+		"concepts":       func(u *Unit) { u.Concepts = append(slices.Clone(u.Concepts), "c-forged") },
+	} {
+		next := v2
+		edit(&next)
+		v4, ch := Revise(&v2, next)
+		if ch != Changed || v4.Version != 3 || v4.ContentHash == v2.ContentHash {
+			t.Errorf("%s change: change=%v version=%d; want changed, 3, new hash", name, ch, v4.Version)
+		}
+	}
+	moved := v2
+	moved.Source.URI = "file:///elsewhere/notes/a.md"
+	if got, ch := Revise(&v2, moved); ch != Touched || got.Version != 2 || got.Source.URI != moved.Source.URI {
+		t.Errorf("workspace moved to another folder: change=%v version=%d; want touched, 2, the new path", ch, got.Version)
+	}
+	occ := v2
+	occ.Occurrences = 7
+	if v4, ch := Revise(&v2, occ); ch != Touched || v4.Version != 2 || v4.Occurrences != 7 {
+		t.Errorf("occurrence count: change=%v version=%d occurrences=%d; want touched, 2, 7", ch, v4.Version, v4.Occurrences)
 	}
 	r, ch := Retire(v2)
 	if ch != Retired || r.Version != 3 || r.Status != StatusRetired || r.ContentHash == v2.ContentHash {

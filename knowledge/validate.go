@@ -71,7 +71,7 @@ func (u *Unit) Validate() error {
 		return &FieldError{"content_hash", "want sha256: followed by 64 hex digits"}
 	}
 	if want := ComputeHash(*u); u.ContentHash != want {
-		return &FieldError{"content_hash", "does not match the content; was the unit edited by hand? run `kbops review check` to rehash edited units"}
+		return &FieldError{"content_hash", "does not match the content; was the unit edited by hand? run `kbops review rehash` to make the edit a new version for review"}
 	}
 	return nil
 }

@@ -1,7 +1,5 @@
 package knowledge
 
-import "slices"
-
 // Change says what Revise did to a unit.
 type Change int
 
@@ -22,9 +20,11 @@ func (c Change) String() string {
 // is what the repository holds (nil if nothing). The content hash of next is
 // computed here. Content changes bump the version by exactly one; unchanged
 // content never does, and then prev is returned as it was, fetch time and
-// source hash included, so the file does not change. When only the owner,
-// source URI, locator, concepts or occurrence count differ, those are updated without a
-// version bump (Touched).
+// source hash included, so the file does not change. A new owner, source
+// URI, locator or concept list is a content change (see ComputeHash): it
+// is reviewed like an edit of the text. When only the document key, a
+// local file: URI or the occurrence count differ, those are updated
+// without a version bump (Touched).
 func Revise(prev *Unit, next Unit) (Unit, Change) {
 	next.Body = NormalizeBody(next.Body)
 	next.ContentHash = ComputeHash(next)
@@ -37,15 +37,10 @@ func Revise(prev *Unit, next Unit) (Unit, Change) {
 		return next, Changed
 	}
 	out := *prev
-	out.Owner = next.Owner
-	out.Source.URI = next.Source.URI
-	out.Source.Locator = next.Source.Locator
 	out.Source.Document = next.Source.Document
-	out.Concepts = next.Concepts
+	out.Source.URI = next.Source.URI // equal hashes: the same, or a local file: URI that moved
 	out.Occurrences = next.Occurrences
-	if out.Occurrences == prev.Occurrences && out.Owner == prev.Owner && out.Source.URI == prev.Source.URI &&
-		out.Source.Locator == prev.Source.Locator && out.Source.Document == prev.Source.Document &&
-		slices.Equal(out.Concepts, prev.Concepts) {
+	if out.Occurrences == prev.Occurrences && out.Source.Document == prev.Source.Document && out.Source.URI == prev.Source.URI {
 		return *prev, Unchanged
 	}
 	return out, Touched
