@@ -83,8 +83,8 @@ func ParseApprovals(name string, b []byte) (ApprovalFile, error) {
 			// approvals/OWNERS.yaml approves OWNERS itself.
 		} else if r.Stage == GlossaryStage && f.Unit == GlossaryApprovalID {
 			// approvals/glossary.yaml approves the termbase.
-		} else if r.Stage.Index() < 0 {
-			return f, fmt.Errorf("%s: records[%d]: stage %q is not one of technical, expression, consistency", name, i, r.Stage)
+		} else if r.Stage.Index() < 0 && r.Stage != RemovalStage {
+			return f, fmt.Errorf("%s: records[%d]: stage %q is not one of technical, expression, consistency, removal", name, i, r.Stage)
 		}
 		if r.Verdict != Approved && r.Verdict != Rejected {
 			return f, fmt.Errorf("%s: records[%d]: verdict %q is not approved or rejected", name, i, r.Verdict)
@@ -145,6 +145,22 @@ type Rules struct {
 	// record a (a's commit is an ancestor of b's); ok is false when either
 	// commit is unknown. It decides stage order where it can.
 	After func(a, b Record) (after, ok bool)
+	// PrevOwner, when set, gives the owner of the unit's previous version
+	// (ok false for a new unit or when unknown). A version that changes
+	// the owner is not approved at the technical stage by its new owner:
+	// the previous owner or a technical reviewer from OWNERS decides it,
+	// so nobody grants themselves the owner's right by editing the field.
+	PrevOwner func() (owner string, ok bool)
+}
+
+// allowed lists who may decide stage for u under these rules.
+func (r Rules) allowed(o *Owners, stage Stage, u *knowledge.Unit) []string {
+	if stage == Technical && r.PrevOwner != nil {
+		if prev, ok := r.PrevOwner(); ok && Identity(prev) != Identity(u.Owner) {
+			return o.allowed(stage, u, prev)
+		}
+	}
+	return o.Allowed(stage, u)
 }
 
 // Key identifies a record within its unit's file.
@@ -200,9 +216,13 @@ func Evaluate(u *knowledge.Unit, recs []Record, rules Rules) UnitStatus {
 			}
 			break
 		}
-		if ok, allowed := owners.May(last.Reviewer, stage, u); !ok {
+		if allowed := rules.allowed(owners, stage, u); !slices.Contains(allowed, Identity(last.Reviewer)) {
 			st.State, st.Next = StateInvalid, stage
-			st.Problems = append(st.Problems, fmt.Sprintf("%s decision by %s, who may not decide it (allowed: %s)", stage, last.Reviewer, orNone(allowed)))
+			msg := fmt.Sprintf("%s decision by %s, who may not decide it (allowed: %s)", stage, last.Reviewer, orNone(allowed))
+			if stage == Technical && Identity(last.Reviewer) == Identity(u.Owner) {
+				msg += "; this version makes them the owner, and a change of owner is approved by the previous owner or a technical reviewer"
+			}
+			st.Problems = append(st.Problems, msg)
 			break
 		}
 		if rules.Author != "" && Identity(last.Reviewer) == Identity(rules.Author) {
@@ -229,7 +249,7 @@ func Evaluate(u *knowledge.Unit, recs []Record, rules Rules) UnitStatus {
 		prevAt, prev = at(*last), last
 	}
 	if st.State != StateApproved {
-		st.Allowed = owners.Allowed(st.Next, u)
+		st.Allowed = rules.allowed(owners, st.Next, u)
 		if rules.Author != "" {
 			st.Allowed = slices.DeleteFunc(st.Allowed, func(p string) bool { return p == Identity(rules.Author) })
 		}

@@ -31,6 +31,10 @@ type History struct {
 	// OwnersPrev is the OWNERS file in force before that change; nil when
 	// the current file is the first one (it is taken as it is).
 	OwnersPrev *Owners
+	// PrevBlobs maps a unit id to the blob of its file's previous version
+	// (the first parent's side of the commit that wrote the current one);
+	// absent or zero for a unit that commit added.
+	PrevBlobs map[string]plumbing.Hash
 	// RecordCommits maps a unit id (or OwnersApprovalID) and Record.Key to
 	// the commit that added that record.
 	RecordCommits map[string]map[string]*object.Commit
@@ -45,7 +49,7 @@ func (s *Snapshot) ReadHistory(ctx context.Context) error {
 	if s.hist != nil {
 		return nil
 	}
-	h := &History{Authors: map[string]string{}, WrittenAt: map[string]time.Time{}, RecordCommits: map[string]map[string]*object.Commit{}}
+	h := &History{Authors: map[string]string{}, WrittenAt: map[string]time.Time{}, PrevBlobs: map[string]plumbing.Hash{}, RecordCommits: map[string]map[string]*object.Commit{}}
 	if s.repo == nil || s.Commit.IsZero() {
 		s.hist = h
 		return nil
@@ -119,6 +123,9 @@ func (s *Snapshot) ReadHistory(ctx context.Context) error {
 				if ch.New == s.Tree[ch.Path].Hash {
 					h.Authors[id] = Identity(c.Author.Email)
 					h.WrittenAt[id] = c.Author.When
+					if !ch.Old[0].IsZero() {
+						h.PrevBlobs[id] = ch.Old[0]
+					}
 					delete(units, ch.Path)
 				}
 			case pendingRecs[ch.Path] != nil && !ch.New.IsZero():
@@ -236,6 +243,26 @@ func (s *Snapshot) recordsAddedBy(c *object.Commit, ch kbrepoChange, pending map
 		delete(pending, ch.Path)
 	}
 	return nil
+}
+
+// prevOwner returns the owner named by the previous version of the unit's
+// file; ok is false for a new unit or an unreadable version. Only the
+// technical stage of a unit needs it, so it is read on demand.
+func (s *Snapshot) prevOwner(id string) (string, bool) {
+	if s.ReadHistory(context.Background()) != nil {
+		return "", false
+	}
+	blob, ok := s.hist.PrevBlobs[id]
+	if !ok {
+		return "", false
+	}
+	b, err := s.repo.Read(blob)
+	if err != nil {
+		return "", false
+	}
+	// A hash mismatch still names the owner the file had.
+	u, _ := knowledge.Parse(knowledge.FilePath(id), b)
+	return u.Owner, u.Owner != ""
 }
 
 // Author returns who wrote the unit's current version ("" when unknown).

@@ -56,8 +56,8 @@ var Stages = []Stage{Technical, Expression, Consistency}
 // ParseStage checks a stage name.
 func ParseStage(s string) (Stage, error) {
 	st := Stage(strings.ToLower(s))
-	if !slices.Contains(Stages, st) && st != OwnersStage && st != GlossaryStage {
-		return "", fmt.Errorf("stage %q is not one of technical, expression, consistency (or owners, for a change of OWNERS)", s)
+	if !slices.Contains(Stages, st) && st != OwnersStage && st != GlossaryStage && st != RemovalStage {
+		return "", fmt.Errorf("stage %q is not one of technical, expression, consistency (or owners for a change of OWNERS, glossary for the termbase, removal for a deleted unit)", s)
 	}
 	return st, nil
 }
@@ -129,11 +129,17 @@ func (o *Owners) May(reviewer string, stage Stage, u *knowledge.Unit) (bool, []s
 
 // Allowed lists who may approve stage for u, sorted.
 func (o *Owners) Allowed(stage Stage, u *knowledge.Unit) []string {
+	return o.allowed(stage, u, u.Owner)
+}
+
+// allowed is Allowed with the unit owner's right to decide the technical
+// stage given to owner instead ("" gives it to nobody).
+func (o *Owners) allowed(stage Stage, u *knowledge.Unit, owner string) []string {
 	set := map[string]bool{}
 	switch stage {
 	case Technical:
-		if u.Owner != "" {
-			set[Identity(u.Owner)] = true
+		if owner != "" {
+			set[Identity(owner)] = true
 		}
 		for _, k := range []string{u.Product, "*"} {
 			for _, p := range o.Technical[k] {

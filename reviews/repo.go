@@ -49,6 +49,8 @@ type Snapshot struct {
 	// effective is the OWNERS in force and why the committed one is not.
 	effective      *Owners
 	ownersProblems []string
+	// removals caches readRemovals.
+	removals map[string]*removal
 }
 
 func (s *Snapshot) unreadable(id string, err error) {
@@ -174,7 +176,7 @@ func (s *Snapshot) rules(id string, o *Owners) Rules {
 			return false, false
 		}
 		return s.descends(ca.Hash, cb.Hash), true
-	}}
+	}, PrevOwner: func() (string, bool) { return s.prevOwner(id) }}
 	if o.Strict {
 		r.Proof = s.proofFor(id, o)
 	} else {
@@ -276,8 +278,9 @@ func (v VerifyReport) OK() bool { return len(v.Failures) == 0 }
 // approved by the people base's OWNERS requires, and while OWNERS changes,
 // units must pass under both base's and head's OWNERS (so nobody adds
 // themselves and approves in one change, and publish, which reads main's
-// OWNERS after the merge, agrees). A deleted unit file needs no approval:
-// deleting is how a retired unit leaves the repository.
+// OWNERS after the merge, agrees). Deleting a unit file is a change too:
+// it needs a removal approval (see RemovalStage) unless the deleted
+// version is a retirement that passed review.
 func Verify(s, base *Snapshot) VerifyReport {
 	rep, _ := VerifyContext(context.Background(), s, base)
 	return rep
@@ -331,14 +334,39 @@ func VerifyContext(ctx context.Context, s, base *Snapshot) (VerifyReport, error)
 			rep.Failures = append(rep.Failures, s.GlossaryProblems()...)
 		}
 	}
+	if base != nil {
+		removed := s.removedIDs(base)
+		if err := s.readRemovals(ctx, removed); err != nil {
+			return rep, err
+		}
+		for _, id := range removed {
+			rep.Checked++
+			st, err := s.Removal(ctx, id, base)
+			if err != nil {
+				return rep, err
+			}
+			if !st.Approved {
+				rep.Failures = append(rep.Failures, fmt.Sprintf("%s: %s", knowledge.FilePath(id), st.Why))
+			}
+		}
+	}
 	for _, id := range ids {
 		if _, ok := s.Units[id]; !ok {
 			continue
 		}
 		rep.Checked++
-		fail := unitFailure(id, Evaluate(s.Units[id], s.Records[id], s.rules(id, owners)))
+		rules := func(o *Owners) Rules {
+			r := s.rules(id, o)
+			// Against a base, a change of owner is judged from the owner
+			// the base holds, however many versions the branch made.
+			if bu := baseUnit(base, id); bu != nil {
+				r.PrevOwner = func() (string, bool) { return bu.Owner, true }
+			}
+			return r
+		}
+		fail := unitFailure(id, Evaluate(s.Units[id], s.Records[id], rules(owners)))
 		if fail == "" && baseOwners != nil {
-			if f := unitFailure(id, Evaluate(s.Units[id], s.Records[id], s.rules(id, baseOwners))); f != "" {
+			if f := unitFailure(id, Evaluate(s.Units[id], s.Records[id], rules(baseOwners))); f != "" {
 				fail = f + " (under the OWNERS of the base, which this change edits)"
 			}
 		}
@@ -347,6 +375,13 @@ func VerifyContext(ctx context.Context, s, base *Snapshot) (VerifyReport, error)
 		}
 	}
 	return rep, nil
+}
+
+func baseUnit(base *Snapshot, id string) *knowledge.Unit {
+	if base == nil {
+		return nil
+	}
+	return base.Units[id]
 }
 
 // EffectiveOwnersStrict reports whether the OWNERS in force is strict.
@@ -448,6 +483,28 @@ func Decide(ctx context.Context, r *kbrepo.Repo, d Decision) (recorded []string,
 		}
 		changes = append(changes, c)
 		recorded = append(recorded, GlossaryFile)
+	} else if d.Stage == RemovalStage {
+		base, err := decisionBase(ctx, r, snap, d.Main)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := snap.readRemovals(ctx, d.Units); err != nil {
+			return nil, nil, err
+		}
+		for _, id := range d.Units {
+			rec, err := decideRemoval(ctx, snap, base, id, who, d, at)
+			if err != nil {
+				problems = append(problems, err)
+				continue
+			}
+			recs := append(append([]Record(nil), snap.Records[id]...), rec)
+			b, err := MarshalApprovals(ApprovalFile{Unit: id, Records: recs})
+			if err != nil {
+				return nil, nil, err
+			}
+			changes = append(changes, kbrepo.Change{Path: ApprovalPath(id), Data: b})
+			recorded = append(recorded, id)
+		}
 	} else {
 		owners := snap.EffectiveOwners()
 		for _, id := range d.Units {
@@ -465,7 +522,7 @@ func Decide(ctx context.Context, r *kbrepo.Repo, d Decision) (recorded []string,
 				problems = append(problems, fmt.Errorf("%s: %w: %s waits for %s review first", id, ErrNotReady, d.Stage, st.Next))
 				continue
 			}
-			if ok, allowed := owners.May(d.Reviewer, d.Stage, u); !ok {
+			if allowed := snap.rules(id, owners).allowed(owners, d.Stage, u); !slices.Contains(allowed, who) {
 				problems = append(problems, fmt.Errorf("%s: %s may not decide the %s stage (allowed: %s; see OWNERS)", id, who, d.Stage, orNone(allowed)))
 				continue
 			}
@@ -510,6 +567,44 @@ func Decide(ctx context.Context, r *kbrepo.Repo, d Decision) (recorded []string,
 		return nil, nil, err
 	}
 	return recorded, problems, nil
+}
+
+// decisionBase is the snapshot at the merge base of the review branch and
+// main (nil without main): what a change on the branch is judged against.
+func decisionBase(ctx context.Context, r *kbrepo.Repo, snap *Snapshot, main string) (*Snapshot, error) {
+	if main == "" {
+		return nil, nil
+	}
+	mh, ok, err := r.Branch(main)
+	if err != nil || !ok {
+		return nil, err
+	}
+	mb, err := r.MergeBase(mh, snap.Commit)
+	if err != nil {
+		return nil, err
+	}
+	return Load(ctx, r, mb)
+}
+
+// RemovedUnits lists the units whose files the snapshot deleted since
+// base, each with its review state.
+func (s *Snapshot) RemovedUnits(ctx context.Context, base *Snapshot) ([]RemovalStatus, error) {
+	if base == nil {
+		return nil, nil
+	}
+	ids := s.removedIDs(base)
+	if err := s.readRemovals(ctx, ids); err != nil {
+		return nil, err
+	}
+	out := make([]RemovalStatus, 0, len(ids))
+	for _, id := range ids {
+		st, err := s.Removal(ctx, id, base)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, nil
 }
 
 // decideOwners records a decision on the branch's change of OWNERS.

@@ -94,7 +94,7 @@ func runPublish(ctx context.Context, ws *workspace.Workspace, o publishOptions, 
 		return err
 	}
 	defer done()
-	res, err = publishAll(ctx, ws, targets, approved, st.terms, st.held, o)
+	res, err = publishAll(ctx, ws, targets, approved, st, o)
 	if err == nil && len(st.unreadable) > 0 {
 		ids := make([]string, 0, len(st.unreadable))
 		for id := range st.unreadable {
@@ -114,7 +114,7 @@ func runPublish(ctx context.Context, ws *workspace.Workspace, o publishOptions, 
 }
 
 // publishAll publishes to every target and sums the results.
-func publishAll(ctx context.Context, ws *workspace.Workspace, targets []accessTarget, approved []*knowledge.Unit, terms publish.Terms, held map[string]bool, o publishOptions) (publish.Result, error) {
+func publishAll(ctx context.Context, ws *workspace.Workspace, targets []accessTarget, approved []*knowledge.Unit, st mainState, o publishOptions) (publish.Result, error) {
 	var res publish.Result
 	var err error
 	set, done := publishProgress(o.ErrOut)
@@ -122,7 +122,7 @@ func publishAll(ctx context.Context, ws *workspace.Workspace, targets []accessTa
 	res.Plan.Collection = ws.Config.Weaviate.Collection
 	for _, t := range targets {
 		r, perr := publish.Publish(ctx, t.Target, t.unitsFor(approved), publish.Options{
-			DryRun: o.DryRun, Repair: o.Repair, Terms: terms, Progress: set, Keep: held,
+			DryRun: o.DryRun, Repair: o.Repair, Terms: st.terms, Progress: set, Keep: st.held, Hold: st.hold,
 		})
 		res.Written, res.Deleted = res.Written+r.Written, res.Deleted+r.Deleted
 		res.Failed = append(res.Failed, r.Failed...)
@@ -165,7 +165,7 @@ func reportPublish(ws *workspace.Workspace, o publishOptions, out io.Writer, mh 
 			fmt.Fprintf(out, "published %s at %s: %d written, %d deleted, %d unchanged; verified %s\n", cfg.Weaviate.Collection, mh.String()[:12],
 				res.Written, res.Deleted, res.Plan.Unchanged, plural(res.Plan.Desired, "object", "objects"))
 			if res.Plan.Kept > 0 {
-				fmt.Fprintf(out, "  %s kept as published: their files on %s are unreadable or not approved\n", plural(res.Plan.Kept, "object", "objects"), cfg.Review.Main)
+				fmt.Fprintf(out, "  %s kept as published: their files on %s are unreadable, not approved, or removed without review\n", plural(res.Plan.Kept, "object", "objects"), cfg.Review.Main)
 			}
 		}
 	}
@@ -192,10 +192,11 @@ func reportPublish(ws *workspace.Workspace, o publishOptions, out io.Writer, mh 
 type mainState struct {
 	commit     plumbing.Hash
 	approved   []*knowledge.Unit
-	unapproved []reviews.UnitStatus // active units that lack approvals
-	held       map[string]bool      // units whose published objects stay (see Snapshot.Held)
-	unreadable map[string]error     // unit files on main that cannot be read
-	terms      publish.Terms        // nil without an approved termbase
+	unapproved []reviews.UnitStatus                                     // active units that lack approvals
+	held       map[string]bool                                          // units whose published objects stay (see Snapshot.Held)
+	hold       func(context.Context, []string) (map[string]bool, error) // removals not reviewed (see Snapshot.HoldRemovals)
+	unreadable map[string]error                                         // unit files on main that cannot be read
+	terms      publish.Terms                                            // nil without an approved termbase
 }
 
 // approvedOnMain loads main: its approved units, the active units that
@@ -218,7 +219,7 @@ func approvedOnMain(ctx context.Context, ws *workspace.Workspace) (mainState, er
 	saveParseCache(cache)
 	var unapproved []reviews.UnitStatus
 	st.approved, unapproved = snap.ApprovedUnits()
-	st.held, st.unreadable = snap.Held(unapproved), snap.Unreadable
+	st.held, st.unreadable, st.hold = snap.Held(unapproved), snap.Unreadable, snap.HoldRemovals
 	for _, u := range unapproved {
 		if snap.Units[u.ID].Status == knowledge.StatusActive {
 			st.unapproved = append(st.unapproved, u)

@@ -17,7 +17,9 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/kbops/kbops/glossary"
+	"github.com/kbops/kbops/knowledge"
 	"github.com/kbops/kbops/pipeline/config"
+	"github.com/kbops/kbops/pipeline/lock"
 	"github.com/kbops/kbops/pipeline/tracks"
 	"github.com/kbops/kbops/pipeline/workspace"
 	"github.com/kbops/kbops/reviews"
@@ -46,7 +48,7 @@ before.
 Example:
    kbops review %s --stage technical --as "Ana Ruiz <ana@example.com>" --all-mine --push`, verdict, name),
 			Flags: []cli.Flag{
-				&cli.StringFlag{Name: "stage", Required: true, Usage: "technical, expression or consistency; owners for a change of OWNERS, glossary for a change of the termbase"},
+				&cli.StringFlag{Name: "stage", Required: true, Usage: "technical, expression or consistency; owners for a change of OWNERS, glossary for a change of the termbase, removal for a deleted unit file"},
 				&cli.BoolFlag{Name: "all-mine", Usage: "every unit waiting for this stage that you may decide"},
 				&cli.StringFlag{Name: "comment", Aliases: []string{"m"}, Usage: "why (shown to the author; required to reject)"},
 				&cli.StringFlag{Name: "sign-key", EnvVars: []string{"KBOPS_SIGNING_KEY"}, Usage: "sign the decision commit with this armored OpenPGP private key `FILE` (strict mode needs it; passphrase from $KBOPS_SIGNING_PASSPHRASE)"},
@@ -170,6 +172,36 @@ Example:
 			decide(reviews.Approved),
 			decide(reviews.Rejected),
 			{
+				Name:  "rehash",
+				Usage: "make unit files edited by hand new versions for review",
+				Description: `A unit file edited by hand (a typo fixed in the git host's editor, a
+locator corrected) no longer matches its content_hash, so verify and publish
+refuse it. rehash computes the hash of each such file on the review branch
+(main when there is none), raises its version by one and commits it to the
+review branch, where it goes through the three stages like any change; the
+approvals of the old version do not carry over. Who runs it is the new
+version's author and may not review it. Files wrong in other ways are
+listed and left alone (exit 3).
+
+Example:
+   kbops review rehash --as "Ana Ruiz <ana@example.com>"`,
+				Flags: []cli.Flag{asFlag},
+				Action: func(c *cli.Context) error {
+					ws, err := openWorkspace(c)
+					if err != nil {
+						return err
+					}
+					who, err := reviewer(ws, c.String("as"))
+					if err != nil {
+						return err
+					}
+					if err := syncReviewBranch(ws); err != nil {
+						return err
+					}
+					return runReviewRehash(c.Context, ws, who, c.App.Writer)
+				},
+			},
+			{
 				Name:  "verify",
 				Usage: "check that every changed unit has valid approvals (for the knowledge repo's CI)",
 				Description: `Exits 0 when every unit changed between --base and --head is approved for its
@@ -226,6 +258,36 @@ Example (the knowledge repository's CI on a pull request):
 	}
 }
 
+func runReviewRehash(ctx context.Context, ws *workspace.Workspace, who string, out io.Writer) error {
+	l, err := repoLock(ctx, ws, lock.Repo, true, "kbops review rehash")
+	if err != nil {
+		return err
+	}
+	defer l.Release()
+	res, err := reviews.Rehash(ctx, ws.Repo, reviews.RehashOptions{Branch: ws.Config.Review.Branch, Main: ws.Config.Review.Main, Author: who, Now: time.Now()})
+	if err != nil {
+		return err
+	}
+	for _, id := range res.Units {
+		fmt.Fprintf(out, "rehashed %s: a new version waits for technical review\n", knowledge.FilePath(id))
+	}
+	for _, p := range res.Problems {
+		fmt.Fprintf(out, "not rehashed: %v\n", p)
+	}
+	fmt.Fprintf(out, "%d unit(s) rehashed on %s\n", len(res.Units), ws.Config.Review.Branch)
+	if len(res.Problems) > 0 {
+		return &exitError{exitAttention, fmt.Errorf("%d unit file(s) have other errors; fix the fields named above", len(res.Problems))}
+	}
+	return nil
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "(unknown)"
+	}
+	return s
+}
+
 // reviewer finds who is acting: --as, $KBOPS_REVIEWER, then git config.
 func reviewer(ws *workspace.Workspace, as string) (string, error) {
 	if as != "" {
@@ -255,6 +317,21 @@ func runDecide(ctx context.Context, ws *workspace.Workspace, d reviews.Decision,
 		}
 		if err := snap.ReadHistory(ctx); err != nil {
 			return err
+		}
+		if d.Stage == reviews.RemovalStage {
+			base, err := mainBase(ctx, ws, snap)
+			if err != nil {
+				return err
+			}
+			removals, err := snap.RemovedUnits(ctx, base)
+			if err != nil {
+				return err
+			}
+			for _, rm := range removals {
+				if !rm.Approved && slices.Contains(rm.Allowed, reviews.Identity(d.Reviewer)) {
+					d.Units = append(d.Units, rm.ID)
+				}
+			}
 		}
 		for _, id := range snap.IDs() {
 			st := snap.Status(id)
@@ -334,6 +411,23 @@ func runReviewStatus(ctx context.Context, ws *workspace.Workspace, who string, o
 				fmt.Fprintf(out, "          check: %s\n", f)
 			}
 		}
+	}
+	removals, err := snap.RemovedUnits(ctx, base)
+	if err != nil {
+		return err
+	}
+	for _, rm := range removals {
+		if rm.Approved {
+			counts[reviews.StateApproved]++
+			continue
+		}
+		counts[reviews.StatePending]++
+		if who != "" && !slices.Contains(rm.Allowed, reviews.Identity(who)) {
+			continue
+		}
+		shown++
+		fmt.Fprintf(out, "%-9s %-12s %s v%d deleted by %s — %s\n", reviews.StatePending, reviews.RemovalStage, rm.ID, rm.Removed.Version, orUnknown(rm.Deleter), strings.Join(rm.Allowed, ", "))
+		fmt.Fprintf(out, "          %s\n", rm.Why)
 	}
 	fmt.Fprintf(out, "%s: %d approved, %d pending, %d rejected, %d invalid\n", ws.Config.Review.Branch,
 		counts[reviews.StateApproved], counts[reviews.StatePending], counts[reviews.StateRejected], counts[reviews.StateInvalid])

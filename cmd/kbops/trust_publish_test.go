@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -84,5 +85,75 @@ func TestPublishKeepsWhatItCannotReadOrWasNotApproved(t *testing.T) {
 	}
 	if s := must(t, ws, "search", "skip the earth connection"); strings.Contains(s, "Unreviewed advice") {
 		t.Errorf("unreviewed text is served:\n%s", s)
+	}
+}
+
+// commitTo writes files onto a branch as Mallory, who has push access.
+func commitTo(t *testing.T, ws, branch string, changes ...kbrepo.Change) {
+	t.Helper()
+	r, err := kbrepo.Open(ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _, _ := r.Branch(branch)
+	sig, _ := kbrepo.Signature("Mallory <mallory@example.com>", time.Now())
+	if _, err := r.Commit(context.Background(), kbrepo.CommitOptions{Branch: branch, Parents: []plumbing.Hash{h}, Changes: changes, Message: "remove\n", Author: sig}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Deleting a unit is a change: `git rm` of an active unit on the review
+// branch fails verify and merge until its owner approves the removal, and
+// a deletion pushed straight onto main is not carried to Weaviate.
+func TestDeletionNeedsReview(t *testing.T) {
+	srv := weaviatetest.Start(t)
+	ws, _ := demoWorkspace(t, "http://"+srv.Host(), srv.GRPCHost())
+	must(t, ws, "ingest")
+	approveAll(t, ws)
+	must(t, ws, "review", "merge", "--as", "ana.ruiz@example.com")
+	if p := publishCounts(t, ws); p.Written != 11 {
+		t.Fatalf("first publish: %+v", p)
+	}
+	r, _ := kbrepo.Open(ws)
+	h, _, _ := r.Branch("main")
+	tree, _ := r.Tree(h)
+	var ids []string
+	for p := range tree {
+		if id, ok := knowledge.IDFromPath(p); ok {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	onBranch, onMain := ids[0], ids[1]
+
+	if err := r.MoveBranch("kbops/review", plumbing.ZeroHash, h); err != nil {
+		t.Fatal(err)
+	}
+	commitTo(t, ws, "kbops/review", kbrepo.Change{Path: knowledge.FilePath(onBranch)}, kbrepo.Change{Path: "approvals/" + onBranch + ".yaml"})
+	out, code := kb(t, ws, "review", "verify", "--base", "main", "--head", "kbops/review")
+	if code == 0 || !strings.Contains(out, "deleted without review") {
+		t.Fatalf("verify of a silent deletion: exit %d\n%s", code, out)
+	}
+	if out, code := kb(t, ws, "review", "merge", "--as", "ops@example.com"); code == 0 {
+		t.Fatalf("merge took an unreviewed deletion to main:\n%s", out)
+	}
+	if out := must(t, ws, "review", "status"); !strings.Contains(out, "removal") || !strings.Contains(out, onBranch) {
+		t.Errorf("status does not show the removal waiting:\n%s", out)
+	}
+	must(t, ws, "review", "approve", "--stage", "removal", "--as", "ana.ruiz@example.com", "--all-mine")
+	must(t, ws, "review", "verify", "--base", "main", "--head", "kbops/review")
+	must(t, ws, "review", "merge", "--as", "ops@example.com")
+	if p := publishCounts(t, ws); p.Deleted != 1 {
+		t.Errorf("publish after the reviewed removal: %+v, want 1 deleted", p)
+	}
+
+	commitTo(t, ws, "main", kbrepo.Change{Path: knowledge.FilePath(onMain)})
+	out, _ = kb(t, ws, "publish", "--json")
+	var p publishJSON
+	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):strings.LastIndex(out, "}")+1]), &p); err != nil {
+		t.Fatalf("publish --json: %v\n%s", err, out)
+	}
+	if p.Deleted != 0 {
+		t.Errorf("publish deleted a unit removed on main without review: %+v", p)
 	}
 }

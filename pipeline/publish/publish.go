@@ -303,6 +303,11 @@ type Options struct {
 	// or are not approved. What was approved stays served; a broken or
 	// unreviewed file never becomes a deletion.
 	Keep map[string]bool
+	// Hold, when set, is asked about the units whose objects the plan
+	// would delete (main has no file for them) and returns those whose
+	// removal did not pass review; their objects stay too. See
+	// reviews.Snapshot.HoldRemovals.
+	Hold func(ctx context.Context, ids []string) (map[string]bool, error)
 }
 
 // Result says what Publish did.
@@ -352,13 +357,36 @@ func Publish(ctx context.Context, t *Target, units []*knowledge.Unit, o Options)
 		}
 	}
 	res.Plan = MakePlan(t.Alias, desired, existing).keeping(o.Keep)
+	keep := o.Keep
+	if o.Hold != nil {
+		var gone []string
+		for _, a := range res.Plan.Actions {
+			if a.Op == OpDelete {
+				gone = append(gone, a.UnitID)
+			}
+		}
+		if len(gone) > 0 {
+			held, err := o.Hold(ctx, gone)
+			if err != nil {
+				return res, fmt.Errorf("check the removals of %d unit(s): %w", len(gone), err)
+			}
+			res.Plan = res.Plan.keeping(held)
+			keep = make(map[string]bool, len(o.Keep)+len(held))
+			for id := range o.Keep {
+				keep[id] = true
+			}
+			for id := range held {
+				keep[id] = true
+			}
+		}
+	}
 	if o.DryRun || len(res.Plan.Actions) == 0 {
 		return res, nil
 	}
 	if err := t.apply(ctx, collection, desired, res.Plan, o, &res); err != nil {
 		return res, err
 	}
-	return res, t.verify(ctx, collection, desired, o.Keep)
+	return res, t.verify(ctx, collection, desired, keep)
 }
 
 // apply carries out a plan on a physical collection.

@@ -148,7 +148,7 @@ func PublishJob(ws *workspace.Workspace, d Deps) func(context.Context) (any, err
 			return res, err
 		}
 		defer done()
-		res.Result, err = publish.Publish(ctx, target, approved, publish.Options{Terms: d.Terms, Keep: snap.Held(unapproved)})
+		res.Result, err = publish.Publish(ctx, target, approved, publish.Options{Terms: d.Terms, Keep: snap.Held(unapproved), Hold: snap.HoldRemovals})
 		if err != nil {
 			return res, err
 		}
