@@ -29,7 +29,7 @@ const FileName = "kbops.yaml"
 // Environment variables kbops reads secrets and overrides from.
 const (
 	EnvWeaviateAPIKey = "KBOPS_WEAVIATE_API_KEY" // API key for a Weaviate cluster
-	EnvGitToken       = "KBOPS_GIT_TOKEN"        // token for pushing review branches and cloning sources
+	EnvGitToken       = "KBOPS_GIT_TOKEN"        // token for git.remote, and for git sources on its host
 	EnvReviewer       = "KBOPS_REVIEWER"         // "Name <email>" of the person approving
 )
 
@@ -127,7 +127,8 @@ type Git struct {
 	// "kbops <kbops@localhost>").
 	Author string `yaml:"author"`
 	// Remote to push review branches to (a name such as origin, or a URL);
-	// empty: do not push. The token comes from KBOPS_GIT_TOKEN.
+	// empty: do not push. The token comes from KBOPS_GIT_TOKEN and also
+	// goes to git sources on this remote's host, and to no other.
 	Remote string `yaml:"remote"`
 }
 
