@@ -78,10 +78,24 @@ func (e *ItemError) Unwrap() error { return e.Err }
 // ErrTooLarge is wrapped by errors for documents over a size limit.
 var ErrTooLarge = errors.New("document is larger than the size limit")
 
-// LocationFactory makes a Location from a source spec. base is the folder
-// relative locations are resolved against (the workspace root); cache is a
-// private folder the location may keep state in (clones, HTTP validators).
-type LocationFactory func(ctx context.Context, spec Spec, base, cache string) (Location, error)
+// LocationFactory makes a Location from a source spec and what the
+// workspace tells it (see Env).
+type LocationFactory func(ctx context.Context, spec Spec, env Env) (Location, error)
+
+// Env is what a location is opened with besides its spec.
+type Env struct {
+	// Base is the folder relative locations are resolved against (the
+	// workspace root).
+	Base string
+	// Cache is a private folder the location may keep state in (clones,
+	// HTTP validators); "" when there is none.
+	Cache string
+	// GitRemote is the URL of the knowledge repository's remote (git.remote,
+	// a remote name already resolved to its URL); "" when there is none. The
+	// workspace token KBOPS_GIT_TOKEN was issued for that host, so a git
+	// location sends it to no other host.
+	GitRemote string
+}
 
 // Section is a piece of a document with its place in the document's
 // structure. Extractors emit sections in document order.
@@ -239,11 +253,11 @@ func (r *Registry) Schemes() []string {
 }
 
 // OpenLocation makes the Location a spec names.
-func (r *Registry) OpenLocation(ctx context.Context, spec Spec, base, cache string) (Location, error) {
+func (r *Registry) OpenLocation(ctx context.Context, spec Spec, env Env) (Location, error) {
 	scheme := spec.LocationScheme()
 	f, ok := r.Location(scheme)
 	if !ok {
 		return nil, fmt.Errorf("source %q: no location of type %q (known: %s)", spec.Name, scheme, strings.Join(r.Schemes(), ", "))
 	}
-	return f(ctx, spec, base, cache)
+	return f(ctx, spec, env)
 }

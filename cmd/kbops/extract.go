@@ -235,7 +235,7 @@ func readTarget(ctx context.Context, target string) (name string, data []byte, c
 	var n yaml.Node
 	_ = yaml.Unmarshal([]byte("retries: 1\ntimeout: 60s"), &n)
 	spec.Options = *n.Content[0]
-	loc, err := httploc.New(ctx, spec, "", cache)
+	loc, err := httploc.New(ctx, spec, sources.Env{Cache: cache})
 	if err != nil {
 		return "", nil, "", usageErr("%v", err)
 	}

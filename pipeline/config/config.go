@@ -20,6 +20,7 @@ import (
 
 	"github.com/kbops/kbops/knowledge"
 	"github.com/kbops/kbops/sources"
+	"github.com/kbops/kbops/sources/gitauth"
 )
 
 // FileName is the name of the configuration file at the workspace root.
@@ -28,7 +29,7 @@ const FileName = "kbops.yaml"
 // Environment variables kbops reads secrets and overrides from.
 const (
 	EnvWeaviateAPIKey = "KBOPS_WEAVIATE_API_KEY" // API key for a Weaviate cluster
-	EnvGitToken       = "KBOPS_GIT_TOKEN"        // token for pushing review branches and cloning sources
+	EnvGitToken       = "KBOPS_GIT_TOKEN"        // token for git.remote, and for git sources on its host
 	EnvReviewer       = "KBOPS_REVIEWER"         // "Name <email>" of the person approving
 )
 
@@ -126,7 +127,8 @@ type Git struct {
 	// "kbops <kbops@localhost>").
 	Author string `yaml:"author"`
 	// Remote to push review branches to (a name such as origin, or a URL);
-	// empty: do not push. The token comes from KBOPS_GIT_TOKEN.
+	// empty: do not push. The token comes from KBOPS_GIT_TOKEN and also
+	// goes to git sources on this remote's host, and to no other.
 	Remote string `yaml:"remote"`
 }
 
@@ -165,6 +167,9 @@ var (
 	yamlLine    = regexp.MustCompile(`^(?:yaml: )?(?:unmarshal errors:\n\s*)?line (\d+): (.*)$`)
 	notFoundKey = regexp.MustCompile(`^field (\S+) not found in type (\S+)`)
 	secretish   = regexp.MustCompile(`(?i)(api_?key|token|password|secret)`)
+	// envName is an environment variable's name; keys ending in _env
+	// (token_env) hold one, not a secret.
+	envName = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
 )
 
 // Parse reads config bytes; file names the source in errors.
@@ -210,14 +215,23 @@ func yamlErr(file string, err error) error {
 }
 
 // rejectSecrets refuses keys that look like secrets: they belong in the
-// environment, because kbops.yaml is committed.
+// environment, because kbops.yaml is committed. A key ending in _env
+// (token_env) names the variable holding the secret and is allowed when
+// its value looks like a variable name. Values are never echoed.
 func rejectSecrets(file string, n *yaml.Node) error {
 	if n.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := n.Content[i]
-			if secretish.MatchString(k.Value) && n.Content[i+1].Value != "" {
-				return &Error{File: file, Line: k.Line, Key: k.Value, Msg: fmt.Sprintf("secrets do not belong in %s, which is committed; set %s or %s in the environment instead", FileName, EnvWeaviateAPIKey, EnvGitToken)}
+			k, v := n.Content[i], n.Content[i+1]
+			if !secretish.MatchString(k.Value) || v.Value == "" {
+				continue
 			}
+			if strings.HasSuffix(k.Value, "_env") {
+				if envName.MatchString(v.Value) {
+					continue
+				}
+				return &Error{File: file, Line: k.Line, Key: k.Value, Msg: "give the name of an environment variable in capitals (such as VENDOR_GIT_TOKEN), not the secret; put the secret in that variable"}
+			}
+			return &Error{File: file, Line: k.Line, Key: k.Value, Msg: fmt.Sprintf("secrets do not belong in %s, which is committed; set %s or %s in the environment instead", FileName, EnvWeaviateAPIKey, EnvGitToken)}
 		}
 	}
 	for _, c := range n.Content {
@@ -309,6 +323,25 @@ func (c *Config) validate(root *yaml.Node) error {
 		}
 		return &Error{File: c.file, Line: line(root, path...), Key: strings.Join(keys, "."), Msg: msg}
 	}
+	// Credentials in URLs first: later messages may print the URL.
+	if gitauth.HasCredentials(c.Git.Remote) {
+		return bad(credentialsMsg+fmt.Sprintf("; set %s in the environment", EnvGitToken), "git", "remote")
+	}
+	for i, s := range c.Sources {
+		for j, l := range s.Location {
+			if !gitauth.HasCredentials(l) {
+				continue
+			}
+			tail := "; a git source's token comes from the environment: " + EnvGitToken + " for git.remote's host, or the variable its options.token_env names"
+			if s.LocationScheme() == "http" {
+				tail = "; http sources send no credentials"
+			}
+			if len(s.Location) == 1 {
+				return bad(credentialsMsg+tail, "sources", i, "location")
+			}
+			return bad(credentialsMsg+tail, "sources", i, "location", j)
+		}
+	}
 	if c.Version != 1 {
 		return bad(fmt.Sprintf("version %d is not supported; this kbops reads version 1", c.Version), "version")
 	}
@@ -367,6 +400,10 @@ func (c *Config) validate(root *yaml.Node) error {
 	}
 	return nil
 }
+
+// credentialsMsg starts the error for a URL with a user name or password;
+// the URL itself is not repeated, since it holds the secret.
+const credentialsMsg = "the URL holds a user name or password; remove it: credentials do not belong in " + FileName + ", which is committed, and URLs are printed in logs and run reports"
 
 var validCollection = regexp.MustCompile(`^[A-Z][A-Za-z0-9_]*$`)
 

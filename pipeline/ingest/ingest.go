@@ -736,7 +736,8 @@ func listSource(ctx context.Context, ws *workspace.Workspace, spec sources.Spec,
 		sl.err = err
 		return sl
 	}
-	if sl.loc, err = o.Registry.OpenLocation(ctx, spec, ws.Root, cache); err != nil {
+	env := sources.Env{Base: ws.Root, Cache: cache, GitRemote: ws.Repo.RemoteURL(ws.Config.Git.Remote)}
+	if sl.loc, err = o.Registry.OpenLocation(ctx, spec, env); err != nil {
 		sl.err = err
 		return sl
 	}

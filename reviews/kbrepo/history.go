@@ -14,7 +14,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/plumbing/transport/http"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 )
@@ -281,8 +280,8 @@ func (r *Repo) Fetch(ctx context.Context, remote, branch, token string) (h plumb
 	opts := &git.FetchOptions{RemoteName: name, RefSpecs: []gitconfig.RefSpec{
 		gitconfig.RefSpec("+" + plumbing.NewBranchReferenceName(branch).String() + ":" + track.String()),
 	}}
-	if token != "" {
-		opts.Auth = &http.BasicAuth{Username: "kbops", Password: token}
+	if opts.Auth, err = remoteAuth(rem.Config().URLs, token); err != nil {
+		return plumbing.ZeroHash, false, fmt.Errorf("fetch %s from %s: %w", branch, remote, err)
 	}
 	err = rem.FetchContext(ctx, opts)
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {

@@ -27,9 +27,12 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/transport"
 	"github.com/go-git/go-git/v5/plumbing/transport/http"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
+
+	"github.com/kbops/kbops/sources/gitauth"
 )
 
 // Entry is one file of a tree.
@@ -460,9 +463,50 @@ func Changed(a, b Tree) []string {
 	return out
 }
 
+// RemoteURL returns the URL a remote stands for: the first URL of the
+// configured remote of that name, else remote itself (a URL or a path);
+// "" for "". Callers compare its host with a source's to decide whether
+// the workspace token belongs to that source.
+func (r *Repo) RemoteURL(remote string) string {
+	if remote == "" {
+		return ""
+	}
+	if rem, err := r.Git.Remote(remote); err == nil {
+		if urls := rem.Config().URLs; len(urls) > 0 {
+			return urls[0]
+		}
+	}
+	return remote
+}
+
+// remoteAuth returns the authentication to send with the token to the
+// remote's URLs: basic auth for http(s) URLs, none for others (ssh has its
+// own keys, paths need none) or without a token. A token due to a plain
+// http URL of a host that is not loopback is refused before any traffic.
+func remoteAuth(urls []string, token string) (transport.AuthMethod, error) {
+	if token == "" {
+		return nil, nil
+	}
+	send := false
+	for _, u := range urls {
+		if !gitauth.IsHTTP(u) {
+			continue
+		}
+		if err := gitauth.CheckSend(u); err != nil {
+			return nil, fmt.Errorf("the git token is not sent: %w", err)
+		}
+		send = true
+	}
+	if !send {
+		return nil, nil
+	}
+	return &http.BasicAuth{Username: "kbops", Password: token}, nil
+}
+
 // Push pushes a branch to a remote (a configured remote name or a URL).
 // The token, if any, comes from the caller (the environment), never from
-// the repository's config.
+// the repository's config; it is sent only to https URLs and to http URLs
+// of loopback hosts (see remoteAuth).
 func (r *Repo) Push(ctx context.Context, remote, branch, token string) error {
 	return r.PushBranch(ctx, remote, branch, token, true)
 }
@@ -478,22 +522,23 @@ func (r *Repo) PushBranch(ctx context.Context, remote, branch, token string, for
 	opts := &git.PushOptions{
 		RefSpecs: []gitconfig.RefSpec{gitconfig.RefSpec(spec)},
 	}
-	if token != "" {
-		opts.Auth = &http.BasicAuth{Username: "kbops", Password: token}
-	}
-	var err error
-	if rem, lookErr := r.Git.Remote(remote); lookErr == nil {
-		opts.RemoteName = remote
-		err = rem.PushContext(ctx, opts)
+	var rem *git.Remote
+	if named, lookErr := r.Git.Remote(remote); lookErr == nil {
+		opts.RemoteName, rem = remote, named
 	} else if _, statErr := os.Stat(remote); statErr == nil || strings.Contains(remote, "://") {
 		// A URL or path: push through an unnamed remote, so nothing is
 		// added to the repository's config.
 		opts.RemoteName = "kbops-push"
-		rem := git.NewRemote(r.Git.Storer, &gitconfig.RemoteConfig{Name: opts.RemoteName, URLs: []string{remote}})
-		err = rem.PushContext(ctx, opts)
+		rem = git.NewRemote(r.Git.Storer, &gitconfig.RemoteConfig{Name: opts.RemoteName, URLs: []string{remote}})
 	} else {
 		return fmt.Errorf("push: no remote %q; add it with `git remote add %s URL` or set git.remote to a URL", remote, remote)
 	}
+	auth, err := remoteAuth(rem.Config().URLs, token)
+	if err != nil {
+		return fmt.Errorf("push %s to %s: %w", branch, remote, err)
+	}
+	opts.Auth = auth
+	err = rem.PushContext(ctx, opts)
 	if errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return nil
 	}

@@ -50,8 +50,9 @@ type Folder struct {
 	opts    Options
 }
 
-// New makes a Folder from a source spec; relative paths resolve against base.
-func New(_ context.Context, spec sources.Spec, base, _ string) (sources.Location, error) {
+// New makes a Folder from a source spec; relative paths resolve against
+// env.Base.
+func New(_ context.Context, spec sources.Spec, env sources.Env) (sources.Location, error) {
 	opts := Options{MaxFileSize: DefaultMaxFileSize}
 	if err := spec.DecodeOptions(&opts); err != nil {
 		return nil, err
@@ -61,7 +62,7 @@ func New(_ context.Context, spec sources.Spec, base, _ string) (sources.Location
 	}
 	loc := filepath.FromSlash(spec.Location[0])
 	if !filepath.IsAbs(loc) {
-		loc = filepath.Join(base, loc)
+		loc = filepath.Join(env.Base, loc)
 	}
 	root, pattern := splitGlob(loc)
 	st, err := os.Stat(root)

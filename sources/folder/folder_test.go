@@ -46,7 +46,7 @@ func (f *fixture) Location(t *testing.T) sources.Location {
 	if err := yamlOptions(&spec, "follow_symlinks: true"); err != nil {
 		t.Fatal(err)
 	}
-	loc, err := folder.New(context.Background(), spec, filepath.Dir(f.dir), "")
+	loc, err := folder.New(context.Background(), spec, sources.Env{Base: filepath.Dir(f.dir)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestGlobAndSizeLimit(t *testing.T) {
 	fx.Put(t, "de/sub/b.pdf", []byte("%PDF"))
 	fx.Put(t, "big.pdf", make([]byte, 2048))
 	spec := sources.Spec{Name: "t", Kind: "manuals", Location: sources.Locations{"m/**/*.pdf"}, Owner: "o", Exclude: []string{"de/**"}}
-	loc, err := folder.New(context.Background(), spec, base, "")
+	loc, err := folder.New(context.Background(), spec, sources.Env{Base: base})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func TestGlobAndSizeLimit(t *testing.T) {
 	if err := yamlOptions(&spec, "max_file_size: 1024"); err != nil {
 		t.Fatal(err)
 	}
-	loc, _ = folder.New(context.Background(), spec, base, "")
+	loc, _ = folder.New(context.Background(), spec, sources.Env{Base: base})
 	items, errs, _ = loc.List(context.Background())
 	if len(items) != 1 || len(errs) != 1 {
 		t.Fatalf("size limit: items %v errs %v", items, errs)
@@ -101,7 +101,7 @@ func TestGlobAndSizeLimit(t *testing.T) {
 
 func TestMissingFolderSaysWhatToDo(t *testing.T) {
 	spec := sources.Spec{Name: "t", Kind: "notes", Location: sources.Locations{"nope"}, Owner: "o"}
-	_, err := folder.New(context.Background(), spec, t.TempDir(), "")
+	_, err := folder.New(context.Background(), spec, sources.Env{Base: t.TempDir()})
 	if err == nil || !contains(err.Error(), "kbops.yaml") {
 		t.Errorf("err = %v", err)
 	}

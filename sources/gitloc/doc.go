@@ -8,8 +8,10 @@
 // optional folder (options.path); keys are paths relative to it. Versions
 // are git blob hashes: equal content gives equal versions at no cost.
 //
-// A token for HTTPS remotes comes from the environment variable
-// KBOPS_GIT_TOKEN, never from the config, so that no secret is committed
-// with kbops.yaml. Symbolic links and files over the size limit are
-// reported per item.
+// Tokens come from the environment, never from the config, so that no
+// secret is committed with kbops.yaml: KBOPS_GIT_TOKEN for a repository on
+// the host of git.remote (the token was issued for that host), or the
+// variable options.token_env names. No token goes to any other host, and
+// none over plain http unless the host is loopback (see Token). Symbolic
+// links and files over the size limit are reported per item.
 package gitloc

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -22,15 +23,23 @@ import (
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 
 	"github.com/kbops/kbops/sources"
+	"github.com/kbops/kbops/sources/gitauth"
 )
 
 func init() {
 	sources.Default.RegisterLocation("git", New)
 }
 
-// TokenEnv is the environment variable holding the token for HTTPS
-// remotes.
+// TokenEnv is the environment variable holding the workspace's git token.
+// It was issued for the knowledge repository's remote, so it is sent only
+// to sources on the same host as git.remote; a source elsewhere names its
+// own variable in options.token_env.
 const TokenEnv = "KBOPS_GIT_TOKEN"
+
+// envName is what an environment variable name looks like. Upper case
+// only, so that a token pasted into token_env by mistake (tokens mix
+// cases) is refused rather than taken for a name.
+var envName = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
 
 // Options are the git location's settings under a source's `options:`.
 type Options struct {
@@ -41,6 +50,11 @@ type Options struct {
 	// MaxFileSize reports files larger than this many bytes instead of
 	// reading them (default 256 MiB).
 	MaxFileSize int64 `yaml:"max_file_size"`
+	// TokenEnv names the environment variable holding this source's token
+	// (example: VENDOR_GIT_TOKEN), for a repository that needs one and is
+	// not on git.remote's host. Default none: the source gets
+	// KBOPS_GIT_TOKEN if it is on git.remote's host, else no token.
+	TokenEnv string `yaml:"token_env"`
 }
 
 // Location reads one branch of a git repository.
@@ -52,11 +66,17 @@ type Location struct {
 	exclude []string
 	auth    transport.AuthMethod
 	repo    *git.Repository
+	// caBundle is extra PEM certificates to trust; tests set it for their
+	// TLS server.
+	caBundle []byte
 }
 
-// New makes a Location from a source spec. cache is the folder the clone
-// lives in; it is required.
-func New(_ context.Context, spec sources.Spec, base, cache string) (sources.Location, error) {
+// New makes a Location from a source spec. env.Cache is the folder the
+// clone lives in; it is required. A token (see Token) is attached to
+// https URLs and to http URLs of loopback hosts; a token due to a plain
+// http URL elsewhere fails the source instead of being sent.
+func New(_ context.Context, spec sources.Spec, env sources.Env) (sources.Location, error) {
+	base, cache := env.Base, env.Cache
 	opts := Options{MaxFileSize: 256 << 20}
 	if err := spec.DecodeOptions(&opts); err != nil {
 		return nil, err
@@ -68,6 +88,10 @@ func New(_ context.Context, spec sources.Spec, base, cache string) (sources.Loca
 		return nil, fmt.Errorf("source %q: the git location needs a cache folder for its clone", spec.Name)
 	}
 	u := spec.Location[0]
+	if gitauth.HasCredentials(u) {
+		// Not echoed: the URL holds a secret.
+		return nil, fmt.Errorf("source %q: the location URL holds a user name or password; remove it and put the token in an environment variable (options.token_env, or KBOPS_GIT_TOKEN for git.remote's host)", spec.Name)
+	}
 	if !strings.Contains(u, "://") && !strings.HasPrefix(u, "git@") && !filepath.IsAbs(u) {
 		u = filepath.Join(base, u) // a repository on disk, relative to the workspace
 	}
@@ -77,10 +101,52 @@ func New(_ context.Context, spec sources.Spec, base, cache string) (sources.Loca
 		opts: opts, include: spec.Include, exclude: spec.Exclude,
 	}
 	l.opts.Path = strings.Trim(path.Clean("/"+opts.Path), "/")
-	if tok := os.Getenv(TokenEnv); tok != "" && (strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://")) {
+	tok, err := Token(spec.Name, u, opts.TokenEnv, env.GitRemote, os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	if tok != "" {
 		l.auth = &githttp.BasicAuth{Username: "kbops", Password: tok}
 	}
 	return l, nil
+}
+
+// Token returns the token to send to the repository at rawURL for the
+// source named source, "" for none. tokenEnv is the source's
+// options.token_env, gitRemote the URL of git.remote ("" when none), and
+// getenv reads the environment. The rules:
+//
+//   - only http(s) URLs get a token (ssh has its own keys, paths need none);
+//   - with tokenEnv, the token is that variable's, which must be set;
+//   - otherwise KBOPS_GIT_TOKEN, and only when rawURL's host:port is
+//     git.remote's;
+//   - a token is never sent over plain http unless the host is loopback:
+//     the source fails, telling the user to use https.
+func Token(source, rawURL, tokenEnv, gitRemote string, getenv func(string) string) (string, error) {
+	if tokenEnv != "" && !envName.MatchString(tokenEnv) {
+		// The value is not echoed: it may be the token itself.
+		return "", fmt.Errorf("source %q: options.token_env is the name of an environment variable in capitals (such as VENDOR_GIT_TOKEN), not the token; put the token in that variable", source)
+	}
+	if !gitauth.IsHTTP(rawURL) {
+		return "", nil
+	}
+	var tok, from string
+	switch {
+	case tokenEnv != "":
+		tok, from = getenv(tokenEnv), tokenEnv
+		if tok == "" {
+			return "", fmt.Errorf("source %q: options.token_env names %s, which is not set; set it in the environment, or remove token_env if the repository needs no token", source, tokenEnv)
+		}
+	case gitauth.Host(rawURL) == gitauth.Host(gitRemote) && gitauth.Host(gitRemote) != "":
+		tok, from = getenv(TokenEnv), TokenEnv
+	}
+	if tok == "" {
+		return "", nil
+	}
+	if err := gitauth.CheckSend(rawURL); err != nil {
+		return "", fmt.Errorf("source %q: the token from %s is not sent: %w", source, from, err)
+	}
+	return tok, nil
 }
 
 // sync clones the repository or fetches into the existing clone.
@@ -95,7 +161,7 @@ func (l *Location) sync(ctx context.Context) error {
 			}
 			tmp := l.dir + ".tmp"
 			os.RemoveAll(tmp)
-			if _, err := git.PlainCloneContext(ctx, tmp, true, &git.CloneOptions{URL: l.url, Auth: l.auth, Tags: git.NoTags}); err != nil {
+			if _, err := git.PlainCloneContext(ctx, tmp, true, &git.CloneOptions{URL: l.url, Auth: l.auth, Tags: git.NoTags, CABundle: l.caBundle}); err != nil {
 				os.RemoveAll(tmp)
 				return fmt.Errorf("clone %s: %w", l.url, err)
 			}
@@ -115,7 +181,7 @@ func (l *Location) sync(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("clone of %s: %w", l.url, err)
 	}
-	refs, err := remote.ListContext(ctx, &git.ListOptions{Auth: l.auth})
+	refs, err := remote.ListContext(ctx, &git.ListOptions{Auth: l.auth, CABundle: l.caBundle})
 	if err != nil {
 		return fmt.Errorf("list %s: %w", l.url, err)
 	}
@@ -132,7 +198,7 @@ func (l *Location) sync(ctx context.Context) error {
 		return nil
 	}
 	err = l.repo.FetchContext(ctx, &git.FetchOptions{
-		RemoteName: "origin", Auth: l.auth, Tags: git.NoTags, Force: true,
+		RemoteName: "origin", Auth: l.auth, Tags: git.NoTags, Force: true, CABundle: l.caBundle,
 		RefSpecs: []config.RefSpec{"+refs/heads/*:refs/remotes/origin/*"},
 	})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {

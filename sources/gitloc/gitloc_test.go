@@ -99,7 +99,7 @@ func (f *fixture) Location(t *testing.T) sources.Location {
 		}
 		spec.Options = *n.Content[0]
 	}
-	loc, err := New(context.Background(), spec, "", f.cache)
+	loc, err := New(context.Background(), spec, sources.Env{Cache: f.cache})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,18 +138,19 @@ func TestCloneOnceThenFetchBranchAndPath(t *testing.T) {
 
 func TestTokenFromEnvironmentOnly(t *testing.T) {
 	t.Setenv(TokenEnv, "s3cret")
-	loc, err := New(context.Background(), sources.Spec{Name: "g", Location: sources.Locations{"https://git.example.com/docs.git"}}, "", t.TempDir())
+	env := sources.Env{Cache: t.TempDir(), GitRemote: "https://git.example.com/kb.git"}
+	loc, err := New(context.Background(), sources.Spec{Name: "g", Location: sources.Locations{"https://git.example.com/docs.git"}}, env)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if loc.(*Location).auth == nil {
-		t.Error("token from the environment not used for an https remote")
+		t.Error("token from the environment not used for an https remote on git.remote's host")
 	}
 	spec := sources.Spec{Name: "g", Location: sources.Locations{"https://git.example.com/docs.git"}}
 	var n yaml.Node
 	yaml.Unmarshal([]byte("token: abc"), &n)
 	spec.Options = *n.Content[0]
-	if _, err := New(context.Background(), spec, "", t.TempDir()); err == nil {
+	if _, err := New(context.Background(), spec, env); err == nil {
 		t.Error("a token in the config was accepted")
 	}
 }

@@ -54,9 +54,10 @@ type Location struct {
 	client  *http.Client
 }
 
-// New makes a Location from a source spec. cache is the folder validators
-// and bodies are kept in.
-func New(_ context.Context, spec sources.Spec, _, cache string) (sources.Location, error) {
+// New makes a Location from a source spec. env.Cache is the folder
+// validators and bodies are kept in.
+func New(_ context.Context, spec sources.Spec, env sources.Env) (sources.Location, error) {
+	cache := env.Cache
 	opts := Options{Timeout: 60 * time.Second, Retries: 3, RetryDelay: time.Second, MaxSize: 256 << 20, UserAgent: "kbops"}
 	if err := spec.DecodeOptions(&opts); err != nil {
 		return nil, err

@@ -110,7 +110,7 @@ func (f *fixture) Location(t *testing.T) sources.Location {
 	for _, k := range f.s.put {
 		urls = append(urls, f.s.srv.URL+"/"+k)
 	}
-	loc, err := New(context.Background(), spec(t, urls, "base: "+f.s.srv.URL+"/\nretry_delay: 1ms\n"+f.opts), "", f.cache)
+	loc, err := New(context.Background(), spec(t, urls, "base: "+f.s.srv.URL+"/\nretry_delay: 1ms\n"+f.opts), sources.Env{Cache: f.cache})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +227,7 @@ func TestRetryRecoversFromTransient5xx(t *testing.T) {
 		fmt.Fprint(w, "ok")
 	}))
 	defer srv.Close()
-	loc, err := New(context.Background(), spec(t, []string{srv.URL + "/docs/"}, "retry_delay: 1ms"), "", t.TempDir())
+	loc, err := New(context.Background(), spec(t, []string{srv.URL + "/docs/"}, "retry_delay: 1ms"), sources.Env{Cache: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,7 +238,7 @@ func TestRetryRecoversFromTransient5xx(t *testing.T) {
 }
 
 func TestBadLocation(t *testing.T) {
-	if _, err := New(context.Background(), sources.Spec{Name: "w", Location: sources.Locations{"ftp://x/a"}}, "", ""); err == nil {
+	if _, err := New(context.Background(), sources.Spec{Name: "w", Location: sources.Locations{"ftp://x/a"}}, sources.Env{}); err == nil {
 		t.Error("ftp URL accepted")
 	}
 }
