@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -31,6 +32,10 @@ type History struct {
 	// OwnersPrev is the OWNERS file in force before that change; nil when
 	// the current file is the first one (it is taken as it is).
 	OwnersPrev *Owners
+	// Untrusted, when set, says why the history behind the snapshot is not
+	// the repository's own (a root commit other than its trust root): then
+	// no OWNERS in it grants anything.
+	Untrusted string
 	// PrevBlobs maps a unit id to the blob of its file's previous version
 	// (the first parent's side of the commit that wrote the current one);
 	// absent or zero for a unit that commit added.
@@ -143,8 +148,40 @@ func (s *Snapshot) ReadHistory(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("read the history of %s to find who wrote each version: %w", s.Commit, err)
 	}
+	if h.Untrusted, err = s.checkRoots(ctx); err != nil {
+		return err
+	}
 	s.hist = h
 	return nil
+}
+
+// checkRoots says why the snapshot's history is not to be trusted ("" when
+// it is). Trust in OWNERS starts at the repository's first commit: an
+// OWNERS that arrives with an unrelated history (an orphan branch merged
+// with --allow-unrelated-histories) would otherwise count as a first
+// OWNERS, taken as it is, and grant its writer everything. So the history
+// must have exactly one root commit, and it must be the one pinned in the
+// local git config (kbops.trustroot, set by `kbops init`) when one is.
+func (s *Snapshot) checkRoots(ctx context.Context) (string, error) {
+	roots, err := s.repo.Roots(ctx, s.Commit)
+	if err != nil {
+		return "", fmt.Errorf("read the history of %s to find its first commit: %w", s.Commit, err)
+	}
+	pin, pinned, err := s.repo.TrustRoot()
+	if err != nil {
+		return "", err
+	}
+	names := make([]string, len(roots))
+	for i, r := range roots {
+		names[i] = r.String()[:12]
+	}
+	switch {
+	case pinned && (len(roots) != 1 || roots[0] != pin):
+		return fmt.Sprintf("OWNERS: the history of %s has root commit(s) %s, but this repository's first commit is %s (git config kbops.trustroot): it holds a history that is not this repository's, so no OWNERS in it grants anything; revert the merge that brought it in", s.Commit.String()[:12], strings.Join(names, ", "), pin.String()[:12]), nil
+	case len(roots) > 1:
+		return fmt.Sprintf("OWNERS: the history of %s has %d root commits (%s); a knowledge repository has one, its first commit: an unrelated history was merged in (git merge --allow-unrelated-histories), so no OWNERS in it grants anything; revert that merge", s.Commit.String()[:12], len(roots), strings.Join(names, ", ")), nil
+	}
+	return "", nil
 }
 
 type kbrepoChange = kbrepo.PathChange
@@ -278,6 +315,11 @@ func (s *Snapshot) Author(id string) string {
 // one requires (see OwnersChangeRequirements), else the previous file.
 func (s *Snapshot) EffectiveOwners() *Owners {
 	if s.effective != nil {
+		return s.effective
+	}
+	if err := s.ReadHistory(context.Background()); err == nil && s.hist.Untrusted != "" {
+		s.ownersProblems = []string{s.hist.Untrusted}
+		s.effective = &Owners{}
 		return s.effective
 	}
 	if err := s.ReadHistory(context.Background()); err != nil || s.hist.OwnersPrev == nil {

@@ -45,5 +45,15 @@ func runInit(_ context.Context, dir string, out io.Writer) error {
 		fmt.Fprintf(out, "workspace %s already has history; new files are left for you to commit\n", res.Root)
 	}
 	fmt.Fprintf(out, "next: edit %s/kbops.yaml (sources) and OWNERS (reviewers), then run `kbops ingest`\n", res.Root)
+	fmt.Fprint(out, `
+review trust: OWNERS starts in default mode, where an approval counts when the
+commit that added it is authored by the reviewer it names. Git authorship is
+whatever a committer types, so default mode stops mistakes and casual forgery,
+not someone with push access who means it. Set "strict: true" and list each
+reviewer's OpenPGP key under "keys:" in OWNERS to require approvals in commits
+signed with those keys (kbops review approve --sign-key). Either way, protect
+main on your git host and run "kbops review verify" in its CI. See
+docs/review-model.md, "Trust model".
+`)
 	return nil
 }

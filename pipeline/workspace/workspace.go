@@ -149,5 +149,14 @@ func Init(dir string, now time.Time) (InitResult, error) {
 		return res, fmt.Errorf("initial commit in %s: %w", root, err)
 	}
 	res.Commit = h.String()
+	// Trust in OWNERS starts at this commit; pinning it here means a
+	// history merged in later with its own first commit grants nothing.
+	kr, err := kbrepo.Open(root)
+	if err != nil {
+		return res, err
+	}
+	if err := kr.SetTrustRoot(h); err != nil {
+		return res, fmt.Errorf("pin the first commit in %s: %w", root, err)
+	}
 	return res, nil
 }

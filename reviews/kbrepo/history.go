@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 
 	git "github.com/go-git/go-git/v5"
@@ -306,4 +307,73 @@ func (r *Repo) RemoteBranch(remote, branch string) (plumbing.Hash, bool) {
 		return plumbing.ZeroHash, false
 	}
 	return ref.Hash(), true
+}
+
+// Roots returns the parentless commits reachable from head, sorted. A
+// knowledge repository has one: its first commit. More mean an unrelated
+// history was merged in (git merge --allow-unrelated-histories).
+func (r *Repo) Roots(ctx context.Context, head plumbing.Hash) ([]plumbing.Hash, error) {
+	if head.IsZero() {
+		return nil, nil
+	}
+	seen := map[plumbing.Hash]bool{head: true}
+	stack := []plumbing.Hash{head}
+	var roots []plumbing.Hash
+	for len(stack) > 0 {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		h := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		c, err := r.Git.CommitObject(h)
+		if err != nil {
+			return nil, fmt.Errorf("read commit %s: %w", h, err)
+		}
+		if len(c.ParentHashes) == 0 {
+			roots = append(roots, h)
+		}
+		for _, p := range c.ParentHashes {
+			if !seen[p] {
+				seen[p] = true
+				stack = append(stack, p)
+			}
+		}
+	}
+	sort.Slice(roots, func(i, j int) bool { return roots[i].String() < roots[j].String() })
+	return roots, nil
+}
+
+// trustRootKey is the git config key (section kbops, in .git/config, which
+// is never pushed) that pins the repository's root commit.
+const trustRootKey = "trustroot"
+
+// TrustRoot returns the root commit pinned in the repository's local git
+// config (`git config kbops.trustroot HASH`); ok is false when none is.
+func (r *Repo) TrustRoot() (plumbing.Hash, bool, error) {
+	cfg, err := r.Git.Config()
+	if err != nil {
+		return plumbing.ZeroHash, false, fmt.Errorf("read git config: %w", err)
+	}
+	v := strings.TrimSpace(cfg.Raw.Section("kbops").Option(trustRootKey))
+	if v == "" {
+		return plumbing.ZeroHash, false, nil
+	}
+	if !plumbing.IsHash(v) {
+		return plumbing.ZeroHash, false, fmt.Errorf("git config kbops.trustroot: %q is not a commit hash; set it to the first commit of main (`git rev-list --max-parents=0 main`)", v)
+	}
+	return plumbing.NewHash(v), true, nil
+}
+
+// SetTrustRoot pins h as the repository's root commit in its local git
+// config.
+func (r *Repo) SetTrustRoot(h plumbing.Hash) error {
+	cfg, err := r.Git.Config()
+	if err != nil {
+		return fmt.Errorf("read git config: %w", err)
+	}
+	cfg.Raw.Section("kbops").SetOption(trustRootKey, h.String())
+	if err := r.Git.SetConfig(cfg); err != nil {
+		return fmt.Errorf("write git config: %w", err)
+	}
+	return nil
 }
