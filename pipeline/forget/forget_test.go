@@ -95,7 +95,7 @@ func leaks(t *testing.T, ws *workspace.Workspace, branch string) []string {
 func TestForgetEverywhereWithWeaviate(t *testing.T) {
 	srv := weaviatetest.Start(t)
 	ctx := context.Background()
-	ws, _ := trackstest.Workspace(t, trackstest.Options{Notes: notes})
+	ws, _ := trackstest.Workspace(t, trackstest.Options{Notes: notes, Unredacted: true})
 	// The person also reached local state: a run report, feedback, a cache.
 	if _, err := runs.Record(ws, "ingest", time.Now(), nil, os.ErrNotExist, runs.Options{}); err != nil {
 		t.Fatal(err)
@@ -210,7 +210,7 @@ func toString(v any) string {
 
 func TestForgetDefaultsToAReviewedChange(t *testing.T) {
 	ctx := context.Background()
-	ws, _ := trackstest.Workspace(t, trackstest.Options{Notes: notes})
+	ws, _ := trackstest.Workspace(t, trackstest.Options{Notes: notes, Unredacted: true})
 	mainBefore, _, _ := ws.Repo.Branch("main")
 	res, err := forget.Run(ctx, ws, forget.Options{Subject: forget.Subject{Emails: []string{email}}})
 	if err != nil {

@@ -71,12 +71,17 @@ func Learn(known []string, texts ...string) *Names {
 			var words []string
 			for _, p := range parts {
 				rs := []rune(p)
+				if len(rs) == 1 {
+					continue // an initial: "r.kowalczyk"
+				}
 				if len(rs) < 2 || nameStop[strings.ToLower(p)] || notNames[strings.ToLower(p)] || strings.ContainsFunc(p, func(r rune) bool { return !unicode.IsLetter(r) }) {
 					return
 				}
 				words = append(words, string(unicode.ToUpper(rs[0]))+strings.ToLower(string(rs[1:])))
 			}
-			b.add(strings.Join(words, " "), true)
+			if len(words) > 0 && len(strings.Join(words, "")) >= 3 {
+				b.add(strings.Join(words, " "), true)
+			}
 		})
 	}
 	return b.build()

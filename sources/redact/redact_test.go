@@ -203,11 +203,11 @@ func TestIntroducedNames(t *testing.T) {
 
 func TestLearnedNamesAreRedactedEverywhere(t *testing.T) {
 	body := "Hello, my name is Jane Doe. Jane will send the log; please call back.\nBest regards, Jane Doe"
-	answer := "Dear Jane, the fix will be in 2.1.4. Mail jon.smith@example.com; Jon Smith knows. Will it help?"
+	answer := "Dear Jane, the fix will be in 2.1.4. Mail jon.smith@example.com; Jon Smith knows, so does Kowalczyk (r.kowalczyk@example.com). Will it help?"
 	n := Learn(nil, body, answer)
 	r := Default()
 	got := r.Redact(body, n, nil) + "\n" + r.Redact(answer, n, nil)
-	for _, leak := range []string{"Jane", "Doe", "Jon", "Smith"} {
+	for _, leak := range []string{"Jane", "Doe", "Jon", "Smith", "Kowalczyk"} {
 		if strings.Contains(got, leak) {
 			t.Errorf("%q survives:\n%s", leak, got)
 		}
