@@ -9,6 +9,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/kbops/kbops/knowledge"
+	"github.com/kbops/kbops/sources/redact"
 )
 
 // Spec is one source in kbops.yaml. Field docs here are the reference for
@@ -55,6 +56,76 @@ type Spec struct {
 	// them. Kept apart from Options so that each block can reject keys its
 	// plugin does not know.
 	Extract yaml.Node `yaml:"extract,omitempty"`
+	// Redact says whether personal data (e-mail addresses, phone numbers,
+	// card numbers, IBANs, IP addresses, the names the text gives) is
+	// replaced by placeholders before the source's text becomes units,
+	// and which values stay. Default: on for tickets (which cannot turn it
+	// off) and notes, off for manuals, whose vendor addresses and hotlines
+	// are content; `redact: on` with an `allow` list keeps those.
+	Redact Redaction `yaml:"redact,omitempty"`
+}
+
+// Redaction is a source's `redact:` setting: a mode alone (`redact: on`)
+// or a block with the mode and redact.Config's patterns, disable and
+// allow lists.
+type Redaction struct {
+	// Mode is auto (the default: the kind decides), on or off.
+	Mode          string `yaml:"mode,omitempty"`
+	redact.Config `yaml:",inline"`
+}
+
+// Redaction modes.
+const (
+	RedactAuto = "auto"
+	RedactOn   = "on"
+	RedactOff  = "off"
+)
+
+// UnmarshalYAML accepts a mode or a block, rejecting unknown keys with
+// their line (the config decoder's strictness does not reach custom
+// decoders).
+func (r *Redaction) UnmarshalYAML(n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		*r = Redaction{Mode: n.Value}
+		if n.Tag == "!!bool" { // YAML 1.1 readers write on/off as booleans
+			r.Mode = map[bool]string{true: RedactOn, false: RedactOff}[n.Value == "true"]
+		}
+		return nil
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			switch k := n.Content[i]; k.Value {
+			case "mode", "patterns", "disable", "allow":
+			default:
+				return fmt.Errorf("line %d: field %s not found in type sources.Redaction", k.Line, k.Value)
+			}
+		}
+		type plain Redaction
+		var p plain
+		if err := n.Decode(&p); err != nil {
+			return err
+		}
+		*r = Redaction(p)
+		return nil
+	}
+	return fmt.Errorf("line %d: redact is on, off, auto or a block with mode, allow, patterns, disable", n.Line)
+}
+
+// IsZero reports an unset redact setting, for omitempty.
+func (r Redaction) IsZero() bool {
+	return r.Mode == "" && len(r.Patterns) == 0 && len(r.Disable) == 0 && len(r.Allow) == 0
+}
+
+// Redacts reports whether the source's text is redacted: its mode, or by
+// default its kind (manuals are not).
+func (s Spec) Redacts() bool {
+	switch s.Redact.Mode {
+	case RedactOn:
+		return true
+	case RedactOff:
+		return false
+	}
+	return s.Kind != "manuals"
 }
 
 // Locations is one location or a list of them (several URLs).
@@ -136,6 +207,25 @@ func (s Spec) Validate() error {
 	}
 	if s.Access != "" && !s.Access.Valid() {
 		return fmt.Errorf("access: %q is not one of public, customer, partner, internal", s.Access)
+	}
+	return s.validateRedact()
+}
+
+func (s Spec) validateRedact() error {
+	r := s.Redact
+	switch r.Mode {
+	case "", RedactAuto, RedactOn, RedactOff:
+	default:
+		return fmt.Errorf("redact: %q is not one of auto, on, off", r.Mode)
+	}
+	if s.Kind == "tickets" && r.Mode == RedactOff {
+		return fmt.Errorf("redact: ticket exports are always redacted; remove `redact: off` (list values to keep under redact.allow)")
+	}
+	if !s.Redacts() && (len(r.Patterns) > 0 || len(r.Disable) > 0 || len(r.Allow) > 0) {
+		return fmt.Errorf("redact: patterns, disable and allow do nothing while redaction is off for this %s source; add `mode: on` or remove them", s.Kind)
+	}
+	if _, err := redact.New(r.Config); err != nil {
+		return err // "redact: …" already
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -33,7 +34,9 @@ removes it: in the knowledge repository values become "(erased)" (units
 whose id holds them are deleted) in a commit on the review branch, or on
 main at once with --now; in .kbops cache files holding it are deleted and
 state, run reports, feedback and health snapshots are rewritten; in
-Weaviate every object holding it is deleted. It prints counts and places,
+Weaviate every object holding it is deleted from every collection kbops
+wrote under weaviate.collection (access-level aliases and a combined one
+left from before split_by_access included). It prints counts and places,
 never the values, and running it again changes nothing.
 
 Old git commits still hold the old data: see docs/operations.md for the
@@ -122,6 +125,12 @@ func runForget(ctx context.Context, ws *workspace.Workspace, o forgetOptions, ou
 	}
 	if res.WeaviateSkipped != "" || o.NoWeaviate {
 		fmt.Fprintln(out, "Weaviate was not searched")
+	} else {
+		fmt.Fprintf(out, "Weaviate: searched %s", plural(len(res.WeaviateSearched), "collection", "collections"))
+		if len(res.WeaviateSearched) > 0 {
+			fmt.Fprintf(out, ": %s", strings.Join(res.WeaviateSearched, ", "))
+		}
+		fmt.Fprintln(out)
 	}
 	for _, p := range res.Remaining {
 		fmt.Fprintf(out, "still in %s (not kbops's file: edit or remove it)\n", p)

@@ -10,7 +10,7 @@ import (
 )
 
 func TestForgetCommandPrintsPlacesNotValues(t *testing.T) {
-	ws, _ := trackstest.Workspace(t, trackstest.Options{Notes: map[string]string{"en/visit.md": "---\ntitle: Visit\nproduct: vf-200\nlanguage: en\n---\n\n# Visit\n\nCall Max Mustermann at max@kunde.example about the E07 trips.\n"}})
+	ws, _ := trackstest.Workspace(t, trackstest.Options{Notes: map[string]string{"en/visit.md": "---\ntitle: Visit\nproduct: vf-200\nlanguage: en\n---\n\n# Visit\n\nCall Max Mustermann at max@kunde.example about the E07 trips.\n"}, Unredacted: true})
 	out, code := ops(t, ws.Root, "forget", "--email", "max@kunde.example", "--name", "Max Mustermann", "--now", "--no-weaviate")
 	if code != 0 || strings.Contains(strings.ToLower(out), "mustermann") || strings.Contains(out, "max@kunde") {
 		t.Fatalf("%d %s", code, out)

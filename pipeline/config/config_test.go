@@ -28,6 +28,11 @@ func TestErrorsNameKeyAndLine(t *testing.T) {
 		{"secret", "weaviate:\n  api_key: abc\n", "kbops.yaml:2: api_key: secrets do not belong"},
 		{"bad yaml", "version: 1\nsources: [\n", "kbops.yaml"},
 		{"wrong type", "version: one\n", "kbops.yaml:1"},
+		{"redact unknown key", "sources:\n  - name: a\n    kind: notes\n    location: x\n    owner: o\n    redact:\n      allwo: [x]\n", "kbops.yaml:7: allwo: unknown key"},
+		{"redact bad mode", "sources:\n  - name: a\n    kind: notes\n    location: x\n    owner: o\n    redact: maybe\n", "kbops.yaml:6: sources[0].redact: \"maybe\" is not one of auto, on, off"},
+		{"tickets unredacted", "sources:\n  - name: a\n    kind: tickets\n    location: x\n    owner: o\n    redact: off\n", "sources[0].redact: ticket exports are always redacted"},
+		{"allow while off", "sources:\n  - name: a\n    kind: manuals\n    location: x\n    owner: o\n    redact:\n      allow: [support@vendor.example]\n", "sources[0].redact: patterns, disable and allow do nothing"},
+		{"redact bad pattern", "sources:\n  - name: a\n    kind: notes\n    location: x\n    owner: o\n    redact:\n      patterns: [{kind: x, regexp: \"(\"}]\n", "sources[0].redact: patterns[0]"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -49,5 +54,34 @@ func TestEmptyConfigGetsDefaults(t *testing.T) {
 	}
 	if c.Defaults.Access != "internal" || len(c.Languages) != 9 {
 		t.Errorf("defaults: %+v", c)
+	}
+}
+
+func TestRedactSetting(t *testing.T) {
+	src := `sources:
+  - {name: n, kind: notes, location: x, owner: o}
+  - {name: m, kind: manuals, location: x, owner: o}
+  - {name: m2, kind: manuals, location: x, owner: o, redact: on}
+  - name: m3
+    kind: manuals
+    location: x
+    owner: o
+    redact:
+      mode: on
+      allow: ["@vendor.example", "+49 89 1234 5678"]
+  - {name: n2, kind: notes, location: x, owner: o, redact: off}
+`
+	c, err := Parse("kbops.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"n": true, "m": false, "m2": true, "m3": true, "n2": false}
+	for _, s := range c.Sources {
+		if s.Redacts() != want[s.Name] {
+			t.Errorf("%s: Redacts() = %v", s.Name, s.Redacts())
+		}
+	}
+	if got := c.Sources[3].Redact.Allow; len(got) != 2 || got[0] != "@vendor.example" {
+		t.Errorf("allow %q", got)
 	}
 }

@@ -25,12 +25,14 @@ sources:
     product: example-product
     access: customer
     schedule: "@nightly"     # used by kbops serve
-  # Manuals as PDF, HTML or Markdown, highest tier:
+    # redact: on             # personal data becomes <email>, <phone>, <name>… (notes: on)
+  # Manuals as PDF, HTML or Markdown, highest tier (not redacted unless asked):
   # - name: manuals
   #   kind: manuals
   #   location: manuals/**/*.pdf
   #   tier: official
   #   owner: owner@example.com
+  #   redact: {mode: on, allow: ["@vendor.example", "+49 89 1234 5678"]}
   # Ticket exports (CSV, JSON, JSONL); personal data is removed first:
   # - name: helpdesk
   #   kind: tickets

@@ -66,6 +66,11 @@ type Result struct {
 	Remaining []string `json:"remaining,omitempty"`
 	// WeaviateSkipped says why Weaviate was not searched, when it was not.
 	WeaviateSkipped string `json:"weaviate_skipped,omitempty"`
+	// WeaviateSearched lists the Weaviate collections searched: every
+	// collection of the configured alias and of its access-level aliases
+	// (see publish.Target.Family), whatever the current configuration
+	// reads.
+	WeaviateSearched []string `json:"weaviate_searched,omitempty"`
 }
 
 // Total counts everything removed.
@@ -529,21 +534,23 @@ func remaining(ws *workspace.Workspace, m *matcher) []string {
 	return out
 }
 
-// eraseWeaviate deletes every object holding a value from the alias's
-// collections (and a plain collection named like the alias).
+// eraseWeaviate deletes every object holding a value from every
+// collection kbops wrote under the alias: its own, those of the
+// access-level aliases and legacy plain collections (publish.Target.Family).
+// Only the current configuration's collections would miss a combined
+// alias left behind by turning weaviate.split_by_access on, or the
+// access-level ones left by turning it off.
 func eraseWeaviate(ctx context.Context, m *matcher, o Options, res *Result) error {
 	t, done, err := o.Connect(ctx)
 	if err != nil {
 		return err
 	}
 	defer done()
-	cols, err := t.Collections(ctx)
+	cols, err := t.Family(ctx)
 	if err != nil {
 		return err
 	}
-	if ok, err := t.Client.Schema().ClassExistenceChecker().WithClassName(t.Alias).Do(ctx); err == nil && ok {
-		cols = append(cols, t.Alias)
-	}
+	res.WeaviateSearched = cols
 	for _, col := range cols {
 		ids, err := matchingObjects(ctx, t, col, m)
 		if err != nil {

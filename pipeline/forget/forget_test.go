@@ -95,7 +95,7 @@ func leaks(t *testing.T, ws *workspace.Workspace, branch string) []string {
 func TestForgetEverywhereWithWeaviate(t *testing.T) {
 	srv := weaviatetest.Start(t)
 	ctx := context.Background()
-	ws, _ := trackstest.Workspace(t, trackstest.Options{Notes: notes})
+	ws, _ := trackstest.Workspace(t, trackstest.Options{Notes: notes, Unredacted: true})
 	// The person also reached local state: a run report, feedback, a cache.
 	if _, err := runs.Record(ws, "ingest", time.Now(), nil, os.ErrNotExist, runs.Options{}); err != nil {
 		t.Fatal(err)
@@ -210,7 +210,7 @@ func toString(v any) string {
 
 func TestForgetDefaultsToAReviewedChange(t *testing.T) {
 	ctx := context.Background()
-	ws, _ := trackstest.Workspace(t, trackstest.Options{Notes: notes})
+	ws, _ := trackstest.Workspace(t, trackstest.Options{Notes: notes, Unredacted: true})
 	mainBefore, _, _ := ws.Repo.Branch("main")
 	res, err := forget.Run(ctx, ws, forget.Options{Subject: forget.Subject{Emails: []string{email}}})
 	if err != nil {
@@ -278,5 +278,99 @@ func TestForgetTicket(t *testing.T) {
 	}
 	if strings.Contains(res.Summary(), "T-1042") {
 		t.Fatal("summary names the ticket")
+	}
+}
+
+// Erasure reaches every collection kbops wrote, not only the ones the
+// current configuration reads: published first into one combined alias,
+// then with weaviate.split_by_access into one alias per access level, the
+// person's objects are gone from all of them (listed from the schema, so
+// a collection erasure does not know of counts too), and the result names
+// each collection it searched.
+func TestForgetReachesEveryCollection(t *testing.T) {
+	srv := weaviatetest.Start(t)
+	ctx := context.Background()
+	ws, _ := trackstest.Workspace(t, trackstest.Options{Notes: notes, Unredacted: true})
+	client, err := publish.Connect(ctx, "http://"+srv.Host(), srv.GRPCHost(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, _, _ := reviews.LoadBranch(ctx, ws.Repo, "main")
+	approved, _ := snap.ApprovedUnits()
+	base := &publish.Target{Client: client, Alias: ws.Config.Weaviate.Collection}
+	// split_by_access: false
+	if _, err := publish.Publish(ctx, base, approved, publish.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	// split_by_access: true; the combined alias stays behind.
+	for a, us := range publish.ByAccess(approved) {
+		if len(us) == 0 {
+			continue
+		}
+		at := *base
+		at.Alias = publish.AccessAlias(base.Alias, a)
+		if _, err := publish.Publish(ctx, &at, us, publish.Options{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all := func() []string {
+		dump, err := client.Schema().Getter().Do(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, c := range dump.Classes {
+			out = append(out, c.Class)
+		}
+		return out
+	}
+	holding := func() map[string]int {
+		out := map[string]int{}
+		for _, c := range all() {
+			objs, err := client.Data().ObjectsGetter().WithClassName(c).WithLimit(1000).Do(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, o := range objs {
+				var b bytes.Buffer
+				for _, v := range o.Properties.(map[string]any) {
+					b.WriteString(strings.TrimSpace(strings.ReplaceAll(toString(v), "\n", " ")) + "\n")
+				}
+				if containsPerson(b.Bytes()) {
+					out[c]++
+				}
+			}
+		}
+		return out
+	}
+	before := holding()
+	if len(before) < 2 {
+		t.Fatalf("fixture: the person should be in the combined and an access-level collection, is in %v", before)
+	}
+	connect := func(context.Context) (*publish.Target, func(), error) { return base, func() {}, nil }
+	res, err := forget.Run(ctx, ws, forget.Options{Subject: forget.Subject{Emails: []string{email}, Names: []string{name}}, Now: true, Connect: connect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if left := holding(); len(left) > 0 {
+		t.Fatalf("objects still hold the person's data: %v (searched %v)", left, res.WeaviateSearched)
+	}
+	searched := map[string]bool{}
+	for _, c := range res.WeaviateSearched {
+		searched[c] = true
+	}
+	for _, c := range all() {
+		if !searched[c] {
+			t.Errorf("collection %s not in the result's searched list %v", c, res.WeaviateSearched)
+		}
+	}
+	for c, n := range before {
+		found := false
+		for _, p := range res.Places {
+			found = found || p.Place == "weaviate: "+c && p.Count == n
+		}
+		if !found {
+			t.Errorf("result does not report %d objects deleted from %s: %+v", n, c, res.Places)
+		}
 	}
 }

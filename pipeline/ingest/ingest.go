@@ -34,6 +34,7 @@ import (
 	"github.com/kbops/kbops/reviews"
 	"github.com/kbops/kbops/reviews/kbrepo"
 	"github.com/kbops/kbops/sources"
+	"github.com/kbops/kbops/sources/redact"
 )
 
 // Options control a run.
@@ -61,17 +62,20 @@ type Options struct {
 
 // SourceReport is one source's part of a run.
 type SourceReport struct {
-	Name      string   `json:"name"`
-	Documents int      `json:"documents"`
-	Unchanged int      `json:"documents_unchanged"`
-	Extracted int      `json:"documents_extracted"`
-	Removed   int      `json:"documents_removed"`
-	Sections  int      `json:"sections"`
-	Added     int      `json:"units_added"`
-	Changed   int      `json:"units_changed"`
-	Retired   int      `json:"units_retired"`
-	Touched   int      `json:"units_touched"`
-	Errors    []string `json:"errors,omitempty"`
+	Name      string `json:"name"`
+	Documents int    `json:"documents"`
+	Unchanged int    `json:"documents_unchanged"`
+	Extracted int    `json:"documents_extracted"`
+	Removed   int    `json:"documents_removed"`
+	Sections  int    `json:"sections"`
+	Added     int    `json:"units_added"`
+	Changed   int    `json:"units_changed"`
+	Retired   int    `json:"units_retired"`
+	Touched   int    `json:"units_touched"`
+	// Redacted counts the personal data replaced in the source's
+	// documents by kind (ticket exports count in their own report).
+	Redacted redact.Counts `json:"redacted,omitempty"`
+	Errors   []string      `json:"errors,omitempty"`
 }
 
 // Report is what a run did.
@@ -108,6 +112,23 @@ type state struct {
 	Documents map[string]map[string]string `json:"documents"` // source → key → version
 	// Termbase is the git hash of the termbase the documents were mapped with.
 	Termbase string `json:"termbase,omitempty"`
+	// Redaction is, per source, the redaction its documents were extracted
+	// with (see redactionToken); another one extracts them again, so that
+	// turning redaction on or allowing a value reaches existing units.
+	Redaction map[string]string `json:"redaction,omitempty"`
+}
+
+// redactRevision changes when what redaction finds changes, so that an
+// upgrade redacts documents extracted before it.
+const redactRevision = "2"
+
+// redactionToken describes how a source's documents are redacted.
+func redactionToken(spec sources.Spec) string {
+	if !spec.Redacts() {
+		return "off"
+	}
+	b, _ := json.Marshal(spec.Redact.Config)
+	return redactRevision + " " + string(b)
 }
 
 func loadState(path string) state {
@@ -211,6 +232,15 @@ func Run(ctx context.Context, ws *workspace.Workspace, o Options) (Report, error
 	if tbHash := tree[glossarypass.Path].Hash.String(); st.Termbase != tbHash {
 		st.Documents = map[string]map[string]string{}
 		st.Termbase = tbHash
+	}
+	if st.Redaction == nil {
+		st.Redaction = map[string]string{}
+	}
+	for _, sl := range lists {
+		if tok := redactionToken(sl.spec); st.Redaction[sl.spec.Name] != tok {
+			delete(st.Documents, sl.spec.Name)
+			st.Redaction[sl.spec.Name] = tok
+		}
 	}
 
 	var changes []kbrepo.Change
@@ -336,6 +366,17 @@ func ingestSource(ctx context.Context, ws *workspace.Workspace, sl *sourceList, 
 		fail(e)
 	}
 	formats := sources.Kinds()[spec.Kind].Formats
+	// Ticket exports are redacted by their extractor, field by field;
+	// other documents here, section by section.
+	var red *redact.Redactor
+	if spec.Kind != "tickets" && spec.Redacts() {
+		var err error
+		if red, err = redact.New(spec.Redact.Config); err != nil {
+			fail(fmt.Errorf("source %s: %w", spec.Name, err))
+			return res, nil
+		}
+		res.Redacted = redact.Counts{}
+	}
 	if st.Documents[spec.Name] == nil {
 		st.Documents[spec.Name] = map[string]string{}
 	}
@@ -373,6 +414,9 @@ func ingestSource(ctx context.Context, ws *workspace.Workspace, sl *sourceList, 
 			continue
 		}
 		res.Extracted++
+		if red != nil {
+			secs = redactSections(red, secs, res.Redacted)
+		}
 		if o.Segment != nil {
 			secs = o.Segment(secs)
 		}
@@ -518,6 +562,32 @@ func extract(ctx context.Context, loc sources.Location, ex sources.Extractor, sp
 	err = ex.Extract(ctx, sources.Document{Item: it, Name: it.Key, Body: r, Language: spec.Language},
 		func(s sources.Section) error { secs = append(secs, s); return nil }, warn)
 	return secs, err
+}
+
+// redactSections replaces the personal data in a document's sections:
+// their text, headings (unit ids are made of them), titles and locators.
+// Names are learned from the whole document, so a person introduced in
+// one section ("Call with Jane Doe") is removed from the others too.
+func redactSections(red *redact.Redactor, secs []sources.Section, counts redact.Counts) []sources.Section {
+	texts := make([]string, 0, 2*len(secs))
+	for _, s := range secs {
+		texts = append(texts, s.Text, s.Title)
+		texts = append(texts, s.Headings...)
+	}
+	names := redact.Learn(nil, texts...)
+	out := make([]sources.Section, len(secs))
+	for i, s := range secs {
+		s.Text = red.Redact(s.Text, names, counts)
+		s.Title = red.Redact(s.Title, names, counts)
+		s.Locator = red.Redact(s.Locator, names, counts)
+		hs := make([]string, len(s.Headings))
+		for j, h := range s.Headings {
+			hs[j] = red.Redact(h, names, counts)
+		}
+		s.Headings = hs
+		out[i] = s
+	}
+	return out
 }
 
 // unitsForDocument turns a document's sections into units and returns the
@@ -758,7 +828,8 @@ func listSource(ctx context.Context, ws *workspace.Workspace, spec sources.Spec,
 // full path.
 func unchanged(repo *kbrepo.Repo, base plumbing.Hash, st state, lists []*sourceList, o Options) ([]SourceReport, bool) {
 	for _, sl := range lists {
-		if sl.err != nil || len(sl.itemErrs) > 0 || len(st.Documents[sl.spec.Name]) == 0 {
+		if sl.err != nil || len(sl.itemErrs) > 0 || len(st.Documents[sl.spec.Name]) == 0 ||
+			st.Redaction[sl.spec.Name] != redactionToken(sl.spec) {
 			return nil, false
 		}
 	}

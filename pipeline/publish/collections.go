@@ -78,6 +78,32 @@ func (t *Target) Collections(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
+// Family lists every collection kbops may have written under the base
+// alias t.Alias, sorted: the physical collections of the alias and of
+// each access-level alias (AccessAlias; weaviate.split_by_access), and
+// plain collections named like any of those aliases (written before
+// aliases). Whichever of them the current configuration reads, erasure
+// must reach all: a combined alias is left behind when split_by_access is
+// turned on, access-level ones when it is turned off.
+func (t *Target) Family(ctx context.Context) ([]string, error) {
+	names := map[string]bool{t.Alias: true}
+	for _, a := range knowledge.AccessLevels {
+		names[AccessAlias(t.Alias, a)] = true
+	}
+	dump, err := t.Client.Schema().Getter().Do(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read schema: %w", err)
+	}
+	var out []string
+	for _, c := range dump.Classes {
+		if m := physicalName.FindStringSubmatch(c.Class); names[c.Class] || m != nil && names[m[1]] {
+			out = append(out, c.Class)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
 // create makes a new, empty physical collection.
 func (t *Target) create(ctx context.Context) (string, error) {
 	now := time.Now

@@ -35,83 +35,144 @@ func isCJK(r rune) bool {
 // NewNames returns a matcher for the given values: person names ("Jean-Luc
 // Picard", "王小明") and e-mail addresses, whose local part is often the
 // person's name ("j.picard" finds "Picard"). Empty values are ignored.
+// The names match in any letter case.
 func NewNames(values ...string) *Names {
-	seen := map[string]bool{}
-	var terms []string
-	addTerm := func(t string) {
-		t = strings.TrimSpace(strings.Trim(t, ".,;:'\"()"))
-		if t == "" {
-			return
-		}
-		l := strings.ToLower(t)
-		n := utf8.RuneCountInString(t)
-		r, _ := utf8.DecodeRuneInString(t)
-		if seen[l] || nameStop[l] || n < 2 || !isCJK(r) && n < 2 {
-			return
-		}
-		if !strings.ContainsFunc(t, unicode.IsLetter) {
-			return
-		}
-		seen[l] = true
-		terms = append(terms, t)
-	}
+	var b namesBuilder
 	for _, v := range values {
-		v = strings.TrimSpace(v)
-		if v == "" {
+		b.add(v, false)
+	}
+	return b.build()
+}
+
+// Learn returns a matcher for the known values (as NewNames: a
+// requester's name and address, matched in any letter case) and for the
+// people that texts name on their own: the Introduced names, and the
+// names in addresses written first.last@… . Learned names match only
+// where they are written with a capital, as names are, so that a learned
+// "Will" leaves "will" alone.
+func Learn(known []string, texts ...string) *Names {
+	var b namesBuilder
+	for _, v := range known {
+		b.add(v, false)
+	}
+	for _, n := range Introduced(texts...) {
+		b.add(n, true)
+	}
+	for _, t := range texts {
+		if strings.IndexByte(t, '@') < 0 {
 			continue
 		}
-		if at := strings.IndexByte(v, '@'); at > 0 {
-			local := v[:at]
-			if utf8.RuneCountInString(local) >= 4 {
-				addTerm(local)
+		findEmails(t, func(_ Kind, s, e int) {
+			local, _, _ := strings.Cut(t[s:e], "@")
+			parts := strings.FieldsFunc(local, func(r rune) bool { return r == '.' || r == '_' || r == '-' })
+			if len(parts) < 2 || len(parts) > 3 {
+				return
 			}
-			for _, p := range strings.FieldsFunc(local, func(r rune) bool { return !unicode.IsLetter(r) }) {
-				if utf8.RuneCountInString(p) >= 3 {
-					addTerm(p)
+			var words []string
+			for _, p := range parts {
+				rs := []rune(p)
+				if len(rs) == 1 {
+					continue // an initial: "r.kowalczyk"
 				}
+				if len(rs) < 2 || nameStop[strings.ToLower(p)] || notNames[strings.ToLower(p)] || strings.ContainsFunc(p, func(r rune) bool { return !unicode.IsLetter(r) }) {
+					return
+				}
+				words = append(words, string(unicode.ToUpper(rs[0]))+strings.ToLower(string(rs[1:])))
 			}
-			continue
+			if len(words) > 0 && len(strings.Join(words, "")) >= 3 {
+				b.add(strings.Join(words, " "), true)
+			}
+		})
+	}
+	return b.build()
+}
+
+type namesBuilder struct {
+	seen  map[string]bool
+	terms []nameTerm
+}
+
+func (b *namesBuilder) addTerm(t string, capital bool) {
+	t = strings.TrimSpace(strings.Trim(t, ".,;:'\"()"))
+	if t == "" {
+		return
+	}
+	l := strings.ToLower(t)
+	n := utf8.RuneCountInString(t)
+	if b.seen[l] || nameStop[l] || n < 2 {
+		return
+	}
+	if !strings.ContainsFunc(t, unicode.IsLetter) {
+		return
+	}
+	if b.seen == nil {
+		b.seen = map[string]bool{}
+	}
+	b.seen[l] = true
+	// Whitespace inside a full name matches any run of whitespace
+	// ("Jean  Luc\nPicard").
+	var rs []rune
+	for i, f := range strings.Fields(t) {
+		if i > 0 {
+			rs = append(rs, ' ')
 		}
-		addTerm(v)
-		// "Picard, Jean-Luc" and "Jean-Luc Picard": parts, and the parts of
-		// hyphenated parts.
-		for _, p := range strings.FieldsFunc(v, func(r rune) bool { return unicode.IsSpace(r) || r == ',' || r == '/' }) {
-			addTerm(p)
-			if strings.ContainsRune(p, '-') {
-				for _, q := range strings.Split(p, "-") {
-					addTerm(q)
-				}
-			}
-			rs := []rune(p)
-			if len(rs) >= 3 && isCJK(rs[0]) {
-				addTerm(string(rs[1:])) // given name without the family name
-			}
+		for _, r := range f {
+			rs = append(rs, unicode.ToLower(r))
 		}
 	}
-	if len(terms) == 0 {
+	b.terms = append(b.terms, nameTerm{runes: rs, capital: capital, text: t})
+}
+
+func (b *namesBuilder) add(v string, capital bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return
+	}
+	if at := strings.IndexByte(v, '@'); at > 0 {
+		local := v[:at]
+		if utf8.RuneCountInString(local) >= 4 {
+			b.addTerm(local, capital)
+		}
+		for _, p := range strings.FieldsFunc(local, func(r rune) bool { return !unicode.IsLetter(r) }) {
+			if utf8.RuneCountInString(p) >= 3 {
+				b.addTerm(p, capital)
+			}
+		}
+		return
+	}
+	b.addTerm(v, capital)
+	// "Picard, Jean-Luc" and "Jean-Luc Picard": parts, and the parts of
+	// hyphenated parts.
+	for _, p := range strings.FieldsFunc(v, func(r rune) bool { return unicode.IsSpace(r) || r == ',' || r == '/' }) {
+		b.addTerm(p, capital)
+		if strings.ContainsRune(p, '-') {
+			for _, q := range strings.Split(p, "-") {
+				b.addTerm(q, capital)
+			}
+		}
+		rs := []rune(p)
+		if len(rs) >= 3 && isCJK(rs[0]) {
+			b.addTerm(string(rs[1:]), capital) // given name without the family name
+		}
+	}
+}
+
+func (b *namesBuilder) build() *Names {
+	if len(b.terms) == 0 {
 		return &Names{}
 	}
+	terms := b.terms
 	// Longest first, so "Jean-Luc Picard" wins over "Jean".
 	sort.Slice(terms, func(i, j int) bool {
-		if len(terms[i]) != len(terms[j]) {
-			return len(terms[i]) > len(terms[j])
+		if len(terms[i].text) != len(terms[j].text) {
+			return len(terms[i].text) > len(terms[j].text)
 		}
-		return terms[i] < terms[j]
+		return terms[i].text < terms[j].text
 	})
 	n := &Names{byFirst: map[rune][]nameTerm{}}
 	for _, t := range terms {
-		// Whitespace inside a full name matches any run of whitespace
-		// ("Jean  Luc\nPicard").
-		var rs []rune
-		for i, f := range strings.Fields(t) {
-			if i > 0 {
-				rs = append(rs, ' ')
-			}
-			for _, r := range f {
-				rs = append(rs, unicode.ToLower(r))
-			}
-		}
-		n.byFirst[rs[0]] = append(n.byFirst[rs[0]], nameTerm{rs})
+		rs := t.runes
+		n.byFirst[rs[0]] = append(n.byFirst[rs[0]], t)
 		if rs[0] < utf8.RuneSelf {
 			n.ascii[rs[0]] = true
 			n.ascii[unicode.ToUpper(rs[0])] = true
@@ -121,11 +182,18 @@ func NewNames(values ...string) *Names {
 }
 
 type nameTerm struct {
-	runes []rune // lower-cased; ' ' stands for any whitespace run
+	runes   []rune // lower-cased; ' ' stands for any whitespace run
+	capital bool   // matches only with an upper-case first letter
+	text    string // as given, for ordering
 }
 
 // matchAt returns the end of t at text[i:], if it is there.
 func (t nameTerm) matchAt(text string, i int) (int, bool) {
+	if t.capital {
+		if r, _ := utf8.DecodeRuneInString(text[i:]); !unicode.IsUpper(r) {
+			return 0, false
+		}
+	}
 	j := i
 	for _, want := range t.runes {
 		if want == ' ' {

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
 )
 
 // Kind is a kind of personal data. Its placeholder in redacted text is
@@ -73,6 +74,13 @@ type Config struct {
 	// sources known to be free of that kind and whose text it harms;
 	// names cannot be disabled (they are only searched when given).
 	Disable []Kind `yaml:"disable,omitempty" json:"disable,omitempty"`
+	// Allow lists values that stay although they look like personal data:
+	// a vendor's support address or hotline printed in a manual. An entry
+	// is a value as written (compared without regard to case), a domain
+	// ("example.com" or "@example.com": every address at it or at its
+	// subdomains stays), or a phone number (compared by its digits, a
+	// leading 00 read as +).
+	Allow []string `yaml:"allow,omitempty" json:"allow,omitempty"`
 }
 
 var kindName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
@@ -86,6 +94,50 @@ type compiled struct {
 type Redactor struct {
 	custom   []compiled
 	disabled map[Kind]bool
+	allow    allowList
+}
+
+// allowList is Config.Allow prepared for lookups.
+type allowList struct {
+	values  map[string]bool // lower-cased
+	domains []string        // lower-cased, without "@"
+	phones  map[string]bool // digits, "+" for an international prefix
+}
+
+func (a allowList) empty() bool { return len(a.values) == 0 && len(a.domains) == 0 }
+
+// phoneKey reduces a phone number to its digits, with "00" read as "+".
+func phoneKey(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) || s[i] == '+' && b.Len() == 0 {
+			b.WriteByte(s[i])
+		}
+	}
+	k := b.String()
+	if strings.HasPrefix(k, "00") {
+		k = "+" + k[2:]
+	}
+	return k
+}
+
+func (a allowList) allows(k Kind, v string) bool {
+	l := strings.ToLower(v)
+	if a.values[l] {
+		return true
+	}
+	switch k {
+	case Email:
+		_, dom, _ := strings.Cut(l, "@")
+		for _, d := range a.domains {
+			if dom == d || strings.HasSuffix(dom, "."+d) {
+				return true
+			}
+		}
+	case Phone:
+		return a.phones[phoneKey(v)]
+	}
+	return false
 }
 
 // New returns a Redactor for cfg. It fails when a pattern does not compile
@@ -99,6 +151,23 @@ func New(cfg Config) (*Redactor, error) {
 			r.disabled[k] = true
 		default:
 			return nil, fmt.Errorf("redact: disable: %q is not one of email, phone, card, iban, ip", k)
+		}
+	}
+	for i, v := range cfg.Allow {
+		v = strings.TrimSpace(v)
+		if v == "" {
+			return nil, fmt.Errorf("redact: allow[%d] is empty", i)
+		}
+		l := strings.ToLower(v)
+		if r.allow.values == nil {
+			r.allow.values, r.allow.phones = map[string]bool{}, map[string]bool{}
+		}
+		r.allow.values[l] = true
+		switch d := strings.TrimPrefix(l, "@"); {
+		case !strings.ContainsAny(d, "@ ") && strings.Contains(d, ".") && strings.ContainsFunc(d, isLetterRune):
+			r.allow.domains = append(r.allow.domains, d)
+		case len(strings.TrimLeft(phoneKey(v), "+")) >= 7:
+			r.allow.phones[phoneKey(v)] = true
 		}
 	}
 	for i, p := range cfg.Patterns {
@@ -151,8 +220,23 @@ func (r *Redactor) Find(text string, names *Names) []Match {
 	if len(all) == 0 {
 		return nil
 	}
-	return resolve(text, all)
+	kept := resolve(text, all)
+	if r.allow.empty() {
+		return kept
+	}
+	out := kept[:0]
+	for _, m := range kept {
+		if !r.allow.allows(m.Kind, text[m.Start:m.End]) {
+			out = append(out, m)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
+
+func isLetterRune(r rune) bool { return unicode.IsLetter(r) }
 
 // resolve drops matches overlapping a higher-priority one, and matches
 // inside placeholders already in the text ("<name>", "<tel_num>").

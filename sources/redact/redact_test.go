@@ -151,3 +151,85 @@ func BenchmarkRedact(b *testing.B) {
 		r.Redact(text, n, nil)
 	}
 }
+
+func TestIntroducedNames(t *testing.T) {
+	cases := []struct {
+		in   string
+		want []string
+	}{
+		{"Hello, my name is Jane Doe and my VF-200 trips.", []string{"Jane Doe"}},
+		{"Hi Jane,\nplease check the PE bar.", []string{"Jane"}},
+		{"Dear Mr. Doe,\nthank you.", []string{"Doe"}},
+		{"Sehr geehrte Frau Müller,\nbitte prüfen Sie", []string{"Müller"}},
+		{"Thanks for the help.\n\nBest regards,\nJane Doe\nACME Corp", []string{"Jane Doe"}},
+		{"It works now. Best regards, Jane Doe", []string{"Jane Doe"}},
+		{"Regards, Peter O'Neil", []string{"Peter O'Neil"}},
+		{"Mit freundlichen Grüßen\n\nJürgen Müller", []string{"Jürgen Müller"}},
+		{"Hallo, hier ist Jürgen Müller. Der Drucker", []string{"Jürgen Müller"}},
+		{"Hi, Peter O'Neil here. Login fails", []string{"Peter O'Neil"}},
+		{"I am Jana Novakova (jana@example.org)", []string{"Jana Novakova"}},
+		{"Name: Ludwig van Beethoven\n", []string{"Ludwig van Beethoven"}},
+		{"From: Jane Doe <jane@example.org>", []string{"Jane Doe"}},
+		{"Bonjour, je m'appelle Amélie Dubois.", []string{"Amélie Dubois"}},
+		{"Привет Ольга,\nспасибо", []string{"Ольга"}},
+	}
+	for _, c := range cases {
+		got := Introduced(c.in)
+		if fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("Introduced(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	none := []string{
+		"Dear Customer Support Team,\nmy LaserJet fails.",
+		"Dear Customer Support,\n\nI am writing to report an issue.",
+		"Hello Customer Support, I am contacting you",
+		"Best regards,\nThe VF-200 Team",
+		"Best regards,\nTech Online Store Support",
+		"Dear <name>, thank you for reaching out.",
+		"Dear [Name], thank you",
+		"Thanks, Windows Update fixed it",
+		"I am Getting an error after the update",
+		"Hello IT Services Support Team,",
+		"This is Windows Server 2019 on VF-200.",
+		"Best regards,\n<name>\n<tel_num>",
+		"Thanks,\nSupport",
+	}
+	for _, s := range none {
+		if got := Introduced(s); len(got) != 0 {
+			t.Errorf("Introduced(%q) = %q, want none", s, got)
+		}
+	}
+}
+
+func TestLearnedNamesAreRedactedEverywhere(t *testing.T) {
+	body := "Hello, my name is Jane Doe. Jane will send the log; please call back.\nBest regards, Jane Doe"
+	answer := "Dear Jane, the fix will be in 2.1.4. Mail jon.smith@example.com; Jon Smith knows, so does Kowalczyk (r.kowalczyk@example.com). Will it help?"
+	n := Learn(nil, body, answer)
+	r := Default()
+	got := r.Redact(body, n, nil) + "\n" + r.Redact(answer, n, nil)
+	for _, leak := range []string{"Jane", "Doe", "Jon", "Smith", "Kowalczyk"} {
+		if strings.Contains(got, leak) {
+			t.Errorf("%q survives:\n%s", leak, got)
+		}
+	}
+	for _, kept := range []string{"will send", "Will it help", "the fix will be"} {
+		if !strings.Contains(got, kept) {
+			t.Errorf("%q lost (learned names match capitalised only):\n%s", kept, got)
+		}
+	}
+}
+
+func TestAllowList(t *testing.T) {
+	r, err := New(Config{Allow: []string{"support@vendor.example", "@teqsas.example", "+49 89 1234 5678"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := "Write to support@vendor.example, service@eu.teqsas.example or call 0049 89 12345678; not jane@customer.example or +49 30 1234567."
+	want := "Write to support@vendor.example, service@eu.teqsas.example or call 0049 89 12345678; not <email> or <phone>."
+	if got := r.Redact(in, nil, nil); got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	if _, err := New(Config{Allow: []string{" "}}); err == nil {
+		t.Error("empty allow entry accepted")
+	}
+}

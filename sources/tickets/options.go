@@ -192,6 +192,10 @@ func OptionsFromSpec(spec sources.Spec) (Options, error) {
 	if err := spec.DecodeExtract(&o); err != nil {
 		return o, err
 	}
+	// The source's redact block adds to extract.redact: both are read.
+	o.Redact.Patterns = append(o.Redact.Patterns, spec.Redact.Patterns...)
+	o.Redact.Disable = append(o.Redact.Disable, spec.Redact.Disable...)
+	o.Redact.Allow = append(o.Redact.Allow, spec.Redact.Allow...)
 	if err := o.validate(); err != nil {
 		return o, fmt.Errorf("source %q extract: %w", spec.Name, err)
 	}

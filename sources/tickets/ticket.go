@@ -259,8 +259,6 @@ func thread(v any, requesterID string) (first, lastAgent string) {
 // mapTicket reads one record through the mapping and redacts it. bad
 // reports a problem with a field that does not stop the ticket.
 func mapTicket(r record, f Fields, red *redact.Redactor, counts redact.Counts, bad func(what string)) Ticket {
-	names := redact.NewNames(text(r, f.RequesterName), text(r, f.RequesterEmail))
-	rd := func(s string) string { return red.Redact(clean(s), names, counts) }
 	t := Ticket{
 		Subject: text(r, f.Subject), Body: text(r, f.Body), Answer: text(r, f.Answer),
 		Status: text(r, f.Status), Type: text(r, f.Type), Queue: text(r, f.Queue),
@@ -289,6 +287,11 @@ func mapTicket(r record, f Fields, red *redact.Redactor, counts redact.Counts, b
 	if t.Solved, ok = parseDate(text(r, f.Solved)); !ok {
 		bad("solved date not understood")
 	}
+	// The requester's fields name the person; without them (or besides
+	// them) the texts do: "my name is …", "Dear …,", "Best regards, …".
+	names := redact.Learn([]string{text(r, f.RequesterName), text(r, f.RequesterEmail)},
+		clean(t.Subject), clean(t.Body), clean(t.Answer))
+	rd := func(s string) string { return red.Redact(clean(s), names, counts) }
 	for _, p := range []*string{&t.Subject, &t.Body, &t.Answer, &t.Status, &t.Type, &t.Queue, &t.Product,
 		&t.Environment, &t.Priority, &t.Satisfaction, &t.RootCause, &t.Prevention} {
 		*p = rd(*p)

@@ -33,6 +33,10 @@ type Options struct {
 	Config string
 	// NoMerge leaves the ingested units on the review branch, unapproved.
 	NoMerge bool
+	// Unredacted turns redaction off for the notes source, so that
+	// personal data in Notes reaches the units: the fixture of erasure
+	// tests. Ignored when Config is set.
+	Unredacted bool
 }
 
 // Root is the kbops module root, found from this file.
@@ -57,6 +61,17 @@ func Workspace(t testing.TB, o Options) (*workspace.Workspace, string) {
 		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if o.Config == "" && o.Unredacted {
+		b, err := os.ReadFile(filepath.Join(wsDir, "kbops.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		const at = "    kind: notes\n"
+		if !strings.Contains(string(b), at) {
+			t.Fatalf("demo kbops.yaml has no %q to add `redact: off` to", at)
+		}
+		o.Config = strings.Replace(string(b), at, at+"    redact: off\n", 1)
 	}
 	if o.Config != "" {
 		cfg := []byte(o.Config)
