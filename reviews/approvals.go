@@ -47,6 +47,26 @@ type Record struct {
 	ContentHash string    `yaml:"content_hash"`
 	At          time.Time `yaml:"at"`
 	Comment     string    `yaml:"comment,omitempty"`
+	// Waived lists the blocking findings the reviewer approved over, each
+	// with their reason; verify accepts an approval with a blocking
+	// finding of its stage only when it is waived here.
+	Waived []Waiver `yaml:"waived,omitempty"`
+}
+
+// Waiver is a reviewer's reason to approve over a blocking finding.
+type Waiver struct {
+	Code   string `yaml:"code"`
+	Reason string `yaml:"reason"`
+}
+
+// waives reports whether r waives findings with code.
+func (r Record) waives(code string) bool {
+	for _, w := range r.Waived {
+		if w.Code == code && strings.TrimSpace(w.Reason) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // ApprovalFile is the content of approvals/<id>.yaml.
@@ -88,6 +108,11 @@ func ParseApprovals(name string, b []byte) (ApprovalFile, error) {
 		}
 		if r.Verdict != Approved && r.Verdict != Rejected {
 			return f, fmt.Errorf("%s: records[%d]: verdict %q is not approved or rejected", name, i, r.Verdict)
+		}
+		for j, w := range r.Waived {
+			if w.Code == "" || strings.TrimSpace(w.Reason) == "" {
+				return f, fmt.Errorf("%s: records[%d].waived[%d]: a waiver needs a code and a reason", name, i, j)
+			}
 		}
 	}
 	return f, nil
@@ -151,6 +176,10 @@ type Rules struct {
 	// the previous owner or a technical reviewer from OWNERS decides it,
 	// so nobody grants themselves the owner's right by editing the field.
 	PrevOwner func() (owner string, ok bool)
+	// Blocking, when set, gives the blocking findings of a stage for the
+	// unit's current content: an approval of that stage counts only when
+	// its record waives each of their codes.
+	Blocking func(Stage) []Finding
 }
 
 // allowed lists who may decide stage for u under these rules.
@@ -245,6 +274,19 @@ func Evaluate(u *knowledge.Unit, recs []Record, rules Rules) UnitStatus {
 		if last.Verdict == Rejected {
 			st.State, st.Next, st.Decision = StateRejected, stage, last
 			break
+		}
+		if rules.Blocking != nil {
+			var open []string
+			for _, f := range rules.Blocking(stage) {
+				if !last.waives(f.Code) {
+					open = append(open, f.String())
+				}
+			}
+			if len(open) > 0 {
+				st.State, st.Next = StateInvalid, stage
+				st.Problems = append(st.Problems, fmt.Sprintf("%s approved by %s over blocking finding(s) not waived: %s; fix the unit, or approve again with --waive CODE=REASON", stage, last.Reviewer, strings.Join(open, "; ")))
+				break
+			}
 		}
 		prevAt, prev = at(*last), last
 	}

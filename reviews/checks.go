@@ -27,6 +27,11 @@ type Finding struct {
 	// near-duplicate, broken-relation, retired-relation.
 	Code    string
 	Message string
+	// Blocking findings stop approval of their stage unless the reviewer
+	// waives them with a reason (see Waiver): leftover personal data,
+	// forbidden terms and conflicting values with no winner. The rest
+	// are advice.
+	Blocking bool
 }
 
 func (f Finding) String() string {
@@ -34,7 +39,62 @@ func (f Finding) String() string {
 	if f.Line > 0 {
 		loc = fmt.Sprintf("%s:%d", f.File, f.Line)
 	}
-	return fmt.Sprintf("%s: %s: %s: %s", loc, f.Stage, f.Code, f.Message)
+	code := f.Code
+	if f.Blocking {
+		code += " (blocking)"
+	}
+	return fmt.Sprintf("%s: %s: %s: %s", loc, f.Stage, code, f.Message)
+}
+
+// Codes of the findings that block approval.
+const (
+	CodePersonalData = "personal-data"
+	CodeConflict     = "conflict"
+)
+
+// blockingCode reports whether findings with code block their stage
+// (conflicts block only when no winner is known; see checker.conflict).
+func blockingCode(code string) bool {
+	return code == CodePersonalData || code == string(glossary.CodeForbidden)
+}
+
+// BlockingFindings runs only the checks whose findings block approval, for
+// the stages given (all when none), on units ids of s. Approve and verify
+// run them; they cost a fraction of Check.
+func BlockingFindings(s *Snapshot, ids []string, o CheckOptions, stages ...Stage) []Finding {
+	if o.Redactor == nil {
+		o.Redactor = redact.Default()
+	}
+	if len(stages) == 0 {
+		stages = Stages
+	}
+	c := &checker{s: s, o: o, offsets: map[string]int{}}
+	var live []string
+	for _, id := range ids {
+		if u := s.Units[id]; u != nil && u.Status == knowledge.StatusActive {
+			live = append(live, id)
+		}
+	}
+	for _, st := range stages {
+		switch st {
+		case Technical:
+			for _, k := range FindConflicts(s.Units, live) {
+				if k.Winner == "" {
+					c.conflict(k)
+				}
+			}
+		case Expression:
+			for _, id := range live {
+				c.personalData(s.Units[id])
+				for _, f := range c.glossary(s.Units[id]).Findings {
+					if f.Code == glossary.CodeForbidden {
+						c.add(Expression, s.Units[id], max(f.Line, 1), string(f.Code), "%s", glossaryMessage(f))
+					}
+				}
+			}
+		}
+	}
+	return c.out
 }
 
 // CheckOptions tune the checks. The zero value runs every check that needs
@@ -142,7 +202,7 @@ func (c *checker) add(st Stage, u *knowledge.Unit, bodyLine int, code, format st
 	if bodyLine > 0 {
 		line = c.offset(u.ID) + bodyLine
 	}
-	c.out = append(c.out, Finding{Stage: st, Unit: u.ID, File: knowledge.FilePath(u.ID), Line: line, Code: code, Message: fmt.Sprintf(format, args...)})
+	c.out = append(c.out, Finding{Stage: st, Unit: u.ID, File: knowledge.FilePath(u.ID), Line: line, Code: code, Message: fmt.Sprintf(format, args...), Blocking: blockingCode(code)})
 }
 
 // offset is the number of file lines before the body: the front matter
@@ -199,9 +259,12 @@ func (c *checker) conflict(k Conflict) {
 	if k.Winner != "" {
 		verdict = fmt.Sprintf("winner %s (%s)", knowledge.FilePath(k.Winner), k.Why)
 	}
-	c.add(Technical, a, k.A.Line, "conflict", "%q states %s here, %s:%d states %s (%q, tier %s, effective %s); %s",
+	c.add(Technical, a, k.A.Line, CodeConflict, "%q states %s here, %s:%d states %s (%q, tier %s, effective %s); %s",
 		k.A.Text, formatValue(k.A.Value, k.A.Symbol), knowledge.FilePath(b.ID), c.offset(b.ID)+k.B.Line,
 		formatValue(k.B.Value, k.B.Symbol), k.B.Text, b.Tier, b.Effective, verdict)
+	// Which value the agent should give is undecided: that must not
+	// reach it by default.
+	c.out[len(c.out)-1].Blocking = k.Winner == ""
 }
 
 func (c *checker) expression(u *knowledge.Unit) {
@@ -216,16 +279,20 @@ func (c *checker) expression(u *knowledge.Unit) {
 	} else if n > c.o.MaxChars {
 		c.add(Expression, u, 1, "length", "body has %d characters, more than %d: split it into smaller units", n, c.o.MaxChars)
 	}
-	lines := lineStarts(u.Body)
-	for _, m := range c.o.Redactor.Find(u.Body, nil) {
-		c.add(Expression, u, lineOf(lines, m.Start), "personal-data", "leftover personal data (%s); remove it before approving", m.Kind)
-	}
+	c.personalData(u)
 	for _, f := range c.glossary(u).Findings {
 		if f.Code == glossary.CodeForbidden || f.Code == glossary.CodeDeprecated || f.Code == glossary.CodeWrongVariant {
 			c.add(Expression, u, max(f.Line, 1), string(f.Code), "%s", glossaryMessage(f))
 		}
 	}
 	c.markdown(u)
+}
+
+func (c *checker) personalData(u *knowledge.Unit) {
+	lines := lineStarts(u.Body)
+	for _, m := range c.o.Redactor.Find(u.Body, nil) {
+		c.add(Expression, u, lineOf(lines, m.Start), CodePersonalData, "leftover personal data (%s); remove it before approving", m.Kind)
+	}
 }
 
 func glossaryMessage(f glossary.Finding) string {

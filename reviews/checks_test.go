@@ -104,7 +104,7 @@ func TestExpressionAndConsistencyChecks(t *testing.T) {
 	out := strings.Join(all, "\n")
 	for _, want := range []string{
 		"units/notes/en/a/wrong.md:", "language: the text reads as \"es\"",
-		"personal-data: leftover personal data (email)",
+		"personal-data (blocking): leftover personal data (email)",
 		"code fence ``` is never closed",
 		"table row has 3 cells, the header 2",
 		"broken-relation: links to unit notes/en/a/missing, which does not exist",

@@ -55,7 +55,7 @@ func TestDeletingAnActiveUnitNeedsReview(t *testing.T) {
 	if !strings.Contains(f, "deleted without review") || !strings.Contains(f, knowledge.FilePath(v1.ID)) {
 		t.Fatalf("verify of a silent deletion:\n%q", f)
 	}
-	if _, err := Merge(context.Background(), r, "main", "kbops/review", "ops <ops@example.com>", step()); err == nil {
+	if _, err := Merge(context.Background(), r, "main", "kbops/review", "ops <ops@example.com>", step(), nil); err == nil {
 		t.Fatal("merge took an unreviewed deletion to main")
 	}
 	// A reviewer the unit does not name may not; a forged record does not count.
@@ -72,7 +72,7 @@ func TestDeletingAnActiveUnitNeedsReview(t *testing.T) {
 	if f := failures(t, r, "kbops/review", "main"); f != "" {
 		t.Fatalf("after the owner approved the removal:\n%s", f)
 	}
-	if _, err := Merge(context.Background(), r, "main", "kbops/review", "ops <ops@example.com>", step()); err != nil {
+	if _, err := Merge(context.Background(), r, "main", "kbops/review", "ops <ops@example.com>", step(), nil); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -287,8 +287,18 @@ func Verify(s, base *Snapshot) VerifyReport {
 }
 
 // VerifyContext is Verify with a context for reading the history; the
-// error is set only when the repository cannot be read.
+// error is set only when the repository cannot be read. Against a base,
+// it runs the blocking checks with the default options (see VerifyWith).
 func VerifyContext(ctx context.Context, s, base *Snapshot) (VerifyReport, error) {
+	return VerifyWith(ctx, s, base, &CheckOptions{})
+}
+
+// VerifyWith is VerifyContext with the options of the blocking checks
+// (nil: none run). Against a base, an approval of a changed unit counts
+// only if its record waives each blocking finding of its stage
+// (BlockingFindings): leftover personal data, forbidden terms (with
+// checks.Glossary set) and conflicts with no winner.
+func VerifyWith(ctx context.Context, s, base *Snapshot, checks *CheckOptions) (VerifyReport, error) {
 	var rep VerifyReport
 	if err := s.ReadHistory(ctx); err != nil {
 		return rep, err
@@ -334,6 +344,22 @@ func VerifyContext(ctx context.Context, s, base *Snapshot) (VerifyReport, error)
 			rep.Failures = append(rep.Failures, s.GlossaryProblems()...)
 		}
 	}
+	var blocking map[string]map[Stage][]Finding
+	if base != nil && checks != nil {
+		var present []string
+		for _, id := range ids {
+			if s.Units[id] != nil {
+				present = append(present, id)
+			}
+		}
+		blocking = map[string]map[Stage][]Finding{}
+		for _, f := range BlockingFindings(s, present, *checks) {
+			if blocking[f.Unit] == nil {
+				blocking[f.Unit] = map[Stage][]Finding{}
+			}
+			blocking[f.Unit][f.Stage] = append(blocking[f.Unit][f.Stage], f)
+		}
+	}
 	if base != nil {
 		removed := s.removedIDs(base)
 		if err := s.readRemovals(ctx, removed); err != nil {
@@ -361,6 +387,9 @@ func VerifyContext(ctx context.Context, s, base *Snapshot) (VerifyReport, error)
 			// the base holds, however many versions the branch made.
 			if bu := baseUnit(base, id); bu != nil {
 				r.PrevOwner = func() (string, bool) { return bu.Owner, true }
+			}
+			if blocking != nil {
+				r.Blocking = func(st Stage) []Finding { return blocking[id][st] }
 			}
 			return r
 		}
@@ -432,6 +461,12 @@ type Decision struct {
 	Main string
 	// SignKey, when set, signs the decision commit (strict mode needs it).
 	SignKey *openpgp.Entity
+	// Checks are the options of the blocking checks an approval of a unit
+	// stage runs first (nil: the defaults, without a glossary).
+	Checks *CheckOptions
+	// Waive maps the code of a blocking finding to the reviewer's reason
+	// to approve over it; the waiver is kept in the record.
+	Waive map[string]string
 }
 
 // ErrNotReady marks units whose earlier stages are not approved yet.
@@ -507,13 +542,31 @@ func Decide(ctx context.Context, r *kbrepo.Repo, d Decision) (recorded []string,
 		}
 	} else {
 		owners := snap.EffectiveOwners()
+		var blocking map[string][]Finding
+		if d.Verdict == Approved && d.Stage.Index() >= 0 {
+			checks := d.Checks
+			if checks == nil {
+				checks = &CheckOptions{}
+			}
+			blocking = map[string][]Finding{}
+			for _, f := range BlockingFindings(snap, d.Units, *checks, d.Stage) {
+				blocking[f.Unit] = append(blocking[f.Unit], f)
+			}
+		}
 		for _, id := range d.Units {
 			u, ok := snap.Units[id]
 			if !ok {
 				problems = append(problems, fmt.Errorf("%s: no such unit on %s", id, d.Branch))
 				continue
 			}
-			st := snap.Status(id)
+			rules := snap.rules(id, owners)
+			rules.Blocking = func(stg Stage) []Finding {
+				if stg == d.Stage {
+					return blocking[id]
+				}
+				return nil
+			}
+			st := Evaluate(u, snap.Records[id], rules)
 			if st.State == StateApproved || d.Stage.Index() < st.Next.Index() {
 				problems = append(problems, fmt.Errorf("%s: %s stage already approved for version %d", id, d.Stage, u.Version))
 				continue
@@ -522,7 +575,7 @@ func Decide(ctx context.Context, r *kbrepo.Repo, d Decision) (recorded []string,
 				problems = append(problems, fmt.Errorf("%s: %w: %s waits for %s review first", id, ErrNotReady, d.Stage, st.Next))
 				continue
 			}
-			if allowed := snap.rules(id, owners).allowed(owners, d.Stage, u); !slices.Contains(allowed, who) {
+			if allowed := rules.allowed(owners, d.Stage, u); !slices.Contains(allowed, who) {
 				problems = append(problems, fmt.Errorf("%s: %s may not decide the %s stage (allowed: %s; see OWNERS)", id, who, d.Stage, orNone(allowed)))
 				continue
 			}
@@ -530,9 +583,14 @@ func Decide(ctx context.Context, r *kbrepo.Repo, d Decision) (recorded []string,
 				problems = append(problems, fmt.Errorf("%s: %s wrote version %d and may not review it; ask another of: %s", id, who, u.Version, orNone(st.Allowed)))
 				continue
 			}
+			waived, open := waiversFor(blocking[id], d.Waive)
+			if len(open) > 0 {
+				problems = append(problems, fmt.Errorf("%s: blocking finding(s): %s; fix the unit on %s, or approve with --waive CODE=REASON", id, strings.Join(open, "; "), d.Branch))
+				continue
+			}
 			recs := append(append([]Record(nil), snap.Records[id]...), Record{
 				Stage: d.Stage, Verdict: d.Verdict, Reviewer: who, Version: u.Version,
-				ContentHash: u.ContentHash, At: at, Comment: d.Comment,
+				ContentHash: u.ContentHash, At: at, Comment: d.Comment, Waived: waived,
 			})
 			b, err := MarshalApprovals(ApprovalFile{Unit: id, Records: recs})
 			if err != nil {
@@ -567,6 +625,25 @@ func Decide(ctx context.Context, r *kbrepo.Repo, d Decision) (recorded []string,
 		return nil, nil, err
 	}
 	return recorded, problems, nil
+}
+
+// waiversFor returns the waivers of waive that findings need, sorted by
+// code, and the findings no waiver covers.
+func waiversFor(findings []Finding, waive map[string]string) (waived []Waiver, open []string) {
+	seen := map[string]bool{}
+	for _, f := range findings {
+		reason := strings.TrimSpace(waive[f.Code])
+		if reason == "" {
+			open = append(open, f.String())
+			continue
+		}
+		if !seen[f.Code] {
+			seen[f.Code] = true
+			waived = append(waived, Waiver{Code: f.Code, Reason: reason})
+		}
+	}
+	sort.Slice(waived, func(i, j int) bool { return waived[i].Code < waived[j].Code })
+	return waived, open
 }
 
 // decisionBase is the snapshot at the merge base of the review branch and
@@ -695,7 +772,12 @@ type MergeResult struct {
 // approved, then deletes the review branch (its changes now live on main).
 // It is for teams without a git host; with one, merge the pull request
 // after `kbops review verify` passed in its CI.
-func Merge(ctx context.Context, r *kbrepo.Repo, mainBranch, reviewBranch, who string, now time.Time) (MergeResult, error) {
+//
+// checks are the options of verify's blocking checks (nil: the defaults).
+func Merge(ctx context.Context, r *kbrepo.Repo, mainBranch, reviewBranch, who string, now time.Time, checks *CheckOptions) (MergeResult, error) {
+	if checks == nil {
+		checks = &CheckOptions{}
+	}
 	var res MergeResult
 	rh, ok, err := r.Branch(reviewBranch)
 	if err != nil {
@@ -722,7 +804,7 @@ func Merge(ctx context.Context, r *kbrepo.Repo, mainBranch, reviewBranch, who st
 	if err != nil {
 		return res, err
 	}
-	rep, err := VerifyContext(ctx, head, base)
+	rep, err := VerifyWith(ctx, head, base, checks)
 	if err != nil {
 		return res, err
 	}

@@ -53,6 +53,7 @@ Example:
 				&cli.StringFlag{Name: "comment", Aliases: []string{"m"}, Usage: "why (shown to the author; required to reject)"},
 				&cli.StringFlag{Name: "sign-key", EnvVars: []string{"KBOPS_SIGNING_KEY"}, Usage: "sign the decision commit with this armored OpenPGP private key `FILE` (strict mode needs it; passphrase from $KBOPS_SIGNING_PASSPHRASE)"},
 				&cli.BoolFlag{Name: "push", Usage: "fetch the review branch from git.remote first and push the decision after (token from $KBOPS_GIT_TOKEN)"},
+				&cli.StringSliceFlag{Name: "waive", Usage: "approve over a blocking finding (personal-data, forbidden-term, conflict): `CODE=REASON`, kept in the approval record; repeat for several codes"},
 				asFlag,
 			},
 			Action: func(c *cli.Context) error {
@@ -74,9 +75,14 @@ Example:
 				if err != nil {
 					return err
 				}
+				waive, err := parseWaivers(c.StringSlice("waive"))
+				if err != nil {
+					return err
+				}
+				checks := checkOptions(ws)
 				d := reviews.Decision{
 					Branch: ws.Config.Review.Branch, Main: ws.Config.Review.Main, Reviewer: who, Stage: stage, Verdict: verdict,
-					Units: c.Args().Slice(), Comment: c.String("comment"), Now: time.Now(),
+					Units: c.Args().Slice(), Comment: c.String("comment"), Now: time.Now(), Checks: &checks, Waive: waive,
 				}
 				if f := c.String("sign-key"); f != "" {
 					if d.SignKey, err = kbrepo.ReadSignKey(f, []byte(os.Getenv("KBOPS_SIGNING_PASSPHRASE"))); err != nil {
@@ -281,6 +287,20 @@ func runReviewRehash(ctx context.Context, ws *workspace.Workspace, who string, o
 	return nil
 }
 
+// parseWaivers reads --waive CODE=REASON flags.
+func parseWaivers(flags []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, f := range flags {
+		code, reason, ok := strings.Cut(f, "=")
+		code, reason = strings.TrimSpace(code), strings.TrimSpace(reason)
+		if !ok || code == "" || reason == "" {
+			return nil, usageErr("--waive %q: want CODE=REASON, e.g. --waive 'personal-data=the vendor hotline, public on the product page'", f)
+		}
+		out[code] = reason
+	}
+	return out, nil
+}
+
 func orUnknown(s string) string {
 	if s == "" {
 		return "(unknown)"
@@ -409,6 +429,23 @@ func runReviewStatus(ctx context.Context, ws *workspace.Workspace, who string, o
 		for _, f := range findings[id] {
 			if f.Stage == st.Next {
 				fmt.Fprintf(out, "          check: %s\n", f)
+			}
+		}
+	}
+	// Blocking findings approved over stay visible, with who and why.
+	for _, id := range changed {
+		u := snap.Units[id]
+		if u == nil {
+			continue
+		}
+		for _, r := range snap.Records[id] {
+			if r.Version != u.Version || r.ContentHash != u.ContentHash || r.Verdict != reviews.Approved {
+				continue
+			}
+			for _, w := range r.Waived {
+				if who == "" || reviews.Identity(who) == reviews.Identity(r.Reviewer) || slices.Contains(snap.Status(id).Allowed, reviews.Identity(who)) {
+					fmt.Fprintf(out, "waived    %-12s %s v%d: %s waived by %s: %s\n", r.Stage, id, u.Version, w.Code, reviews.Identity(r.Reviewer), w.Reason)
+				}
 			}
 		}
 	}
@@ -631,7 +668,8 @@ func runReviewVerify(ctx context.Context, ws *workspace.Workspace, baseRef, head
 			return err
 		}
 	}
-	rep, err := reviews.VerifyContext(ctx, head, base)
+	checks := checkOptions(ws)
+	rep, err := reviews.VerifyWith(ctx, head, base, &checks)
 	if err != nil {
 		return err
 	}
@@ -646,7 +684,8 @@ func runReviewVerify(ctx context.Context, ws *workspace.Workspace, baseRef, head
 }
 
 func runReviewMerge(ctx context.Context, ws *workspace.Workspace, who string, out io.Writer) error {
-	res, err := reviews.Merge(ctx, ws.Repo, ws.Config.Review.Main, ws.Config.Review.Branch, who, time.Now())
+	checks := checkOptions(ws)
+	res, err := reviews.Merge(ctx, ws.Repo, ws.Config.Review.Main, ws.Config.Review.Branch, who, time.Now(), &checks)
 	if err != nil {
 		return err
 	}

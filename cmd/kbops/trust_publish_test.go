@@ -157,3 +157,44 @@ func TestDeletionNeedsReview(t *testing.T) {
 		t.Errorf("publish deleted a unit removed on main without review: %+v", p)
 	}
 }
+
+// Leftover personal data in a unit (here a hand edit, rehashed) blocks
+// its expression stage: approve --all-mine leaves it out and says why,
+// verify fails, and a waiver with a reason lets it through and shows in
+// review status.
+func TestPersonalDataBlocksApprovalUntilWaived(t *testing.T) {
+	ws, _ := demoWorkspace(t, "", "")
+	must(t, ws, "ingest")
+	r, _ := kbrepo.Open(ws)
+	h, _, _ := r.Branch("kbops/review")
+	tree, _ := r.Tree(h)
+	var id string
+	for p := range tree {
+		if i, ok := knowledge.IDFromPath(p); ok && strings.Contains(i, "/en/") {
+			id = i
+			break
+		}
+	}
+	b, _, _ := r.ReadPath(tree, knowledge.FilePath(id))
+	edited := strings.Replace(string(b), "\n---\n", "\n---\nQuestions? Call Jane on +49 170 1234567 or write to jane.doe@example.com.\n\n", 1)
+	commitTo(t, ws, "kbops/review", kbrepo.Change{Path: knowledge.FilePath(id), Data: []byte(edited)})
+	must(t, ws, "review", "rehash", "--as", "ops@example.com")
+
+	must(t, ws, "review", "approve", "--stage", "technical", "--as", "ana.ruiz@example.com", "--all-mine")
+	out, code := kb(t, ws, "review", "approve", "--stage", "expression", "--as", "tom.baker@example.com", "--all-mine")
+	if code != 3 || !strings.Contains(out, "not recorded") || !strings.Contains(out, "personal-data (blocking)") || strings.Contains(out, "jane.doe") {
+		t.Fatalf("approve over personal data:\n%s", out)
+	}
+	for _, step := range [][]string{{"expression", "li.wei@example.com"}, {"expression", "lucia.gomez@example.com"}, {"consistency", "carol.chen@example.com"}} {
+		must(t, ws, "review", "approve", "--stage", step[0], "--as", step[1], "--all-mine")
+	}
+	if out, code := kb(t, ws, "review", "verify", "--base", "main", "--head", "kbops/review"); code == 0 {
+		t.Fatalf("verify passed with personal data not waived:\n%s", out)
+	}
+	must(t, ws, "review", "approve", "--stage", "expression", "--as", "tom.baker@example.com", "--waive", "personal-data=the distributor's public hotline", id)
+	must(t, ws, "review", "approve", "--stage", "consistency", "--as", "carol.chen@example.com", id)
+	must(t, ws, "review", "verify", "--base", "main", "--head", "kbops/review")
+	if out := must(t, ws, "review", "status"); !strings.Contains(out, "personal-data waived by tom.baker@example.com: the distributor's public hotline") {
+		t.Errorf("status does not show the waiver:\n%s", out)
+	}
+}

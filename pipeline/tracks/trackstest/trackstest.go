@@ -98,7 +98,7 @@ func Workspace(t testing.TB, o Options) (*workspace.Workspace, string) {
 		at = time.Now().Add(-time.Hour)
 	}
 	ApproveAll(t, ws, at)
-	if _, err := reviews.Merge(ctx, ws.Repo, ws.Config.Review.Main, ws.Config.Review.Branch, "carol.chen@example.com", at.Add(time.Minute)); err != nil {
+	if _, err := reviews.Merge(ctx, ws.Repo, ws.Config.Review.Main, ws.Config.Review.Branch, "carol.chen@example.com", at.Add(time.Minute), nil); err != nil {
 		t.Fatal(err)
 	}
 	return ws, notes
