@@ -43,6 +43,11 @@ type RehashResult struct {
 // the old version do not carry over. Files with other errors are reported
 // and not touched.
 func Rehash(ctx context.Context, r *kbrepo.Repo, o RehashOptions) (RehashResult, error) {
+	ctx, unlock, err := r.WriteLock(ctx, "kbops review rehash", true)
+	if err != nil {
+		return RehashResult{}, err
+	}
+	defer unlock()
 	var res RehashResult
 	head, ok, err := r.Branch(o.Branch)
 	if err != nil {
@@ -116,4 +121,9 @@ func Rehash(ctx context.Context, r *kbrepo.Repo, o RehashOptions) (RehashResult,
 		return res, fmt.Errorf("commit the rehashed units to %s: %w", o.Branch, err)
 	}
 	return res, nil
+}
+
+// Summary is the one-line account of a rehash for run reports.
+func (r RehashResult) Summary() string {
+	return fmt.Sprintf("rehashed %d unit(s), %d left with other errors", len(r.Units), len(r.Problems))
 }

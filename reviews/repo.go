@@ -478,6 +478,11 @@ var ErrNotReady = errors.New("earlier stage not approved")
 // already decided) are returned as problems and left out; the others are
 // recorded.
 func Decide(ctx context.Context, r *kbrepo.Repo, d Decision) (recorded []string, problems []error, err error) {
+	ctx, unlock, err := r.WriteLock(ctx, "kbops review "+string(d.Verdict), true)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer unlock()
 	head, ok, err := r.Branch(d.Branch)
 	if err != nil {
 		return nil, nil, err
@@ -775,6 +780,11 @@ type MergeResult struct {
 //
 // checks are the options of verify's blocking checks (nil: the defaults).
 func Merge(ctx context.Context, r *kbrepo.Repo, mainBranch, reviewBranch, who string, now time.Time, checks *CheckOptions) (MergeResult, error) {
+	ctx, unlock, err := r.WriteLock(ctx, "kbops review merge", true)
+	if err != nil {
+		return MergeResult{}, err
+	}
+	defer unlock()
 	if checks == nil {
 		checks = &CheckOptions{}
 	}
@@ -847,4 +857,16 @@ func Merge(ctx context.Context, r *kbrepo.Repo, mainBranch, reviewBranch, who st
 		}
 	}
 	return res, r.DeleteBranch(reviewBranch)
+}
+
+// Summary is the one-line account of a merge for run reports.
+func (m MergeResult) Summary() string {
+	how := "merge commit"
+	if m.FastForward {
+		how = "fast-forward"
+	}
+	if m.Commit.IsZero() {
+		return "nothing merged"
+	}
+	return fmt.Sprintf("merged %d unit(s), %s %s", m.Units, how, m.Commit.String()[:12])
 }

@@ -69,11 +69,11 @@ func runFeedbackImport(ctx context.Context, ws *workspace.Workspace, file string
 	}
 	defer f.Close()
 	rows, problems := tracks.ParseFeedback(file, f)
-	l, err := repoLock(ctx, ws, lock.Repo, wait, "kbops feedback import")
+	ctx, release, err := repoLock(ctx, ws, lock.Repo, wait, "kbops feedback import")
 	if err != nil {
 		return err
 	}
-	defer l.Release()
+	defer release()
 	start := timeNow()
 	res, err := tracks.Import(ctx, ws, rows, cfg.Feedback, start)
 	for _, p := range problems {

@@ -71,17 +71,17 @@ Example:
 }
 
 func runForget(ctx context.Context, ws *workspace.Workspace, o forgetOptions, out, errOut io.Writer) error {
-	l, err := repoLock(ctx, ws, lock.Repo, o.Wait, "kbops forget")
+	ctx, release, err := repoLock(ctx, ws, lock.Repo, o.Wait, "kbops forget")
 	if err != nil {
 		return err
 	}
-	defer l.Release()
+	defer release()
 	// Publishing while erasing could write an object back: hold both.
-	pl, err := repoLock(ctx, ws, lock.Publish, o.Wait, "kbops forget")
+	ctx, releaseP, err := repoLock(ctx, ws, lock.Publish, o.Wait, "kbops forget")
 	if err != nil {
 		return err
 	}
-	defer pl.Release()
+	defer releaseP()
 	opts := forget.Options{Subject: o.Subject, Now: o.Now, Author: o.As}
 	if !o.NoWeaviate {
 		if ws.Config.Weaviate.URL == "" {

@@ -244,6 +244,15 @@ func runGlossaryImport(ctx context.Context, opts glossaryImportOptions, args []s
 	if err := glossaryFlagsAfterArgs("import", args); err != nil {
 		return err
 	}
+	if opts.Store != nil && !opts.DryRun {
+		// Read, merge and commit under one hold of the write lock.
+		var release func()
+		var err error
+		if ctx, release, err = opts.Store.ws.Repo.WriteLock(ctx, "kbops glossary import", true); err != nil {
+			return err
+		}
+		defer release()
+	}
 	load := func() (*glossary.Termbase, bool, error) { return loadGlossaryDir(opts.Dir) }
 	save := func(tb *glossary.Termbase) error { return glossary.Save(opts.Dir, tb) }
 	if opts.Store != nil {

@@ -63,7 +63,7 @@ func runIngest(ctx context.Context, ws *workspace.Workspace, o ingestOptions, ou
 	}
 	// One run at a time per repository: a manual run and a scheduled one
 	// never commit over each other. Every run leaves a report.
-	finish, err := beginRun(ctx, ws, "ingest", lock.Repo, o.Wait, o.ErrOut)
+	ctx, finish, err := beginRun(ctx, ws, "ingest", lock.Repo, o.Wait, o.ErrOut)
 	if err != nil {
 		return err
 	}

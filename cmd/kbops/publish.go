@@ -74,7 +74,7 @@ func runPublish(ctx context.Context, ws *workspace.Workspace, o publishOptions, 
 	var res publish.Result
 	if !o.DryRun {
 		// One writer per Weaviate at a time; every run leaves a report.
-		finish, err := beginRun(ctx, ws, "publish", lock.Publish, o.Wait, o.ErrOut)
+		_, finish, err := beginRun(ctx, ws, "publish", lock.Publish, o.Wait, o.ErrOut)
 		if err != nil {
 			return err
 		}

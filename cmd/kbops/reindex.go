@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/kbops/kbops/pipeline/lock"
 	"github.com/kbops/kbops/pipeline/publish"
 	"github.com/kbops/kbops/pipeline/workspace"
 )
@@ -37,7 +39,28 @@ Example:
 	}
 }
 
-func runReindex(ctx context.Context, ws *workspace.Workspace, asJSON bool, out io.Writer) error {
+// reindexReport is the run report of a reindex.
+type reindexReport struct {
+	Commit  string                  `json:"commit"`
+	Results []publish.ReindexResult `json:"results"`
+}
+
+func (r reindexReport) Summary() string {
+	var parts []string
+	for _, x := range r.Results {
+		parts = append(parts, fmt.Sprintf("%s → %s (%d objects)", orDash(x.Previous), x.Current, x.Objects))
+	}
+	return "reindexed " + strings.Join(parts, "; ")
+}
+
+func runReindex(ctx context.Context, ws *workspace.Workspace, asJSON bool, out io.Writer) (err error) {
+	// A reindex moves the alias agents query: never while a publish runs.
+	_, finish, err := beginRun(ctx, ws, "reindex", lock.Publish, true, nil)
+	if err != nil {
+		return err
+	}
+	var rep reindexReport
+	defer func() { finish(rep, err) }()
 	st, err := approvedOnMain(ctx, ws)
 	if err != nil {
 		return err
@@ -60,6 +83,7 @@ func runReindex(ctx context.Context, ws *workspace.Workspace, asJSON bool, out i
 		}
 		results = append(results, r)
 	}
+	rep = reindexReport{Commit: mh.String(), Results: results}
 	res := results[0]
 	if p, err := ws.State("published.json"); err == nil {
 		b, _ := json.MarshalIndent(published{mh.String(), res.Current, res.Objects, time.Now().UTC()}, "", "  ")
@@ -102,7 +126,32 @@ Example:
 	}
 }
 
-func runRollback(ctx context.Context, ws *workspace.Workspace, to string, out io.Writer) error {
+// rollbackReport is the run report of a rollback.
+type rollbackReport struct {
+	Moves []rollbackMove `json:"moves"`
+}
+
+type rollbackMove struct {
+	Alias string `json:"alias"`
+	From  string `json:"from"`
+	To    string `json:"to"`
+}
+
+func (r rollbackReport) Summary() string {
+	var parts []string
+	for _, m := range r.Moves {
+		parts = append(parts, fmt.Sprintf("%s: %s → %s", m.Alias, orDash(m.From), m.To))
+	}
+	return "rolled back " + strings.Join(parts, "; ")
+}
+
+func runRollback(ctx context.Context, ws *workspace.Workspace, to string, out io.Writer) (err error) {
+	_, finish, err := beginRun(ctx, ws, "rollback", lock.Publish, true, nil)
+	if err != nil {
+		return err
+	}
+	var rep rollbackReport
+	defer func() { finish(rep, err) }()
 	targets, done, err := openTargets(ctx, ws, nil)
 	if err != nil {
 		return err
@@ -116,6 +165,7 @@ func runRollback(ctx context.Context, ws *workspace.Workspace, to string, out io
 		if err != nil {
 			return fmt.Errorf("%s: %w", t.Alias, err)
 		}
+		rep.Moves = append(rep.Moves, rollbackMove{Alias: t.Alias, From: from, To: dest})
 		fmt.Fprintf(out, "%s now points to %s (was %s)\n", t.Alias, dest, orDash(from))
 	}
 	return nil

@@ -264,13 +264,14 @@ Example (the knowledge repository's CI on a pull request):
 	}
 }
 
-func runReviewRehash(ctx context.Context, ws *workspace.Workspace, who string, out io.Writer) error {
-	l, err := repoLock(ctx, ws, lock.Repo, true, "kbops review rehash")
+func runReviewRehash(ctx context.Context, ws *workspace.Workspace, who string, out io.Writer) (err error) {
+	ctx, finish, err := beginRun(ctx, ws, "rehash", lock.Repo, true, nil)
 	if err != nil {
 		return err
 	}
-	defer l.Release()
-	res, err := reviews.Rehash(ctx, ws.Repo, reviews.RehashOptions{Branch: ws.Config.Review.Branch, Main: ws.Config.Review.Main, Author: who, Now: time.Now()})
+	var res reviews.RehashResult
+	defer func() { finish(res, err) }()
+	res, err = reviews.Rehash(ctx, ws.Repo, reviews.RehashOptions{Branch: ws.Config.Review.Branch, Main: ws.Config.Review.Main, Author: who, Now: time.Now()})
 	if err != nil {
 		return err
 	}
@@ -326,7 +327,31 @@ func reviewer(ws *workspace.Workspace, as string) (string, error) {
 	return "", usageErr("who is reviewing? pass --as \"Name <email>\", set KBOPS_REVIEWER, or set git's user.email")
 }
 
-func runDecide(ctx context.Context, ws *workspace.Workspace, d reviews.Decision, allMine bool, out io.Writer) error {
+// decideReport is the run report of an approve or reject.
+type decideReport struct {
+	Stage    reviews.Stage   `json:"stage"`
+	Verdict  reviews.Verdict `json:"verdict"`
+	Reviewer string          `json:"reviewer"`
+	Recorded []string        `json:"recorded"`
+	Problems []string        `json:"problems,omitempty"`
+}
+
+func (r decideReport) Summary() string {
+	return fmt.Sprintf("%s %s by %s: %d recorded, %d not", r.Stage, r.Verdict, r.Reviewer, len(r.Recorded), len(r.Problems))
+}
+
+func runDecide(ctx context.Context, ws *workspace.Workspace, d reviews.Decision, allMine bool, out io.Writer) (err error) {
+	kind := "approve"
+	if d.Verdict == reviews.Rejected {
+		kind = "reject"
+	}
+	// One writer at a time, and every decision leaves a run report.
+	ctx, finish, err := beginRun(ctx, ws, kind, lock.Repo, true, nil)
+	if err != nil {
+		return err
+	}
+	rep := decideReport{Stage: d.Stage, Verdict: d.Verdict, Reviewer: reviews.Identity(d.Reviewer)}
+	defer func() { finish(rep, err) }()
 	if allMine {
 		snap, ok, err := reviews.LoadBranch(ctx, ws.Repo, d.Branch)
 		if err != nil {
@@ -368,7 +393,9 @@ func runDecide(ctx context.Context, ws *workspace.Workspace, d reviews.Decision,
 	if err != nil {
 		return err
 	}
+	rep.Recorded = done
 	for _, p := range problems {
+		rep.Problems = append(rep.Problems, p.Error())
 		fmt.Fprintf(out, "  not recorded: %v\n", p)
 	}
 	fmt.Fprintf(out, "%s %s: %s recorded on %s as %s\n", d.Stage, d.Verdict, plural(len(done), "unit", "units"), d.Branch, reviews.Identity(d.Reviewer))
@@ -633,6 +660,11 @@ func advance(ws *workspace.Workspace, branch string, h plumbing.Hash) error {
 			return fmt.Errorf("local branch %s and the remote's have diverged; reconcile them with git (git pull --rebase is fine: approvals are files)", branch)
 		}
 	}
+	_, release, err := ws.Repo.WriteLock(context.Background(), "kbops: move "+branch+" to the remote's", true)
+	if err != nil {
+		return err
+	}
+	defer release()
 	return ws.Repo.MoveBranch(branch, local, h)
 }
 
@@ -683,9 +715,15 @@ func runReviewVerify(ctx context.Context, ws *workspace.Workspace, baseRef, head
 	return nil
 }
 
-func runReviewMerge(ctx context.Context, ws *workspace.Workspace, who string, out io.Writer) error {
+func runReviewMerge(ctx context.Context, ws *workspace.Workspace, who string, out io.Writer) (err error) {
+	ctx, finish, err := beginRun(ctx, ws, "merge", lock.Repo, true, nil)
+	if err != nil {
+		return err
+	}
+	var res reviews.MergeResult
+	defer func() { finish(res, err) }()
 	checks := checkOptions(ws)
-	res, err := reviews.Merge(ctx, ws.Repo, ws.Config.Review.Main, ws.Config.Review.Branch, who, time.Now(), &checks)
+	res, err = reviews.Merge(ctx, ws.Repo, ws.Config.Review.Main, ws.Config.Review.Branch, who, time.Now(), &checks)
 	if err != nil {
 		return err
 	}

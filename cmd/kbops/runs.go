@@ -126,19 +126,19 @@ func recordRun(ws *workspace.Workspace, kind string, start time.Time, report any
 // running job makes it exit, naming the holder) and returns finish, which
 // records the run report and releases the lock:
 //
-//	finish, err := beginRun(ctx, ws, "ingest", lock.Repo, o.Wait, stderr)
+//	ctx, finish, err := beginRun(ctx, ws, "ingest", lock.Repo, o.Wait, stderr)
 //	if err != nil { return err }
 //	rep, err := ingest.Run(…)
 //	defer finish(rep, err)  // or finish(rep, err) before returning
-func beginRun(ctx context.Context, ws *workspace.Workspace, kind, lockName string, wait bool, errOut io.Writer) (finish func(report any, err error), err error) {
-	l, err := repoLock(ctx, ws, lockName, wait, "kbops "+kind)
+func beginRun(ctx context.Context, ws *workspace.Workspace, kind, lockName string, wait bool, errOut io.Writer) (_ context.Context, finish func(report any, err error), err error) {
+	ctx, release, err := repoLock(ctx, ws, lockName, wait, "kbops "+kind)
 	if err != nil {
-		return nil, err
+		return ctx, nil, err
 	}
 	start := timeNow()
-	return func(report any, runErr error) {
+	return ctx, func(report any, runErr error) {
 		recordRun(ws, kind, start, report, runErr, errOut)
-		_ = l.Release()
+		release()
 	}, nil
 }
 

@@ -90,11 +90,11 @@ func TestManualCommandDuringAJobExitsWithWhoHoldsTheLock(t *testing.T) {
 func TestBeginRunLocksAndRecords(t *testing.T) {
 	ws, _ := trackstest.Workspace(t, trackstest.Options{})
 	ctx := context.Background()
-	finish, err := beginRun(ctx, ws, "ingest", lock.Repo, false, nil)
+	_, finish, err := beginRun(ctx, ws, "ingest", lock.Repo, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := beginRun(ctx, ws, "ingest", lock.Repo, false, nil); err == nil || !strings.Contains(err.Error(), "kbops ingest") {
+	if _, _, err := beginRun(ctx, ws, "ingest", lock.Repo, false, nil); err == nil || !strings.Contains(err.Error(), "kbops ingest") {
 		t.Fatalf("second manual run: %v", err)
 	}
 	finish(nil, nil)

@@ -49,25 +49,38 @@ Example:
 	}
 }
 
-// repoLock takes the knowledge repository's lock for a manual command;
-// without wait, a running job makes the command exit with who holds it.
-func repoLock(ctx context.Context, ws *workspace.Workspace, name string, wait bool, what string) (*lock.Lock, error) {
+// repoLock takes a workspace lock for a manual command up front, so that
+// without wait a running job makes the command exit at once with who
+// holds it. For lock.Repo it is the repository's write lock, and the
+// returned ctx carries it: the package functions the command calls take
+// that lock themselves and see it is held.
+func repoLock(ctx context.Context, ws *workspace.Workspace, name string, wait bool, what string) (context.Context, func(), error) {
+	if name == lock.Repo {
+		ctx, release, err := ws.Repo.WriteLock(ctx, what, wait)
+		if errors.Is(err, lock.ErrBusy) {
+			return ctx, release, &exitError{exitFailed, err}
+		}
+		return ctx, release, err
+	}
 	l, err := lock.Acquire(ctx, lock.Dir(ws.Root), name, wait, what)
 	if errors.Is(err, lock.ErrBusy) {
-		return nil, &exitError{exitFailed, err}
+		return ctx, func() {}, &exitError{exitFailed, err}
 	}
-	return l, err
+	if err != nil {
+		return ctx, func() {}, err
+	}
+	return ctx, func() { _ = l.Release() }, nil
 }
 
 func runTrigger(ctx context.Context, ws *workspace.Workspace, product, reason, who string, wait, asJSON bool, out, errOut io.Writer) error {
 	if strings.TrimSpace(reason) == "" {
 		return usageErr("--reason must say why the units go back")
 	}
-	l, err := repoLock(ctx, ws, lock.Repo, wait, "kbops trigger")
+	ctx, release, err := repoLock(ctx, ws, lock.Repo, wait, "kbops trigger")
 	if err != nil {
 		return err
 	}
-	defer l.Release()
+	defer release()
 	start := timeNow()
 	res, err := tracks.Trigger(ctx, ws, product, reason, who, start)
 	recordRun(ws, "trigger", start, res, err, errOut)
@@ -178,11 +191,11 @@ func runDueList(ctx context.Context, ws *workspace.Workspace, owner, product str
 }
 
 func runDueConfirm(ctx context.Context, ws *workspace.Workspace, who string, ids []string, allMine bool, comment string, wait bool, out, errOut io.Writer) error {
-	l, err := repoLock(ctx, ws, lock.Repo, wait, "kbops due confirm")
+	ctx, release, err := repoLock(ctx, ws, lock.Repo, wait, "kbops due confirm")
 	if err != nil {
 		return err
 	}
-	defer l.Release()
+	defer release()
 	if allMine {
 		st, err := tracks.Load(ctx, ws)
 		if err != nil {

@@ -231,6 +231,11 @@ func (m *matcher) replaceBytes(b []byte) ([]byte, int) {
 
 // Run erases the subject. Callers hold the lock.Repo lock.
 func Run(ctx context.Context, ws *workspace.Workspace, o Options) (Result, error) {
+	ctx, unlock, err := ws.Repo.WriteLock(ctx, "kbops forget", true)
+	if err != nil {
+		return Result{}, err
+	}
+	defer unlock()
 	var res Result
 	m, err := newMatcher(o.Subject)
 	if err != nil {

@@ -155,6 +155,11 @@ func (s state) save(path string) error {
 
 // Run ingests the workspace's sources into its review branch.
 func Run(ctx context.Context, ws *workspace.Workspace, o Options) (Report, error) {
+	ctx, unlock, err := ws.Repo.WriteLock(ctx, "kbops ingest", true)
+	if err != nil {
+		return Report{}, err
+	}
+	defer unlock()
 	cfg := ws.Config
 	rep := Report{Branch: cfg.Review.Branch}
 	if o.Registry == nil {

@@ -302,11 +302,21 @@ func (s *server) runLocked(ctx context.Context, j Job) (report any, err error) {
 		if h, held := lock.Current(s.lockDir, j.Lock); held {
 			s.log.Info("waiting for lock", "job", j.Name, "lock", j.Lock, "holder", h.String())
 		}
-		l, err := lock.Acquire(ctx, s.lockDir, j.Lock, true, "kbops serve job "+j.Name)
-		if err != nil {
-			return nil, err
+		if j.Lock == lock.Repo && s.ws != nil && s.ws.Repo != nil {
+			// The repository's write lock, carried by ctx: the package
+			// functions the job calls take it themselves and see it held.
+			var release func()
+			if ctx, release, err = s.ws.Repo.WriteLock(ctx, "kbops serve job "+j.Name, true); err != nil {
+				return nil, err
+			}
+			defer release()
+		} else {
+			l, err := lock.Acquire(ctx, s.lockDir, j.Lock, true, "kbops serve job "+j.Name)
+			if err != nil {
+				return nil, err
+			}
+			defer l.Release()
 		}
-		defer l.Release()
 	}
 	return j.Run(ctx)
 }

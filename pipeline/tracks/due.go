@@ -219,6 +219,11 @@ func (r Result) Summary() string {
 // is left as it is, so repeating a send-back writes nothing. Callers hold
 // the lock.Repo lock.
 func SendBack(ctx context.Context, ws *workspace.Workspace, st *State, track string, items []Item, author string, now time.Time) (Result, error) {
+	ctx, unlock, err := ws.Repo.WriteLock(ctx, "kbops sendback", true)
+	if err != nil {
+		return Result{}, err
+	}
+	defer unlock()
 	res := Result{Track: track, Branch: st.Branch}
 	now = now.UTC().Truncate(time.Second)
 	var changes []kbrepo.Change
@@ -342,6 +347,11 @@ func commit(ctx context.Context, ws *workspace.Workspace, st *State, changes []k
 // tier has an interval (review.intervals, days) and whose last review is
 // older than it goes back to its owner.
 func Sweep(ctx context.Context, ws *workspace.Workspace, now time.Time) (Result, error) {
+	ctx, unlock, err := ws.Repo.WriteLock(ctx, "kbops sweep", true)
+	if err != nil {
+		return Result{}, err
+	}
+	defer unlock()
 	st, err := Load(ctx, ws)
 	if err != nil {
 		return Result{Track: Regular}, err
@@ -377,6 +387,11 @@ func DueByInterval(st *State, intervals map[knowledge.Tier]int, now time.Time) [
 // Trigger is the triggered track: all active units of product go back
 // with reason.
 func Trigger(ctx context.Context, ws *workspace.Workspace, product, reason, by string, now time.Time) (Result, error) {
+	ctx, unlock, err := ws.Repo.WriteLock(ctx, "kbops trigger", true)
+	if err != nil {
+		return Result{}, err
+	}
+	defer unlock()
 	st, err := Load(ctx, ws)
 	if err != nil {
 		return Result{Track: Triggered}, err
@@ -398,6 +413,11 @@ func Trigger(ctx context.Context, ws *workspace.Workspace, product, reason, by s
 // hold: their open entries are cleared and the confirmation is kept. Only
 // people who may approve a unit's technical stage (OWNERS) may confirm it.
 func Confirm(ctx context.Context, ws *workspace.Workspace, reviewer string, ids []string, comment string, now time.Time) (Result, error) {
+	ctx, unlock, err := ws.Repo.WriteLock(ctx, "kbops confirm", true)
+	if err != nil {
+		return Result{}, err
+	}
+	defer unlock()
 	res := Result{Track: "confirm"}
 	st, err := Load(ctx, ws)
 	if err != nil {

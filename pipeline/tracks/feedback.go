@@ -302,6 +302,11 @@ func (r ImportResult) Summary() string {
 // whose feedback since their last review crosses the thresholds. Callers
 // hold the lock.Repo lock.
 func Import(ctx context.Context, ws *workspace.Workspace, rows []Row, th Thresholds, now time.Time) (ImportResult, error) {
+	ctx, unlock, err := ws.Repo.WriteLock(ctx, "kbops feedback import", true)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	defer unlock()
 	res := ImportResult{Read: len(rows)}
 	st, err := Load(ctx, ws)
 	if err != nil {

@@ -4,6 +4,7 @@
 package workspace
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/kbops/kbops/knowledge"
 	"github.com/kbops/kbops/pipeline/config"
+	"github.com/kbops/kbops/pipeline/lock"
 	"github.com/kbops/kbops/reviews"
 	"github.com/kbops/kbops/reviews/kbrepo"
 )
@@ -55,7 +57,20 @@ func Open(dir string) (*Workspace, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s is not a git repository: %w; run `kbops init %s` to make it a workspace", root, err, root)
 	}
+	repo.Locker = repoLocker{root}
 	return &Workspace{Root: root, Config: cfg, Repo: repo}, nil
+}
+
+// repoLocker is the knowledge repository's write lock: lock.Repo under the
+// workspace's .kbops/locks, the one every kbops process writing it takes.
+type repoLocker struct{ root string }
+
+func (l repoLocker) Lock(ctx context.Context, what string, wait bool) (func() error, error) {
+	lk, err := lock.Acquire(ctx, lock.Dir(l.root), lock.Repo, wait, what)
+	if err != nil {
+		return nil, err
+	}
+	return lk.Release, nil
 }
 
 // State returns a path under the workspace's .kbops folder, creating the

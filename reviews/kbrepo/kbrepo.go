@@ -48,6 +48,9 @@ type Tree map[string]Entry
 type Repo struct {
 	Git *git.Repository
 	Dir string
+	// Locker takes the cross-process write lock (see WriteLock); nil
+	// takes none.
+	Locker Locker
 }
 
 // Init creates a repository in dir with main as its initial branch.
