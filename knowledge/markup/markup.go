@@ -14,10 +14,13 @@
 //
 //   - Raw HTML survives only as plain formatting tags (b, em, br, table,
 //     img, a, …) whose attributes are all harmless ones (alt, title, width,
-//     href and src with a safe URL, …). Every other "<" that starts a tag,
-//     a closing tag, a comment or a declaration is written as "&lt;".
+//     href and src with a safe URL, …), and as tags HTML does not know
+//     with no attribute values and no event handlers ("<tel_num>", "<x/>",
+//     "<Your Name>": inert, and common in ticket exports and manuals). Every other "<" that starts a tag, a
+//     closing tag, a comment or a declaration is written as "&lt;".
 //   - Markdown links and images, reference definitions and autolinks keep
-//     their URL only when it is relative or uses http, https or mailto.
+//     their URL only when it is relative or uses http, https, mailto or kb
+//     (a link to another unit).
 //     Otherwise the URL is removed and the visible text stays: [x](javascript:…)
 //     becomes x, ![alt](data:…) becomes alt.
 //
@@ -83,12 +86,13 @@ func Clean(s string) string {
 }
 
 // SafeURL reports whether a link to u is safe in a published unit: a
-// relative URL or one with the http, https or mailto scheme. u is the URL
+// relative URL or one with the http, https, mailto or kb scheme (kb:<id>
+// links to another unit). u is the URL
 // as a browser would read it; HTML entities and Markdown backslash escapes
 // must already be decoded.
 func SafeURL(u string) bool {
 	switch Scheme(u) {
-	case "", "http", "https", "mailto":
+	case "", "http", "https", "mailto", "kb":
 		return true
 	}
 	return false
@@ -329,7 +333,7 @@ func (sc *scanner) angle(i int) (int, bool) {
 			for j < len(s) && isSpace(s[j]) {
 				j++
 			}
-			if allowedTags[name] && j < len(s) && s[j] == '>' {
+			if (allowedTags[name] || plainTag(name)) && j < len(s) && s[j] == '>' {
 				return j + 1, true
 			}
 		}
@@ -349,12 +353,66 @@ func (sc *scanner) angle(i int) (int, bool) {
 		return len(m), true
 	}
 	name, n := tagName(s[1:])
+	if plainTag(name) {
+		return bareWords(s, 1+n)
+	}
 	if !allowedTags[name] {
 		return 0, false
 	}
 	end, ok := attrs(s, 1+n)
 	return end, ok
 }
+
+// bareWords reads the rest of a tag HTML does not know from s[j:]. Such an
+// element is inert as long as it has no event handler and no attribute
+// value: "<tel_num>", "<x/>" in a translation manual, "<Your Name>" in a
+// ticket template. It returns the tag's length and whether it is inert.
+func bareWords(s string, j int) (int, bool) {
+	for {
+		for j < len(s) && isSpace(s[j]) {
+			j++
+		}
+		switch {
+		case j >= len(s):
+			return 0, false
+		case s[j] == '>':
+			return j + 1, true
+		case s[j] == '/' && j+1 < len(s) && s[j+1] == '>':
+			return j + 2, true
+		}
+		k := j
+		for k < len(s) && k-j < 32 && !isSpace(s[k]) && !strings.ContainsRune("/<>=\"'`", rune(s[k])) {
+			k++
+		}
+		if k == j || k < len(s) && !isSpace(s[k]) && s[k] != '>' && s[k] != '/' || strings.HasPrefix(strings.ToLower(s[j:k]), "on") {
+			return 0, false
+		}
+		j = k
+	}
+}
+
+// plainTag reports whether name is no element HTML, SVG or MathML gives
+// behaviour or a parsing mode to, nor a custom element (those have a "-"
+// and may be given behaviour by the page).
+func plainTag(name string) bool {
+	return name != "" && !allowedTags[name] && !knownElements[name] && !strings.Contains(name, "-")
+}
+
+// knownElements are the elements the HTML parser knows, current and
+// obsolete, that allowedTags leaves out.
+var knownElements = func() map[string]bool {
+	m := map[string]bool{}
+	for _, n := range strings.Fields(`html head title base link meta style body article section nav aside
+		hgroup header footer address menu main search ruby rt rp rb rtc data time bdi bdo picture
+		source iframe embed object param video audio track map area form label input button select
+		datalist optgroup option textarea output progress meter fieldset legend dialog script
+		noscript template slot canvas applet acronym bgsound dir frame frameset noframes isindex
+		keygen listing menuitem nextid noembed plaintext strike xmp basefont big blink center font
+		marquee multicol nobr spacer image portal svg math selectedcontent`) {
+		m[n] = true
+	}
+	return m
+}()
 
 // attrs reads the attributes of an allowed tag from s[j:] up to its ">";
 // it returns the tag's length and whether every attribute is allowed.
@@ -510,7 +568,7 @@ func decode(s string) string {
 
 func tagName(s string) (string, int) {
 	n := 0
-	for n < len(s) && (isAlpha(s[n]) || s[n] >= '0' && s[n] <= '9' || s[n] == '-') {
+	for n < len(s) && (isAlpha(s[n]) || s[n] >= '0' && s[n] <= '9' || s[n] == '-' || s[n] == '_' || s[n] == '.') {
 		n++
 	}
 	return strings.ToLower(s[:n]), n
@@ -534,13 +592,15 @@ func describeTag(s string) string {
 		return fmt.Sprintf("link to %q", shorten(m[1:len(m)-1]))
 	}
 	name, n := tagName(s[1:])
-	if name != "" && !allowedTags[name] {
+	switch {
+	case name == "":
+		return "HTML markup"
+	case knownElements[name]:
 		return fmt.Sprintf("<%s> tag", name)
+	case strings.Contains(name, "-"):
+		return fmt.Sprintf("<%s> custom element", name)
 	}
-	if name != "" {
-		return fmt.Sprintf("<%s> tag with an attribute that is not allowed (%s)", name, strings.TrimSpace(shorten(s[1+n:])))
-	}
-	return "HTML markup"
+	return fmt.Sprintf("<%s> tag with an attribute that is not allowed (%s)", name, strings.TrimSpace(shorten(s[1+n:])))
 }
 
 func shorten(s string) string {

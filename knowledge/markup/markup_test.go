@@ -40,8 +40,12 @@ func TestClean(t *testing.T) {
 		{"<b>bold</b><br/><br> <img src=\"a.png\" alt=\"A\"> <a href=\"https://x\">x</a>", "<b>bold</b><br/><br> <img src=\"a.png\" alt=\"A\"> <a href=\"https://x\">x</a>"},
 		{"<https://example.com/x> <alice@example.com>", "<https://example.com/x> <alice@example.com>"},
 		{"[ref]: https://example.com \"t\"", "[ref]: https://example.com \"t\""},
+		{"<tel_num> <x>a</x><x/> <acc_num > <Your Name>", "<tel_num> <x>a</x><x/> <acc_num > <Your Name>"},
+		{"<Your Online Shop> <x y=1> <x\"y>", "&lt;Your Online Shop> &lt;x y=1> &lt;x\"y>"},
+		{"<my-widget>x</my-widget> <textarea> <x onclick=y>", "&lt;my-widget>x&lt;/my-widget> &lt;textarea> &lt;x onclick=y>"},
 		{"模块 <1> 和 [说明](docs/说明.md)", "模块 <1> 和 [说明](docs/说明.md)"},
 		{"Note: see item [3]: ok", "Note: see item [3]: ok"},
+		{"See [grounding](kb:notes/en/a/g).", "See [grounding](kb:notes/en/a/g)."},
 	} {
 		got := Clean(c.in)
 		if got != c.want {
