@@ -102,22 +102,25 @@ func SafeURL(u string) bool {
 // (ignoring leading white space and control characters and embedded tabs
 // and line breaks), or "" for a relative URL.
 func Scheme(u string) string {
-	u = strings.Map(func(r rune) rune {
-		if r == '\t' || r == '\n' || r == '\r' {
-			return -1
-		}
-		return r
-	}, u)
-	u = strings.TrimLeft(u, "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f ")
+	if strings.ContainsAny(u, "\t\n\r") {
+		u = strings.Map(func(r rune) rune {
+			if r == '\t' || r == '\n' || r == '\r' {
+				return -1
+			}
+			return r
+		}, u)
+	}
+	for u != "" && u[0] <= ' ' {
+		u = u[1:]
+	}
 	i := strings.IndexAny(u, ":/?#")
-	if i <= 0 || u[i] != ':' || !schemeRe.MatchString(u[:i]) {
+	if i <= 0 || u[i] != ':' || !isScheme(u[:i]) {
 		return ""
 	}
 	return strings.ToLower(u[:i])
 }
 
 var (
-	schemeRe   = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*$`)
 	autolinkRe = regexp.MustCompile(`^<([A-Za-z][A-Za-z0-9+.-]{1,31}):[^\x00-\x20<>]*>`)
 	emailRe    = regexp.MustCompile(`^<[A-Za-z0-9.!#$%&*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*>`)
 	// onAttrRe finds what an HTML parser would read as an event handler
@@ -343,14 +346,24 @@ func (sc *scanner) angle(i int) (int, bool) {
 	default:
 		return 1, true // "<5 mm", "< 2", "<=": text to every parser
 	}
-	if m := autolinkRe.FindStringSubmatch(s); m != nil {
-		if SafeURL(m[1]+":") && !onAttrRe.MatchString(m[0]) {
-			return len(m[0]), true
-		}
-		return 0, false
+	// The regular expressions run only where they can match: they cost
+	// in proportion to the text they are given.
+	k := 1
+	for k < len(s) && (isAlpha(s[k]) || s[k] >= '0' && s[k] <= '9' || s[k] == '+' || s[k] == '.' || s[k] == '-') {
+		k++
 	}
-	if m := emailRe.FindString(s); m != "" {
-		return len(m), true
+	if k < len(s) && s[k] == ':' {
+		if m := autolinkRe.FindStringSubmatch(s); m != nil {
+			if SafeURL(m[1]+":") && !onAttrRe.MatchString(m[0]) {
+				return len(m[0]), true
+			}
+			return 0, false
+		}
+	}
+	if e := strings.IndexAny(s[1:], "@> \t\n<"); e > 0 && s[1+e] == '@' {
+		if m := emailRe.FindString(s); m != "" {
+			return len(m), true
+		}
 	}
 	name, n := tagName(s[1:])
 	if plainTag(name) {
@@ -615,6 +628,17 @@ func shorten(s string) string {
 		n++
 	}
 	return s
+}
+
+// isScheme reports whether s has the form of a URL scheme.
+func isScheme(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !isAlpha(c) && (i == 0 || !(c >= '0' && c <= '9' || c == '+' || c == '.' || c == '-')) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func isAlpha(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }

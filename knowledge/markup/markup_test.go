@@ -3,6 +3,7 @@ package markup
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestClean(t *testing.T) {
@@ -112,4 +113,21 @@ func FuzzClean(f *testing.F) {
 			t.Fatalf("Clean added a \"<\": %q -> %q", s, c)
 		}
 	})
+}
+
+// TestHostileInputCostsLinearTime: unfinished tags and links repeated
+// over a large text once took tens of seconds (every one was scanned to
+// the end of the text); the bound is generous, the work is milliseconds.
+func TestHostileInputCostsLinearTime(t *testing.T) {
+	for _, u := range []string{"](", "<b title='", "[](javascript:x)", "<a:", "<b ", "]:", "a<", "<x@y", "](javascript:x \"", "[[a](javascript:1)](javascript:2)"} {
+		s := strings.Repeat(u, 200000/len(u))
+		start := time.Now()
+		c := Clean(s)
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("Clean of %q repeated: %v", u, d)
+		}
+		if Find(c) != nil {
+			t.Errorf("%q repeated: not clean", u)
+		}
+	}
 }
