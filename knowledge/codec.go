@@ -114,7 +114,11 @@ func Parse(name string, data []byte) (Unit, error) {
 	if err := u.Validate(); err != nil {
 		var fe *FieldError
 		if errors.As(err, &fe) {
-			return u, &FileError{File: name, Line: fieldLine(&node, fe.Field), Field: fe.Field, Msg: fe.Msg}
+			line := fieldLine(&node, fe.Field)
+			if fe.BodyLine > 0 {
+				line = bodyLine(data, body, fe.BodyLine)
+			}
+			return u, &FileError{File: name, Line: line, Field: fe.Field, Msg: fe.Msg}
 		}
 		return u, &FileError{File: name, Msg: err.Error()}
 	}
@@ -166,4 +170,19 @@ func fieldLine(doc *yaml.Node, field string) int {
 		n = next
 	}
 	return line
+}
+
+// bodyLine turns a line of the normalised body into a line of the file:
+// the body starts after the lines before it and its leading blank lines.
+func bodyLine(data, body []byte, n int) int {
+	before := bytes.Count(data[:len(data)-len(body)], []byte("\n"))
+	for len(body) > 0 {
+		i := bytes.IndexByte(body, '\n')
+		if i < 0 || len(bytes.TrimSpace(body[:i])) > 0 {
+			break
+		}
+		before++
+		body = body[i+1:]
+	}
+	return before + n
 }

@@ -78,7 +78,53 @@ func ParseOwners(name string, b []byte) (*Owners, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	o.normalise()
+	if err := o.check(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
 	return o, nil
+}
+
+// check refuses reviewer entries that are not plain e-mail addresses: they
+// are matched against commit identities and shown in reports and review
+// pages, so a value with markup in it must not get that far.
+func (o *Owners) check() error {
+	list := func(field string, xs []string) error {
+		for i, x := range xs {
+			if err := knowledge.ValidateEmail(x); err != nil {
+				return fmt.Errorf("%s[%d]: %w", field, i, err)
+			}
+		}
+		return nil
+	}
+	for _, m := range []struct {
+		field string
+		m     map[string][]string
+	}{{"technical", o.Technical}, {"expression", o.Expression}} {
+		keys := make([]string, 0, len(m.m))
+		for k := range m.m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if err := list(fmt.Sprintf("%s.%s", m.field, k), m.m[k]); err != nil {
+				return err
+			}
+		}
+	}
+	for _, l := range []struct {
+		field string
+		xs    []string
+	}{{"consistency", o.Consistency}, {"glossary", o.Glossary}, {"admins", o.Admins}} {
+		if err := list(l.field, l.xs); err != nil {
+			return err
+		}
+	}
+	for k := range o.Keys {
+		if err := knowledge.ValidateEmail(k); err != nil {
+			return fmt.Errorf("keys: %w", err)
+		}
+	}
+	return nil
 }
 
 func (o *Owners) normalise() {

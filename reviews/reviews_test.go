@@ -196,3 +196,19 @@ func TestRejectStopsUnit(t *testing.T) {
 		t.Errorf("%v", rep.Failures)
 	}
 }
+
+func TestParseOwnersRefusesAddressesWithMarkup(t *testing.T) {
+	for _, c := range []struct{ owners, want string }{
+		{"consistency: [\"\\\"><img src=x onerror=alert(1)>@example.com\"]\n", "OWNERS: consistency[0]: "},
+		{"technical:\n  vf-200: [ana@example.com, \"bob @example.com\"]\n", "OWNERS: technical.vf-200[1]: \"bob @example.com\" is not a plain e-mail address"},
+		{"admins: [root]\n", "OWNERS: admins[0]: \"root\" is not a plain e-mail address"},
+	} {
+		_, err := ParseOwners(OwnersFile, []byte(c.owners))
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("ParseOwners(%q) = %v, want an error starting %q", c.owners, err, c.want)
+		}
+	}
+	if _, err := ParseOwners(OwnersFile, []byte(owners+"admins: [\"Ana Ruiz <ana@example.com>\"]\n")); err != nil {
+		t.Errorf("a plain OWNERS file refused: %v", err)
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/kbops/kbops/knowledge/markup"
 )
 
 // Item is one document a Location can deliver.
@@ -127,6 +129,26 @@ type Section struct {
 	// Effective is the date the knowledge is valid from when the document
 	// says so; zero means the fetch date.
 	Effective time.Time
+}
+
+// Sanitized returns s with active content (scripts, event handlers, links
+// to javascript:, data: and the like) neutralised in its text, title,
+// headings and locator, as knowledge/markup describes: tags are escaped,
+// unsafe links lose their URL, visible text stays. Every extractor emits
+// sanitized sections, because unit validation refuses units that still
+// carry active content.
+func (s Section) Sanitized() Section {
+	s.Text = markup.Clean(s.Text)
+	s.Title = markup.Clean(s.Title)
+	s.Locator = markup.Clean(s.Locator)
+	if len(s.Headings) > 0 {
+		h := make([]string, len(s.Headings))
+		for i, v := range s.Headings {
+			h[i] = markup.Clean(v)
+		}
+		s.Headings = h
+	}
+	return s
 }
 
 // Extractor turns one document of its formats into sections. It calls emit

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -307,5 +308,32 @@ func TestEmbeddedWeaviateLifecycleAndPortInUse(t *testing.T) {
 	}
 	if _, code := kb(t, ws, "weaviate", "status"); code != exitAttention {
 		t.Errorf("status after stop: exit %d", code)
+	}
+}
+
+// TestHandEditedActiveContentFailsVerify: a javascript: source link and a
+// markup owner edited into unit files are caught by verify, naming each
+// file and field.
+func TestHandEditedActiveContentFailsVerify(t *testing.T) {
+	ws, _ := demoWorkspace(t, "", "")
+	must(t, ws, "ingest")
+	r, _ := kbrepo.Open(ws)
+	h, _, _ := r.Branch("kbops/review")
+	tree, _ := r.Tree(h)
+	uriPath := knowledge.FilePath("expert-notes/en/installation/grounding")
+	ownerPath := knowledge.FilePath("expert-notes/en/installation/mounting")
+	b, _, _ := r.ReadPath(tree, uriPath)
+	edited := regexp.MustCompile(`(?m)^  uri: .*$`).ReplaceAll(b, []byte("  uri: javascript:alert(1)"))
+	b2, _, _ := r.ReadPath(tree, ownerPath)
+	edited2 := regexp.MustCompile(`(?m)^owner: .*$`).ReplaceAll(b2, []byte(`owner: '"><img src=x onerror=alert(1)>@example.com'`))
+	sig, _ := kbrepo.Signature("Someone <someone@example.com>", time.Now())
+	if _, err := r.Commit(context.Background(), kbrepo.CommitOptions{Branch: "kbops/review", Parents: []plumbing.Hash{h},
+		Changes: []kbrepo.Change{{Path: uriPath, Data: edited}, {Path: ownerPath, Data: edited2}}, Message: "hand edit", Author: sig}); err != nil {
+		t.Fatal(err)
+	}
+	out, code := kb(t, ws, "review", "verify", "--base", "main", "--head", "kbops/review")
+	if code != exitAttention || !strings.Contains(out, uriPath+":") || !strings.Contains(out, `field "source.uri": "javascript:alert(1)": scheme "javascript"`) ||
+		!strings.Contains(out, ownerPath+":") || !strings.Contains(out, `field "owner": "\"><img src=x onerror=alert(1)>@example.com" is not a plain e-mail address`) {
+		t.Fatalf("exit %d: %s", code, out)
 	}
 }

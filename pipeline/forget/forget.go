@@ -28,6 +28,11 @@ import (
 // scalars, JSON strings and Markdown.
 const Erased = "(erased)"
 
+// ErasedOwner is the owner of a unit whose owner was erased: the owner
+// field must stay a plain e-mail address, and the .invalid domain can
+// never be anyone's.
+const ErasedOwner = "erased@erased.invalid"
+
 // Subject is whom to forget; set at least one field.
 type Subject struct {
 	Emails  []string
@@ -417,6 +422,9 @@ func redactUnit(u knowledge.Unit, m *matcher) (knowledge.Unit, int) {
 	r(&u.Title)
 	r(&u.Body)
 	r(&u.Owner)
+	if knowledge.ValidateEmail(u.Owner) != nil {
+		u.Owner = ErasedOwner
+	}
 	r(&u.Product)
 	r(&u.Source.URI)
 	r(&u.Source.Document)

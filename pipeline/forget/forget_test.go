@@ -374,3 +374,34 @@ func TestForgetReachesEveryCollection(t *testing.T) {
 		}
 	}
 }
+
+// TestForgetOwner: erasing the address a unit is owned by leaves a unit
+// that validation still accepts, owned by nobody real.
+func TestForgetOwner(t *testing.T) {
+	ctx := context.Background()
+	ws, _ := trackstest.Workspace(t, trackstest.Options{})
+	u := knowledge.Unit{ID: "helpdesk/export/owned", Title: "E07 after motor swap", Language: "en", Layer: knowledge.LayerScenario, Kind: knowledge.KindScenario,
+		Product: "vf-200", Source: knowledge.Source{Name: "helpdesk", Kind: "tickets", URI: "file:///export.csv", Document: "export.csv", Locator: "ticket T-7", FetchedAt: time.Now().UTC().Truncate(time.Second), Hash: "x"},
+		Tier: knowledge.TierSupport, Effective: knowledge.DateOf(time.Now()), Owner: "leaver@example.com", Access: knowledge.AccessInternal,
+		Status: knowledge.StatusActive, Body: "Symptom: E07 right after a motor swap.\n"}
+	u, _ = knowledge.Revise(nil, u)
+	b, err := knowledge.Marshal(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _, _ := ws.Repo.Branch("main")
+	sig, _ := kbrepo.Signature("kbops <kbops@example.com>", time.Now())
+	if _, err := ws.Repo.Commit(ctx, kbrepo.CommitOptions{Branch: "main", Parents: []plumbing.Hash{h}, Changes: []kbrepo.Change{{Path: knowledge.FilePath(u.ID), Data: b}}, Message: "unit\n", Author: sig}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := forget.Run(ctx, ws, forget.Options{Subject: forget.Subject{Emails: []string{"leaver@example.com"}}, Now: true}); err != nil {
+		t.Fatal(err)
+	}
+	snap, _, _ := reviews.LoadBranch(ctx, ws.Repo, "main")
+	if len(snap.Problems) > 0 {
+		t.Fatalf("unreadable after erasure: %v", snap.Problems)
+	}
+	if got := snap.Units[u.ID]; got == nil || got.Owner != forget.ErasedOwner {
+		t.Fatalf("unit after erasure: %+v", got)
+	}
+}

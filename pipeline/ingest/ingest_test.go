@@ -180,3 +180,53 @@ func TestNotesOwnerTierAndLayer(t *testing.T) {
 		t.Errorf("tier/layer: %s %s %s", a.Tier, a.Layer, b.Layer)
 	}
 }
+
+// TestCraftedNoteYieldsCleanUnits: a note written to attack the readers
+// of the knowledge base becomes units with its text and without its
+// scripts and links; a note whose owner is markup gives no unit and an
+// error naming the document and the field.
+func TestCraftedNoteYieldsCleanUnits(t *testing.T) {
+	dir := t.TempDir()
+	ws, notes := filepath.Join(dir, "kb"), filepath.Join(dir, "notes")
+	os.MkdirAll(ws, 0o755)
+	os.MkdirAll(notes, 0o755)
+	os.WriteFile(filepath.Join(ws, "kbops.yaml"), []byte("version: 1\nsources:\n  - {name: notes, kind: notes, location: ../notes, owner: ana@example.com}\n"), 0o644)
+	write(t, notes, "x.md", "---\ntitle: Tips <script>alert(0)</script>\n---\n# Grounding [more](javascript:alert(1))\n\n"+
+		"Use ferrules. See [the guide](javascript:alert(2)). <script>alert(3)</script> <img src=x onerror=alert(4)> ![wiring](data:image/svg+xml;base64,PHN2Zz4=)\n")
+	write(t, notes, "y.md", "---\nowner: \"\\\"><img src=x onerror=alert(1)>@example.com\"\n---\n# Fan\n\nClean the fan yearly.\n")
+	if _, err := workspace.Init(ws, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	w, _ := workspace.Open(ws)
+	rep, err := ingest.Run(context.Background(), w, ingest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	us := units(t, w) // fails on any unit file validation refuses
+	u := us["notes/x/grounding-more"]
+	if u == nil {
+		t.Fatalf("no unit notes/x/grounding-more: %v (report %+v)", us, rep)
+	}
+	for _, v := range []string{u.Title, u.Body, u.Source.Locator} {
+		for _, bad := range []string{"javascript:", "data:image", "<script", "<img"} {
+			if strings.Contains(v, bad) {
+				t.Errorf("unit still contains %q: %q", bad, v)
+			}
+		}
+	}
+	for _, want := range []string{"Use ferrules.", "the guide", "wiring"} {
+		if !strings.Contains(u.Body, want) {
+			t.Errorf("body lost %q: %q", want, u.Body)
+		}
+	}
+	if u.Title != "Grounding more" {
+		t.Errorf("title %q, want the heading's visible text", u.Title)
+	}
+	if us["notes/y/fan"] != nil {
+		t.Errorf("unit with a markup owner was written: %+v", us["notes/y/fan"])
+	}
+	errs := strings.Join(rep.Sources[0].Errors, "\n")
+	if !strings.Contains(errs, "y.md") || !strings.Contains(errs, `field "owner"`) {
+		t.Errorf("errors do not name y.md and the owner field:\n%s", errs)
+	}
+}

@@ -75,7 +75,7 @@ func (e Extractor) Extract(ctx context.Context, doc sources.Document, emit func(
 		if s.Title == "" {
 			s.Title = page.Title
 		}
-		if err := emit(s); err != nil {
+		if err := emit(s.Sanitized()); err != nil {
 			return err
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/kbops/kbops/sources"
+	"github.com/kbops/kbops/sources/sourcetest"
 )
 
 type result struct {
@@ -204,4 +205,20 @@ func TestHostileInput(t *testing.T) {
 	if r.err == nil || !strings.Contains(r.err.Error(), "empty.html") {
 		t.Errorf("empty: %v", r.err)
 	}
+}
+
+// TestActiveContentIsNeutralised: entities decode to markup in text nodes,
+// and links, images and headings carry URLs; none of it may reach a unit
+// as active content.
+func TestActiveContentIsNeutralised(t *testing.T) {
+	page := `<!doctype html><html><head><title>Guide &lt;script&gt;alert(0)&lt;/script&gt;</title></head><body><main>
+<h1>Setup &lt;img src=x onerror=alert(1)&gt;</h1>
+<p>Wire PE first. See <a href="javascript:alert(1)">the wiring guide</a>. &lt;script&gt;alert(2)&lt;/script&gt; &lt;img src=x onerror=alert(3)&gt;
+<img src="data:text/html;base64,PHNjcmlwdD4=" alt="diagram"> <img src="javascript:alert(7)" alt="photo"> [text link](javascript:alert(8)) Done.</p>
+<script>alert(9)</script></main></body></html>`
+	r := extract(t, Extractor{}, "hostile.html", "text/html", []byte(page))
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	sourcetest.CheckInert(t, r.secs, "Wire PE first.", "the wiring guide", "alert(2)", "diagram", "photo", "text link", "Done.", "Setup")
 }

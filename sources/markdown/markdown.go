@@ -94,6 +94,7 @@ func (Extractor) Extract(ctx context.Context, doc sources.Document, emit func(so
 	body = clean(body)
 	docLang := lang.Detect(body)
 	return splitSections(ctx, body, fmLines, fm.Title, base, func(s sources.Section) error {
+		s = s.Sanitized()
 		s.Language = lang.Resolve(declared, "")
 		if s.Language == "" {
 			s.Language = lang.DetectIn(s.Text, docLang)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/kbops/kbops/sources"
+	"github.com/kbops/kbops/sources/sourcetest"
 )
 
 func extract(t *testing.T, src string) ([]sources.Section, []error, error) {
@@ -55,4 +56,15 @@ func TestBadInput(t *testing.T) {
 	if len(warns) == 1 && !strings.Contains(warns[0].Error(), "doc.md") {
 		t.Errorf("warning does not name the file: %v", warns[0])
 	}
+}
+
+func TestActiveContentIsNeutralised(t *testing.T) {
+	src := "---\ntitle: Notes <script>alert(0)</script>\n---\nIntro [home](vbscript:msgbox) text.\n\n" +
+		"# Setup <script>alert(1)</script> [step](javascript:alert(1))\n\n" + sourcetest.Hostile + "\n\n" +
+		"<img\nsrc=x\nonerror=alert(4)>\n\n```html\n<script>in code</script>\n```\n"
+	secs, warns, err := extract(t, src)
+	if err != nil || len(warns) > 0 {
+		t.Fatal(err, warns)
+	}
+	sourcetest.CheckInert(t, secs, append(sourcetest.HostileVisible, "Notes", "home", "Setup", "step")...)
 }

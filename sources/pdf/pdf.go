@@ -169,7 +169,7 @@ func (d *Document) Sections(ctx context.Context, language string, emit func(sour
 			s.Language = lang.Detect(text)
 		}
 		first = 0
-		return emit(s)
+		return emit(s.Sanitized())
 	}
 	for pi, ls := range d.lines {
 		if err := ctx.Err(); err != nil {

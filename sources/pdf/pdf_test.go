@@ -13,6 +13,7 @@ import (
 	"unicode"
 
 	"github.com/kbops/kbops/sources"
+	"github.com/kbops/kbops/sources/sourcetest"
 )
 
 // corpusDir returns ../shared/corpus/manuals relative to the repository
@@ -404,4 +405,19 @@ func (b *pdfBuf) xref() int {
 		fmt.Fprintf(b, "%010d 00000 n \n", o)
 	}
 	return x
+}
+
+// TestActiveContentIsNeutralised: text in a PDF can spell out markup too;
+// it must reach the unit as text, not as a tag or a link.
+func TestActiveContentIsNeutralised(t *testing.T) {
+	esc := strings.NewReplacer("(", `\(`, ")", `\)`).Replace
+	data := minimalPDF([]string{
+		"BT /F1 24 Tf 72 720 Td (" + esc("Setup <script>alert(1)</script>") + ") Tj ET " +
+			"BT /F1 12 Tf 72 680 Td (" + esc(sourcetest.Hostile) + ") Tj ET",
+	})
+	r := extractBytes(t, Extractor{}, "hostile.pdf", data)
+	if r.err != nil || len(r.warns) > 0 {
+		t.Fatal(r.err, r.warns)
+	}
+	sourcetest.CheckInert(t, r.secs, append(sourcetest.HostileVisible, "Setup")...)
 }

@@ -8,8 +8,10 @@ import (
 	"errors"
 	"io"
 	"sort"
+	"strings"
 	"testing"
 
+	"github.com/kbops/kbops/knowledge/markup"
 	"github.com/kbops/kbops/sources"
 )
 
@@ -212,4 +214,43 @@ func keys(items []sources.Item) []string {
 		out = append(out, it.Key)
 	}
 	return out
+}
+
+// Hostile is a text with every kind of active content an extractor must
+// not let through: a javascript: link, a script element, an image with an
+// event handler and a data: image. HostileVisible is the text a reader
+// sees in it, which must survive.
+const Hostile = "Wire PE first. See [the wiring guide](javascript:alert(1)). <script>alert(2)</script> <img src=x onerror=alert(3)> ![diagram](data:text/html;base64,PHNjcmlwdD4=) Done."
+
+// HostileVisible lists the visible words of Hostile.
+var HostileVisible = []string{"Wire PE first.", "the wiring guide", "alert(2)", "diagram", "Done."}
+
+// CheckInert fails t when a section still carries active content in its
+// text, title, headings or locator (as unit validation would refuse it),
+// or when the concatenated text lacks one of visible.
+func CheckInert(t *testing.T, secs []sources.Section, visible ...string) {
+	t.Helper()
+	if len(secs) == 0 {
+		t.Fatal("no sections")
+	}
+	var all strings.Builder
+	for i, s := range secs {
+		fields := map[string]string{"text": s.Text, "title": s.Title, "locator": s.Locator, "headings": strings.Join(s.Headings, " > ")}
+		for name, v := range fields {
+			if p := markup.Find(v); p != nil {
+				t.Errorf("section %d %s has active content (%v): %q", i, name, p, v)
+			}
+			for _, bad := range []string{"javascript:", "data:text", "<script", "<img src=x"} {
+				if strings.Contains(strings.ToLower(v), bad) {
+					t.Errorf("section %d %s still contains %q: %q", i, name, bad, v)
+				}
+			}
+		}
+		all.WriteString(s.Title + "\n" + s.Text + "\n")
+	}
+	for _, w := range visible {
+		if !strings.Contains(all.String(), w) {
+			t.Errorf("visible text %q is gone:\n%s", w, all.String())
+		}
+	}
 }

@@ -657,7 +657,7 @@ func (b *builder) emit(ctx context.Context, emit func(sources.Section) error) (i
 			Occurrences: int(s.Count),
 			Effective:   res.Effective,
 		}
-		if err := emit(sec); err != nil {
+		if err := emit(sec.Sanitized()); err != nil {
 			return n, err
 		}
 		n++

@@ -18,6 +18,7 @@ import (
 
 	"github.com/kbops/kbops/sources"
 	"github.com/kbops/kbops/sources/redact"
+	"github.com/kbops/kbops/sources/sourcetest"
 )
 
 type result struct {
@@ -489,5 +490,23 @@ func TestProgress(t *testing.T) {
 	r := run(t, o, "p.jsonl", data)
 	if r.err != nil || calls == 0 || last.Rows != 3 || last.Bytes != int64(len(data)) || last.TotalBytes != int64(len(data)) {
 		t.Errorf("progress %+v after %d calls", last, calls)
+	}
+}
+
+// TestActiveContentIsNeutralised: a ticket's subject becomes the unit's
+// title, its body and answer the unit's text; markup in them stays text.
+func TestActiveContentIsNeutralised(t *testing.T) {
+	rows := [][3]string{{
+		"Printer <script>alert(1)</script> offline",
+		"The network printer shows offline. " + sourcetest.Hostile,
+		"Set a static IP, see [the fix](javascript:alert(5)) <img src=x onerror=alert(6)>.",
+	}}
+	r := run(t, Options{}, "hostile.csv", makeCSV(rows))
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	sourcetest.CheckInert(t, r.secs, append(sourcetest.HostileVisible, "Printer", "offline", "the fix", "Set a static IP")...)
+	if r.secs[0].Title == "" || !strings.Contains(r.secs[0].Title, "Printer") {
+		t.Errorf("title %q does not come from the subject", r.secs[0].Title)
 	}
 }
