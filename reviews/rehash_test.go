@@ -19,15 +19,7 @@ func TestRehashMakesHandEditsNewVersions(t *testing.T) {
 	v1 := unit("Conecte PE.")
 	r, _ := repoWith(t, v1)
 	now := time.Now().Add(-time.Hour)
-	for _, d := range []struct {
-		who string
-		st  Stage
-	}{{"ana@example.com", Technical}, {"lucia@example.com", Expression}, {"carol@example.com", Consistency}} {
-		now = now.Add(time.Minute)
-		if p := decide(t, r, d.who, d.st, Approved, now); len(p) > 0 {
-			t.Fatalf("%s %s: %v", d.who, d.st, p)
-		}
-	}
+	approveStages(t, r, "ana@example.com", func() time.Time { now = now.Add(time.Minute); return now })
 	b, _ := knowledge.Marshal(v1)
 	edited := bytes.Replace(b, []byte("Conecte PE."), []byte("Conecte PE a la barra."), 1)
 	broken := unit("Otro.")

@@ -20,14 +20,7 @@ func approvedOnMain(t *testing.T) (*kbrepo.Repo, knowledge.Unit, func() time.Tim
 	r, _ := repoWith(t, v1)
 	now := time.Now().Add(-time.Hour)
 	step := func() time.Time { now = now.Add(time.Minute); return now }
-	for _, d := range []struct {
-		who string
-		st  Stage
-	}{{"ana@example.com", Technical}, {"lucia@example.com", Expression}, {"carol@example.com", Consistency}} {
-		if p := decide(t, r, d.who, d.st, Approved, step()); len(p) > 0 {
-			t.Fatalf("%s %s: %v", d.who, d.st, p)
-		}
-	}
+	approveStages(t, r, "ana@example.com", step)
 	rh, _, _ := r.Branch("kbops/review")
 	if err := r.MoveBranch("main", plumbing.ZeroHash, rh); err != nil {
 		t.Fatal(err)
@@ -94,14 +87,7 @@ func TestDeletingAReviewedRetirementNeedsNothingMore(t *testing.T) {
 	v2, _ := knowledge.Retire(v1)
 	b, _ := knowledge.Marshal(v2)
 	commitAs(t, r, "kbops/review", "kbops <kbops@localhost>", step(), kbrepo.Change{Path: knowledge.FilePath(v1.ID), Data: b})
-	for _, d := range []struct {
-		who string
-		st  Stage
-	}{{"ana@example.com", Technical}, {"lucia@example.com", Expression}, {"carol@example.com", Consistency}} {
-		if p := decide(t, r, d.who, d.st, Approved, step()); len(p) > 0 {
-			t.Fatalf("%s %s: %v", d.who, d.st, p)
-		}
-	}
+	approveStages(t, r, "ana@example.com", step)
 	rh, _, _ := r.Branch("kbops/review")
 	mh, _, _ := r.Branch("main")
 	if err := r.MoveBranch("main", mh, rh); err != nil {

@@ -57,6 +57,20 @@ func decide(t *testing.T, r *kbrepo.Repo, who string, st Stage, v Verdict, at ti
 	return problems
 }
 
+// approveStages approves the unit's three stages in order on the review
+// branch, technical by tech, at the times step gives.
+func approveStages(t *testing.T, r *kbrepo.Repo, tech string, step func() time.Time) {
+	t.Helper()
+	for _, d := range []struct {
+		who string
+		st  Stage
+	}{{tech, Technical}, {"lucia@example.com", Expression}, {"carol@example.com", Consistency}} {
+		if p := decide(t, r, d.who, d.st, Approved, step()); len(p) > 0 {
+			t.Fatalf("%s %s: %v", d.who, d.st, p)
+		}
+	}
+}
+
 func verify(t *testing.T, r *kbrepo.Repo) VerifyReport {
 	t.Helper()
 	s, _, err := LoadBranch(context.Background(), r, "kbops/review")

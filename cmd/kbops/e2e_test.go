@@ -81,14 +81,16 @@ func branchHash(t *testing.T, ws, branch string) string {
 	return h.String()
 }
 
-func approveAll(t *testing.T, ws string) {
+// approveAll approves every stage of every unit as the demo's reviewers;
+// extra flags (e.g. --waive) go to each approve.
+func approveAll(t *testing.T, ws string, extra ...string) {
 	t.Helper()
 	for _, step := range [][]string{
 		{"technical", "ana.ruiz@example.com"},
 		{"expression", "tom.baker@example.com"}, {"expression", "li.wei@example.com"}, {"expression", "lucia.gomez@example.com"},
 		{"consistency", "carol.chen@example.com"},
 	} {
-		must(t, ws, "review", "approve", "--stage", step[0], "--as", step[1], "--all-mine")
+		must(t, ws, append([]string{"review", "approve", "--stage", step[0], "--as", step[1], "--all-mine"}, extra...)...)
 	}
 }
 

@@ -23,7 +23,7 @@ func TestForgetWithSplitByAccess(t *testing.T) {
 	os.WriteFile(cfgPath, cfg, 0o644)
 	os.WriteFile(filepath.Join(notes, "en", "visit.md"), []byte("---\ntitle: Monterrey visit\nproduct: vf-200\nlanguage: en\n---\n\n# Conveyor trips\n\nThe Monterrey conveyor trips with E12; ask jane.doe@customer.example for the log.\n"), 0o644)
 	must(t, ws, "ingest")
-	approveAll(t, ws)
+	approveAll(t, ws, "--waive", "personal-data=kept on purpose: the erasure below is what this test checks")
 	must(t, ws, "review", "merge", "--as", "ana.ruiz@example.com")
 	must(t, ws, "publish")
 	os.WriteFile(cfgPath, bytes.Replace(cfg, []byte("  collection: KnowledgeUnit\n"), []byte("  collection: KnowledgeUnit\n  split_by_access: true\n"), 1), 0o644)

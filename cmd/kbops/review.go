@@ -193,11 +193,7 @@ Example:
    kbops review rehash --as "Ana Ruiz <ana@example.com>"`,
 				Flags: []cli.Flag{asFlag},
 				Action: func(c *cli.Context) error {
-					ws, err := openWorkspace(c)
-					if err != nil {
-						return err
-					}
-					who, err := reviewer(ws, c.String("as"))
+					ws, who, err := workspaceAndReviewer(c)
 					if err != nil {
 						return err
 					}
@@ -236,11 +232,7 @@ Example (the knowledge repository's CI on a pull request):
    kbops review merge --as "Ops <ops@example.com>"`,
 				Flags: []cli.Flag{asFlag, &cli.BoolFlag{Name: "push", Usage: "fetch the review branch from git.remote first and push main after"}},
 				Action: func(c *cli.Context) error {
-					ws, err := openWorkspace(c)
-					if err != nil {
-						return err
-					}
-					who, err := reviewer(ws, c.String("as"))
+					ws, who, err := workspaceAndReviewer(c)
 					if err != nil {
 						return err
 					}
@@ -307,6 +299,16 @@ func orUnknown(s string) string {
 		return "(unknown)"
 	}
 	return s
+}
+
+// workspaceAndReviewer opens the workspace and finds who is acting.
+func workspaceAndReviewer(c *cli.Context) (*workspace.Workspace, string, error) {
+	ws, err := openWorkspace(c)
+	if err != nil {
+		return nil, "", err
+	}
+	who, err := reviewer(ws, c.String("as"))
+	return ws, who, err
 }
 
 // reviewer finds who is acting: --as, $KBOPS_REVIEWER, then git config.

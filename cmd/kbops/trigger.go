@@ -141,11 +141,7 @@ Example:
 				&cli.BoolFlag{Name: "wait", Usage: "wait for a running job instead of exiting"},
 			},
 			Action: func(c *cli.Context) error {
-				ws, err := openWorkspace(c)
-				if err != nil {
-					return err
-				}
-				who, err := reviewer(ws, c.String("as"))
+				ws, who, err := workspaceAndReviewer(c)
 				if err != nil {
 					return err
 				}

@@ -19,15 +19,7 @@ import (
 // access who bypasses review would.
 func commitToMain(t *testing.T, ws string, changes ...kbrepo.Change) {
 	t.Helper()
-	r, err := kbrepo.Open(ws)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, _, _ := r.Branch("main")
-	sig, _ := kbrepo.Signature("Mallory <mallory@example.com>", time.Now())
-	if _, err := r.Commit(context.Background(), kbrepo.CommitOptions{Branch: "main", Parents: []plumbing.Hash{h}, Changes: changes, Message: "hand edit\n", Author: sig}); err != nil {
-		t.Fatal(err)
-	}
+	commitTo(t, ws, "main", changes...)
 }
 
 // Nothing is lost and nothing unreviewed is served: a unit edited on main
