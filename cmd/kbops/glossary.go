@@ -11,12 +11,14 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 	"text/tabwriter"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/kbops/kbops/glossary"
 	"github.com/kbops/kbops/knowledge"
+	"github.com/kbops/kbops/reviews"
 	"github.com/kbops/kbops/pipeline/config"
 )
 
@@ -230,7 +232,7 @@ type glossaryImportOptions struct {
 	// Store, when set, reads and writes the termbase instead of Dir: in a
 	// workspace, the termbase on the review branch, so that the change is
 	// reviewed like a unit (see reviewBranchTermbase).
-	Store *termbaseStore
+	Store *reviews.TermbaseStore
 }
 
 // maxProblemsShown bounds the skipped-entry lines printed per file; the
@@ -244,44 +246,66 @@ func runGlossaryImport(ctx context.Context, opts glossaryImportOptions, args []s
 	if err := glossaryFlagsAfterArgs("import", args); err != nil {
 		return err
 	}
-	if opts.Store != nil && !opts.DryRun {
-		// Read, merge and commit under one hold of the write lock.
-		var release func()
-		var err error
-		if ctx, release, err = opts.Store.ws.Repo.WriteLock(ctx, "kbops glossary import", true); err != nil {
+	iopts := glossary.ImportOptions{
+		Encoding: opts.Encoding, SourceLang: opts.SourceLang, TargetLang: opts.TargetLang,
+		IDPrefix: opts.IDPrefix, MaxBytes: opts.MaxBytes,
+	}
+	var run glossary.ImportRun
+	merge := func(name string) func(tb *glossary.Termbase, missing bool) (bool, error) {
+		return func(tb *glossary.Termbase, missing bool) (bool, error) {
+			if missing {
+				fmt.Fprintf(out, "%s: no termbase yet, starting one\n", filepath.Join(name, glossary.TermbaseFile))
+			}
+			var err error
+			if run, err = glossary.ImportFiles(ctx, tb, args, iopts); err != nil {
+				return false, err
+			}
+			printImport(out, run)
+			verb := ""
+			if opts.DryRun {
+				verb = " (dry run: nothing written)"
+			}
+			fmt.Fprintf(out, "%s: %d concepts added, %d changed, %d in all%s\n", filepath.Join(name, glossary.TermbaseFile), len(run.Added), len(run.Changed), tb.Len(), verb)
+			return !opts.DryRun && (len(run.Added) > 0 || len(run.Changed) > 0), nil
+		}
+	}
+	if opts.Store != nil {
+		if err := opts.Store.Update(ctx, time.Now(), merge(opts.Store.Name())); err != nil {
 			return err
 		}
-		defer release()
-	}
-	load := func() (*glossary.Termbase, bool, error) { return loadGlossaryDir(opts.Dir) }
-	save := func(tb *glossary.Termbase) error { return glossary.Save(opts.Dir, tb) }
-	if opts.Store != nil {
-		load, save = opts.Store.Load, opts.Store.Save
-		opts.Dir = opts.Store.Name
-	}
-	tb, missing, err := load()
-	if err != nil {
-		return fmt.Errorf("%w; fix the termbase file (or restore it from git) before importing into it", err)
-	}
-	if missing {
-		fmt.Fprintf(out, "%s: no termbase yet, starting one\n", filepath.Join(opts.Dir, glossary.TermbaseFile))
-	}
-	var added, changed []string
-	failed, conflicts, problems := 0, 0, 0
-	for _, path := range args {
-		im, err := glossary.ImportFile(ctx, path, glossary.ImportOptions{
-			Encoding: opts.Encoding, SourceLang: opts.SourceLang, TargetLang: opts.TargetLang,
-			IDPrefix: opts.IDPrefix, MaxBytes: opts.MaxBytes,
-		})
+	} else {
+		tb, missing, err := loadGlossaryDir(opts.Dir)
 		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
+			return fmt.Errorf("%w; fix the termbase file (or restore it from git) before importing into it", err)
+		}
+		save, err := merge(opts.Dir)(tb, missing)
+		if err != nil {
+			return err
+		}
+		if save {
+			if err := glossary.Save(opts.Dir, tb); err != nil {
+				return err
 			}
-			fmt.Fprintf(out, "%v\n", err)
-			failed++
+		}
+	}
+	switch {
+	case run.Failed > 0:
+		return attention("%d of %d files could not be imported (see above); the others were", run.Failed, len(args))
+	case run.Conflicts > 0:
+		return attention("%d concepts were not merged because of id conflicts (see above)", run.Conflicts)
+	}
+	return nil
+}
+
+// printImport prints what each file of an import brought.
+func printImport(out io.Writer, run glossary.ImportRun) {
+	for _, f := range run.Files {
+		if f.Err != nil {
+			fmt.Fprintf(out, "%v\n", f.Err)
 			continue
 		}
-		fmt.Fprintf(out, "%s: %d concepts, %d terms (%s, %s", path, im.Termbase.Len(), im.Terms(), im.Format, im.Encoding)
+		im := f.Import
+		fmt.Fprintf(out, "%s: %d concepts, %d terms (%s, %s", f.Path, im.Termbase.Len(), im.Terms(), im.Format, im.Encoding)
 		if im.How == "guess" {
 			fmt.Fprint(out, " guessed; set --encoding if the text looks wrong")
 		}
@@ -296,35 +320,10 @@ func runGlossaryImport(ctx context.Context, opts glossaryImportOptions, args []s
 			}
 			fmt.Fprintf(out, "  %s\n", p)
 		}
-		problems += len(im.Problems)
-		rep := tb.Merge(im.Termbase, im.MergeOptions())
-		for _, c := range rep.Conflicts {
+		for _, c := range f.Merge.Conflicts {
 			fmt.Fprintf(out, "  %s\n", c)
 		}
-		conflicts += len(rep.Conflicts)
-		added = append(added, rep.Added...)
-		changed = append(changed, rep.Changed...)
 	}
-	slices.SortFunc(changed, glossary.CompareIDs)
-	changed = slices.Compact(changed)
-	changed = slices.DeleteFunc(changed, func(id string) bool { return slices.Contains(added, id) })
-	verb := ""
-	if opts.DryRun {
-		verb = " (dry run: nothing written)"
-	}
-	fmt.Fprintf(out, "%s: %d concepts added, %d changed, %d in all%s\n", filepath.Join(opts.Dir, glossary.TermbaseFile), len(added), len(changed), tb.Len(), verb)
-	if !opts.DryRun && (len(added) > 0 || len(changed) > 0) {
-		if err := save(tb); err != nil {
-			return err
-		}
-	}
-	switch {
-	case failed > 0:
-		return attention("%d of %d files could not be imported (see above); the others were", failed, len(args))
-	case conflicts > 0:
-		return attention("%d concepts were not merged because of id conflicts (see above)", conflicts)
-	}
-	return nil
 }
 
 func droppedList(m map[string]int) string {
@@ -447,19 +446,6 @@ type glossaryCheckOptions struct {
 	JSON    bool
 }
 
-// glossaryFinding is one finding as check prints it.
-type glossaryFinding struct {
-	File       string `json:"file"`
-	Line       int    `json:"line"`
-	Unit       string `json:"unit,omitempty"`
-	Severity   string `json:"severity"`
-	Code       string `json:"code"`
-	Concept    string `json:"concept,omitempty"`
-	Term       string `json:"term,omitempty"`
-	Suggestion string `json:"suggestion,omitempty"`
-	Message    string `json:"message"`
-}
-
 func runGlossaryCheck(ctx context.Context, opts glossaryCheckOptions, args []string, out io.Writer) error {
 	if err := glossaryFlagsAfterArgs("check", args); err != nil {
 		return err
@@ -487,183 +473,51 @@ func runGlossaryCheck(ctx context.Context, opts glossaryCheckOptions, args []str
 	if err != nil {
 		return err
 	}
-
-	var files []string
-	var findings []glossaryFinding
-	unreadable := 0
-	for _, a := range args {
-		err := filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() {
-				if p != a && strings.HasPrefix(d.Name(), ".") {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if strings.EqualFold(filepath.Ext(p), ".md") || p == a {
-				files = append(files, p)
-			}
-			return nil
-		})
-		if err != nil {
-			findings = append(findings, glossaryFinding{File: a, Severity: "error", Code: "unreadable", Message: err.Error()})
-			unreadable++
-		}
-	}
-	var units []*knowledge.Unit
-	var results []glossary.Result
-	unitFile := map[string]string{}
-	gaps := map[string]map[string]bool{}
-	for _, p := range files {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			findings = append(findings, glossaryFinding{File: p, Severity: "error", Code: "unreadable", Message: err.Error()})
-			unreadable++
-			continue
-		}
-		u, err := knowledge.Parse(p, data)
-		if err != nil {
-			var fe *knowledge.FileError
-			line := 0
-			if errors.As(err, &fe) {
-				line = fe.Line
-			}
-			findings = append(findings, glossaryFinding{File: p, Line: line, Severity: "error", Code: "unreadable", Message: "not a unit file: " + err.Error()})
-			unreadable++
-			continue
-		}
-		res := m.Map(&u)
-		units = append(units, &u)
-		results = append(results, res)
-		unitFile[u.ID] = p
-		body, title := glossaryBodyLine(data), glossaryFieldLine(data, "title")
-		for _, f := range res.Findings {
-			if f.Code == glossary.CodeMissingTranslation && !opts.All {
-				continue
-			}
-			line := title
-			if f.Field == "body" {
-				line = body + f.Line - 1
-			}
-			findings = append(findings, glossaryFinding{File: p, Line: line, Unit: u.ID, Severity: string(f.Severity), Code: string(f.Code), Concept: f.Concept, Term: f.Term, Suggestion: f.Suggestion, Message: f.Message})
-		}
-		for lang, ids := range res.Gaps {
-			if gaps[lang] == nil {
-				gaps[lang] = map[string]bool{}
-			}
-			for _, id := range ids {
-				gaps[lang][id] = true
-			}
-		}
-	}
-	for _, f := range m.ProductConsistency(units, results) {
-		where := []string{}
-		for _, u := range f.Uses {
-			for _, id := range u.Units {
-				where = append(where, fmt.Sprintf("%s (%q)", unitFile[id], u.Term))
-			}
-		}
-		findings = append(findings, glossaryFinding{File: unitFile[f.Uses[len(f.Uses)-1].Units[0]], Severity: string(f.Severity), Code: string(f.Code), Concept: f.Concept, Suggestion: f.Suggestion, Message: f.Message + "; in " + strings.Join(where, ", ")})
-	}
-
-	errorsN, warnings, infos := 0, 0, 0
-	for _, f := range findings {
-		switch f.Severity {
-		case "error":
-			errorsN++
-		case "warning":
-			warnings++
-		default:
-			infos++
-		}
+	rep, err := glossary.CheckFiles(ctx, m, args, opts.All)
+	if err != nil {
+		return err
 	}
 	if opts.JSON {
-		if findings == nil {
-			findings = []glossaryFinding{}
-		}
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(findings); err != nil {
+		if err := enc.Encode(rep.Findings); err != nil {
 			return err
 		}
 	} else {
-		for _, f := range findings {
+		for _, f := range rep.Findings {
 			loc := f.File
 			if f.Line > 0 {
 				loc = fmt.Sprintf("%s:%d", f.File, f.Line)
 			}
 			fmt.Fprintf(out, "%s: %s %s: %s\n", loc, f.Severity, f.Code, f.Message)
 		}
-		mentioned := 0
-		for _, r := range results {
-			if len(r.Concepts) > 0 {
-				mentioned++
-			}
-		}
-		fmt.Fprintf(out, "%d units checked, %d mention glossary concepts: %d errors, %d warnings", len(units), mentioned, errorsN, warnings)
+		fmt.Fprintf(out, "%d units checked, %d mention glossary concepts: %d errors, %d warnings", rep.Units, rep.Mentioned, rep.Errors, rep.Warnings)
 		if opts.All {
-			fmt.Fprintf(out, ", %d notes", infos)
+			fmt.Fprintf(out, ", %d notes", rep.Infos)
 		}
 		fmt.Fprintln(out)
-		if len(gaps) > 0 && !opts.All {
-			langs := make([]string, 0, len(gaps))
-			for l := range gaps {
+		if len(rep.Gaps) > 0 && !opts.All {
+			langs := make([]string, 0, len(rep.Gaps))
+			for l := range rep.Gaps {
 				langs = append(langs, l)
 			}
 			slices.Sort(langs)
 			parts := make([]string, len(langs))
 			for i, l := range langs {
-				parts[i] = fmt.Sprintf("%s %d", l, len(gaps[l]))
+				parts[i] = fmt.Sprintf("%s %d", l, rep.Gaps[l])
 			}
 			fmt.Fprintf(out, "concepts used without a term in: %s (--all lists them)\n", strings.Join(parts, ", "))
 		}
 	}
 	switch {
-	case unreadable > 0:
-		return attention("%d files could not be read as units (see above)", unreadable)
-	case errorsN > 0:
-		return attention("%d terminology errors (see above)", errorsN)
-	case opts.Strict && warnings > 0:
-		return attention("%d terminology warnings (see above)", warnings)
+	case rep.Unreadable > 0:
+		return attention("%d files could not be read as units (see above)", rep.Unreadable)
+	case rep.Errors > 0:
+		return attention("%d terminology errors (see above)", rep.Errors)
+	case opts.Strict && rep.Warnings > 0:
+		return attention("%d terminology warnings (see above)", rep.Warnings)
 	}
 	return nil
-}
-
-// glossaryBodyLine is the file line where a unit's body starts: the first
-// non-blank line after the closing "---" of the front matter (the body is
-// stored without its leading blank lines).
-func glossaryBodyLine(data []byte) int {
-	lines := strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n")
-	fences := 0
-	for i, l := range lines {
-		if strings.TrimRight(l, " \t") == "---" {
-			fences++
-			if fences == 2 {
-				for j := i + 1; j < len(lines); j++ {
-					if strings.TrimSpace(lines[j]) != "" {
-						return j + 1
-					}
-				}
-				return i + 2
-			}
-		}
-	}
-	return 1
-}
-
-// glossaryFieldLine is the file line of a front-matter field, or 1.
-func glossaryFieldLine(data []byte, field string) int {
-	for i, l := range strings.Split(string(data), "\n") {
-		if strings.HasPrefix(l, field+":") {
-			return i + 1
-		}
-	}
-	return 1
 }
 
 type glossaryStatsOptions struct {

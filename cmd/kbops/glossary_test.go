@@ -282,7 +282,7 @@ func TestGlossaryCheckPrintsFindingsWithFileLines(t *testing.T) {
 	// JSON for tools; --targets narrows the gap report.
 	out.Reset()
 	_ = runGlossaryCheck(context.Background(), glossaryCheckOptions{Dir: dir, JSON: true, All: true, Targets: []string{"en", "de"}}, []string{filepath.Join(ws, "units", "notes", "en")}, &out)
-	var fs []glossaryFinding
+	var fs []glossary.FileFinding
 	if err := json.Unmarshal(out.Bytes(), &fs); err != nil {
 		t.Fatalf("%v:\n%s", err, out.String())
 	}

@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,12 +13,12 @@ import (
 	"time"
 
 	gitconfig "github.com/go-git/go-git/v5/config"
-	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/urfave/cli/v2"
 
 	"github.com/kbops/kbops/glossary"
 	"github.com/kbops/kbops/knowledge"
 	"github.com/kbops/kbops/pipeline/config"
+	"github.com/kbops/kbops/pipeline/ingest"
 	"github.com/kbops/kbops/pipeline/lock"
 	"github.com/kbops/kbops/pipeline/tracks"
 	"github.com/kbops/kbops/pipeline/workspace"
@@ -541,16 +541,8 @@ func checkOptions(ws *workspace.Workspace) reviews.CheckOptions {
 			o.Glossary = m
 		}
 	}
-	// The ingestion state is a cache that may be missing: the check is
-	// then skipped, never failed.
-	var st struct {
-		Documents map[string]map[string]string `json:"documents"`
-	}
-	if b, err := os.ReadFile(filepath.Join(ws.Root, workspace.StateDir, "state", "ingest.json")); err == nil && json.Unmarshal(b, &st) == nil {
-		o.SourceToken = func(source, doc string) (string, bool) {
-			v, ok := st.Documents[source][doc]
-			return v, ok
-		}
+	if tokens, ok := ingest.SourceTokens(ws); ok {
+		o.SourceToken = tokens
 	}
 	return o
 }
@@ -602,77 +594,24 @@ func runReviewCheck(ctx context.Context, ws *workspace.Workspace, headRef string
 	return nil
 }
 
-// syncReviewBranch starts the local review branch from the clone's
-// origin/<branch> when there is no local one, or moves it forward when
-// origin's is ahead: a reviewer works in a fresh clone of the remote.
+// syncReviewBranch: see workspace.SyncFromClone.
 func syncReviewBranch(ws *workspace.Workspace) error {
-	remote := "origin"
-	if r := ws.Config.Git.Remote; r != "" {
-		if _, err := ws.Repo.Git.Remote(r); err == nil {
-			remote = r
-		}
-	}
-	for _, b := range []string{ws.Config.Review.Branch, ws.Config.Review.Main} {
-		h, ok := ws.Repo.RemoteBranch(remote, b)
-		if !ok {
-			continue
-		}
-		if err := advance(ws, b, h); err != nil {
-			return err
-		}
-	}
-	return nil
+	return ws.SyncFromClone(context.Background())
 }
 
-// fetchReviewBranch fetches the review branch from git.remote and moves
-// the local one to it when it is behind.
+// fetchReviewBranch: see workspace.FetchReviewBranch.
 func fetchReviewBranch(ctx context.Context, ws *workspace.Workspace) error {
-	if ws.Config.Git.Remote == "" {
-		return usageErr("--push needs git.remote in kbops.yaml (a remote name such as origin, or a URL)")
-	}
-	h, ok, err := ws.Repo.Fetch(ctx, ws.Config.Git.Remote, ws.Config.Review.Branch, os.Getenv(config.EnvGitToken))
-	if err != nil {
+	if err := ws.FetchReviewBranch(ctx); errors.Is(err, workspace.ErrNoRemote) {
+		return usageErr("--push needs %v", err)
+	} else if err != nil {
 		return err
-	}
-	if ok {
-		return advance(ws, ws.Config.Review.Branch, h)
 	}
 	return nil
-}
-
-// advance moves a local branch to h when it is missing or an ancestor of h.
-func advance(ws *workspace.Workspace, branch string, h plumbing.Hash) error {
-	local, ok, err := ws.Repo.Branch(branch)
-	if err != nil {
-		return err
-	}
-	if ok {
-		if local == h {
-			return nil
-		}
-		behind, err := ws.Repo.IsAncestor(local, h)
-		if err != nil {
-			return err
-		}
-		if !behind {
-			ahead, _ := ws.Repo.IsAncestor(h, local)
-			if ahead {
-				return nil
-			}
-			return fmt.Errorf("local branch %s and the remote's have diverged; reconcile them with git (git pull --rebase is fine: approvals are files)", branch)
-		}
-	}
-	_, release, err := ws.Repo.WriteLock(context.Background(), "kbops: move "+branch+" to the remote's", true)
-	if err != nil {
-		return err
-	}
-	defer release()
-	return ws.Repo.MoveBranch(branch, local, h)
 }
 
 func pushBranch(ctx context.Context, ws *workspace.Workspace, branch string, force bool, out io.Writer) error {
-	if err := ws.Repo.PushBranch(ctx, ws.Config.Git.Remote, branch, os.Getenv(config.EnvGitToken), force); err != nil {
-		return fmt.Errorf("%w; fetch again (--push does) and repeat the command", err)
+	if err := ws.PushBranch(ctx, branch, force); err != nil {
+		return err
 	}
 	fmt.Fprintf(out, "pushed %s to %s\n", branch, ws.Config.Git.Remote)
 	return nil
