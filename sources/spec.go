@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -45,6 +46,9 @@ type Spec struct {
 	// Language is the declared BCP 47 language of the source's documents;
 	// empty means each document declares or is detected.
 	Language string `yaml:"language,omitempty"`
+	// DocumentTimeout is the time budget for reading and extracting one
+	// of the source's documents ("10m"); zero means ingest.document_timeout.
+	DocumentTimeout time.Duration `yaml:"document_timeout,omitempty"`
 	// Schedule is a cron spec or descriptor (@nightly) for `kbops serve`.
 	Schedule string `yaml:"schedule,omitempty"`
 	// Options holds settings of the location type (git branch, HTTP
@@ -207,6 +211,9 @@ func (s Spec) Validate() error {
 	}
 	if s.Access != "" && !s.Access.Valid() {
 		return fmt.Errorf("access: %q is not one of public, customer, partner, internal", s.Access)
+	}
+	if s.DocumentTimeout < 0 {
+		return fmt.Errorf("document_timeout: a time budget is a positive duration such as 10m or 90s")
 	}
 	return s.validateRedact()
 }

@@ -16,10 +16,11 @@ import (
 )
 
 // TestMain lets a test run this binary as the kbops command (KBOPS_AS_MAIN=1),
-// so crash tests can kill a real kbops process.
+// signal handling included, so crash tests can kill or stop a real kbops
+// process.
 func TestMain(m *testing.M) {
 	if os.Getenv("KBOPS_AS_MAIN") == "1" {
-		os.Exit(run(context.Background(), os.Args, os.Stdout, os.Stderr))
+		os.Exit(runMain())
 	}
 	os.Exit(m.Run())
 }

@@ -126,9 +126,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitFailed
 }
 
-func main() {
+func main() { os.Exit(runMain()) }
+
+// runMain runs the command line of the process. SIGINT and SIGTERM cancel
+// the command's context: a run stops at its next check, records its report
+// and releases its locks. Once the first signal has arrived the handler is
+// removed, so a second one ends the process at once.
+func runMain() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args, os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	return run(ctx, os.Args, os.Stdout, os.Stderr)
 }

@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -44,6 +45,8 @@ type Config struct {
 	Defaults Defaults `yaml:"defaults"`
 	// Sources to ingest.
 	Sources []sources.Spec `yaml:"sources"`
+	// Ingest settings.
+	Ingest Ingest `yaml:"ingest"`
 	// Review settings.
 	Review Review `yaml:"review"`
 	// Weaviate settings; without a URL kbops runs an embedded server.
@@ -62,6 +65,34 @@ type Defaults struct {
 	Access knowledge.Access `yaml:"access"`
 	// Markets where knowledge applies when a source names none.
 	Markets []string `yaml:"markets"`
+}
+
+// Ingest settings of the ingestion stage.
+type Ingest struct {
+	// DocumentTimeout is the time budget for reading and extracting one
+	// document, such as "2m" or "90s" (default DefaultDocumentTimeout). A
+	// document over it fails alone: the run reports it with the budget,
+	// keeps the units it had and goes on with the other documents. A
+	// source's document_timeout overrides it.
+	DocumentTimeout time.Duration `yaml:"document_timeout"`
+}
+
+// DefaultDocumentTimeout is ingest.document_timeout when kbops.yaml sets
+// none: ample for a 1,000-page manual or a ticket export of a few hundred
+// thousand rows, short enough that a document the extractor cannot finish
+// does not hold a nightly run (and the repository lock) for long.
+const DefaultDocumentTimeout = 2 * time.Minute
+
+// DocumentTimeout returns the time budget of one document of spec and the
+// config key that sets it, for the message of a document over it.
+func (c *Config) DocumentTimeout(spec sources.Spec) (time.Duration, string) {
+	if spec.DocumentTimeout > 0 {
+		return spec.DocumentTimeout, fmt.Sprintf("document_timeout of source %q", spec.Name)
+	}
+	if c.Ingest.DocumentTimeout > 0 {
+		return c.Ingest.DocumentTimeout, "ingest.document_timeout"
+	}
+	return DefaultDocumentTimeout, "ingest.document_timeout (default " + DefaultDocumentTimeout.String() + ")"
 }
 
 // Review settings.
@@ -363,6 +394,9 @@ func (c *Config) validate(root *yaml.Node) error {
 			return bad(fmt.Sprintf("source name %q is also used by sources[%d]; names must be unique", s.Name, j), "sources", i, "name")
 		}
 		seen[knowledge.Slug(s.Name)] = i
+	}
+	if c.Ingest.DocumentTimeout < 0 {
+		return bad("a time budget is a positive duration such as 2m or 90s", "ingest", "document_timeout")
 	}
 	for t, d := range c.Review.Intervals {
 		if !t.Valid() {

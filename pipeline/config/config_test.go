@@ -3,6 +3,7 @@ package config
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestTemplateParses(t *testing.T) {
@@ -28,6 +29,9 @@ func TestErrorsNameKeyAndLine(t *testing.T) {
 		{"secret", "weaviate:\n  api_key: abc\n", "kbops.yaml:2: api_key: secrets do not belong"},
 		{"bad yaml", "version: 1\nsources: [\n", "kbops.yaml"},
 		{"wrong type", "version: one\n", "kbops.yaml:1"},
+		{"bad budget", "ingest:\n  document_timeout: -1s\n", "kbops.yaml:2: ingest.document_timeout: a time budget is a positive duration"},
+		{"budget not a duration", "ingest:\n  document_timeout: soon\n", "kbops.yaml:2"},
+		{"bad source budget", "sources:\n  - name: a\n    kind: notes\n    location: x\n    owner: o\n    document_timeout: -5m\n", "kbops.yaml:6: sources[0].document_timeout: a time budget"},
 		{"redact unknown key", "sources:\n  - name: a\n    kind: notes\n    location: x\n    owner: o\n    redact:\n      allwo: [x]\n", "kbops.yaml:7: allwo: unknown key"},
 		{"redact bad mode", "sources:\n  - name: a\n    kind: notes\n    location: x\n    owner: o\n    redact: maybe\n", "kbops.yaml:6: sources[0].redact: \"maybe\" is not one of auto, on, off"},
 		{"tickets unredacted", "sources:\n  - name: a\n    kind: tickets\n    location: x\n    owner: o\n    redact: off\n", "sources[0].redact: ticket exports are always redacted"},
@@ -54,6 +58,28 @@ func TestEmptyConfigGetsDefaults(t *testing.T) {
 	}
 	if c.Defaults.Access != "internal" || len(c.Languages) != 9 {
 		t.Errorf("defaults: %+v", c)
+	}
+}
+
+// The document time budget is ingest.document_timeout, 2m by default, and
+// a source's document_timeout overrides it; the key is named for messages.
+func TestDocumentTimeout(t *testing.T) {
+	c, err := Parse("kbops.yaml", []byte("sources:\n  - {name: a, kind: notes, location: x, owner: o}\n  - {name: b, kind: tickets, location: y, owner: o, document_timeout: 10m}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, key := c.DocumentTimeout(c.Sources[0]); d != 2*time.Minute || !strings.HasPrefix(key, "ingest.document_timeout") {
+		t.Errorf("default budget = %v (%s), want 2m0s from ingest.document_timeout", d, key)
+	}
+	if d, key := c.DocumentTimeout(c.Sources[1]); d != 10*time.Minute || key != `document_timeout of source "b"` {
+		t.Errorf("source budget = %v (%s), want 10m0s from the source", d, key)
+	}
+	c, err = Parse("kbops.yaml", []byte("ingest:\n  document_timeout: 90s\nsources:\n  - {name: a, kind: notes, location: x, owner: o}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, key := c.DocumentTimeout(c.Sources[0]); d != 90*time.Second || key != "ingest.document_timeout" {
+		t.Errorf("configured budget = %v (%s), want 1m30s", d, key)
 	}
 }
 

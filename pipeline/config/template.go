@@ -39,6 +39,9 @@ sources:
   #   location: exports/
   #   owner: support-lead@example.com
 
+ingest:
+  document_timeout: 2m      # time budget of one document; one over it fails alone (a source may set its own)
+
 review:
   branch: kbops/review       # ingestion commits here; review it as a pull request
   main: main                 # approved knowledge; publish reads this

@@ -23,6 +23,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -212,7 +213,7 @@ func Run(ctx context.Context, ws *workspace.Workspace, o Options) (Report, error
 		}
 		lists = append(lists, listSource(ctx, ws, spec, o))
 		if err := ctx.Err(); err != nil {
-			return rep, err
+			return rep, cancelled(cfg.Review.Branch, err)
 		}
 	}
 	if reps, ok := unchanged(repo, base, st, lists, o); ok {
@@ -252,7 +253,7 @@ func Run(ctx context.Context, ws *workspace.Workspace, o Options) (Report, error
 	for _, sl := range lists {
 		sr, ch := ingestSource(ctx, ws, sl, idx, st, o, log)
 		if err := ctx.Err(); err != nil {
-			return rep, err
+			return rep, cancelled(cfg.Review.Branch, err)
 		}
 		rep.Sources = append(rep.Sources, sr.SourceReport)
 		rep.Findings = append(rep.Findings, sr.findings...)
@@ -306,6 +307,12 @@ func Run(ctx context.Context, ws *workspace.Workspace, o Options) (Report, error
 		rep.Pushed = true
 	}
 	return rep, nil
+}
+
+// cancelled is the error of a run stopped (by a signal) before its
+// commit: nothing was written, and the next run does the work again.
+func cancelled(branch string, err error) error {
+	return fmt.Errorf("ingest cancelled before committing: %s is unchanged and the next run starts over (%w)", branch, err)
 }
 
 // pushPendingFile, under .kbops/state, holds the review-branch commit whose
@@ -406,7 +413,8 @@ func ingestSource(ctx context.Context, ws *workspace.Workspace, sl *sourceList, 
 			fail(err)
 			return res, nil
 		}
-		secs, err := extract(ctx, loc, ex, spec, it, func(e error) {
+		budget, budgetKey := ws.Config.DocumentTimeout(spec)
+		secs, err := extract(ctx, loc, ex, spec, it, budget, budgetKey, func(e error) {
 			var ie *sources.ItemError
 			if errors.As(e, &ie) {
 				ie.Source = spec.Name
@@ -414,6 +422,8 @@ func ingestSource(ctx context.Context, ws *workspace.Workspace, sl *sourceList, 
 			fail(e)
 		})
 		if err != nil {
+			// Over its budget or not, a document that could not be read
+			// keeps the units it has: it is not gone, only unreadable now.
 			keep[it.Key] = true
 			fail(&sources.ItemError{Source: spec.Name, Key: it.Key, Err: err})
 			continue
@@ -557,7 +567,80 @@ func extractorFor(reg *sources.Registry, format string, spec sources.Spec) (sour
 	return ex, nil
 }
 
-func extract(ctx context.Context, loc sources.Location, ex sources.Extractor, spec sources.Spec, it sources.Item, warn func(error)) ([]sources.Section, error) {
+// BudgetError is the error of a document whose reading and extraction
+// took longer than its time budget (ingest.document_timeout or the
+// source's document_timeout). It matches context.DeadlineExceeded.
+type BudgetError struct {
+	Budget time.Duration
+	// Key is the config key that set the budget, for the message.
+	Key string
+}
+
+func (e *BudgetError) Error() string {
+	return fmt.Sprintf("reading and extracting took longer than %v; raise %s in kbops.yaml or report the file", e.Budget, e.Key)
+}
+
+// Is makes errors.Is(err, context.DeadlineExceeded) hold.
+func (e *BudgetError) Is(target error) bool { return target == context.DeadlineExceeded }
+
+// errOverBudget is the cause of the per-document context ending at the
+// budget, told apart from the run itself being cancelled.
+var errOverBudget = errors.New("document time budget used up")
+
+// extract opens and extracts one document within budget. The run's own
+// cancellation (a signal) is returned as ctx's error, the budget running
+// out as *BudgetError.
+//
+// The extractors check ctx in their loops, but some work happens inside
+// libraries that take no context (ledongthuc/pdf resolves objects and
+// inflates streams, pdfcpu decrypts, golang.org/x/net/html parses), and an
+// extractor from elsewhere may not check at all. So the extraction runs in
+// its own goroutine and extract stops waiting for it when the budget or
+// the run ends. The cost: an abandoned extraction goes on using CPU and
+// memory in the background until it next checks ctx or finishes by itself
+// (its sections and warnings are dropped); a process that exits, as
+// `kbops ingest` does, takes it along.
+func extract(ctx context.Context, loc sources.Location, ex sources.Extractor, spec sources.Spec, it sources.Item, budget time.Duration, budgetKey string, warn func(error)) ([]sources.Section, error) {
+	dctx, cancel := context.WithTimeoutCause(ctx, budget, errOverBudget)
+	defer cancel()
+	var mu sync.Mutex
+	abandoned := false
+	type result struct {
+		secs []sources.Section
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		secs, err := extractDocument(dctx, loc, ex, spec, it, func(e error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if !abandoned {
+				warn(e)
+			}
+		})
+		done <- result{secs, err}
+	}()
+	var r result
+	select {
+	case r = <-done:
+	case <-dctx.Done():
+		mu.Lock()
+		abandoned = true
+		mu.Unlock()
+		r.err = dctx.Err()
+	}
+	if r.err != nil {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if errors.Is(context.Cause(dctx), errOverBudget) {
+			return nil, &BudgetError{Budget: budget, Key: budgetKey}
+		}
+	}
+	return r.secs, r.err
+}
+
+func extractDocument(ctx context.Context, loc sources.Location, ex sources.Extractor, spec sources.Spec, it sources.Item, warn func(error)) ([]sources.Section, error) {
 	r, err := loc.Open(ctx, it)
 	if err != nil {
 		return nil, err

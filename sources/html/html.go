@@ -120,8 +120,11 @@ func Parse(ctx context.Context, data []byte, contentType string) (*Page, error) 
 	p := &Page{Charset: name}
 	p.Title = collapse(d.Find("title").First().Text())
 	p.Lang, _ = d.Find("html").First().Attr("lang")
-	main := mainContent(d)
-	prune(main)
+	main := mainContent(ctx, d)
+	prune(ctx, main)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if p.Title == "" {
 		p.Title = collapse(main.Find("h1").First().Text())
 	}
@@ -235,8 +238,12 @@ var mainSelectors = []string{
 	"#main-content", "#content", ".content", "#main", ".main", ".document", ".body",
 }
 
-// mainContent picks the element holding the document's article.
-func mainContent(d *goquery.Document) *goquery.Selection {
+// mainContent picks the element holding the document's article. When ctx
+// ends it returns the best found so far; the caller checks ctx. Scoring an
+// element reads all the text below it, so a long page inside a deep nest
+// of blocks costs seconds; ctx is checked at every element, which costs
+// little next to scoring it.
+func mainContent(ctx context.Context, d *goquery.Document) *goquery.Selection {
 	for _, sel := range mainSelectors {
 		s := d.Find(sel).First()
 		if s.Length() > 0 && len(strings.TrimSpace(s.Text())) >= 100 {
@@ -250,11 +257,22 @@ func mainContent(d *goquery.Document) *goquery.Selection {
 		return d.Selection
 	}
 	best, bestScore := body, score(body)
-	body.Find("div, section, td").Each(func(_ int, s *goquery.Selection) {
-		sc := score(s)
-		if sc >= 0.8*bestScore && sc > 0 && s.Find("div, section, td").Length() < best.Find("div, section, td").Length() {
-			best, bestScore = s, sc
+	bestBlocks := -1 // blocks inside best, counted when first needed
+	body.Find("div, section, td").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		if ctx.Err() != nil {
+			return false
 		}
+		sc := score(s)
+		if sc < 0.8*bestScore || sc <= 0 {
+			return true
+		}
+		if bestBlocks < 0 {
+			bestBlocks = best.Find("div, section, td").Length()
+		}
+		if n := s.Find("div, section, td").Length(); n < bestBlocks {
+			best, bestScore, bestBlocks = s, sc, n
+		}
+		return true
 	})
 	return best
 }
@@ -269,14 +287,18 @@ func score(s *goquery.Selection) float64 {
 var boilerplateRe = regexp.MustCompile(`(?i)(^|[-_ ])(nav|navbar|navigation|menu|sidebar|breadcrumbs?|cookie|banner|footer|header|toc|skip|social|share|md-source|md-top|headerlink|feedback|pagination|related|edit-link)([-_ ]|$)`)
 
 // prune removes furniture inside the main content.
-func prune(s *goquery.Selection) {
+func prune(ctx context.Context, s *goquery.Selection) {
 	s.Find("script, style, noscript, template, nav, header, footer, aside, form, button, input, select, iframe, svg, canvas, object, embed, [role=navigation], [role=banner], [role=contentinfo], [hidden], [aria-hidden=true]").Remove()
-	s.Find("*").Each(func(_ int, e *goquery.Selection) {
+	s.Find("*").EachWithBreak(func(_ int, e *goquery.Selection) bool {
+		if ctx.Err() != nil {
+			return false
+		}
 		cls, _ := e.Attr("class")
 		id, _ := e.Attr("id")
 		if boilerplateRe.MatchString(cls) || boilerplateRe.MatchString(id) {
 			e.Remove()
 		}
+		return true
 	})
 }
 

@@ -1,6 +1,7 @@
 package pdf
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -37,54 +38,95 @@ type gstate struct {
 
 // pageReader turns the content streams of one page into glyphs.
 type pageReader struct {
+	// ctx is checked every ctxEvery tokens: one content stream can take
+	// seconds to interpret, and a page drawing forms far longer.
+	ctx     context.Context
+	tokens  int
 	byName  map[string]*font
 	glyphs  []glyph
 	maxData int64
 	codes   []glyphCode
 	depth   int
+	forms   int // form XObjects drawn so far on the page
 }
+
+// ctxEvery is how many content-stream tokens are read between checks of
+// the context (a check costs about as much as reading a few tokens).
+const ctxEvery = 1024
 
 // maxFormDepth bounds nested form XObjects (a form drawing itself would
 // otherwise recurse forever).
 const maxFormDepth = 8
 
+// maxFormDraws bounds the form XObjects drawn on one page, nested ones
+// included: forms that each draw the next ten times are 10^8 draws at
+// maxFormDepth, which would never end. Real pages draw a few dozen.
+const maxFormDraws = 10_000
+
 // maxStream is the largest decoded content stream read (64 MiB).
 const maxStream = 64 << 20
 
-func readAllStream(v lpdf.Value, limit int64) (data []byte, err error) {
+// readAllStream decodes a stream of at most limit bytes. ctx is checked
+// between the reads of the decoder, so a large compressed stream stops
+// soon after ctx ends.
+func readAllStream(ctx context.Context, v lpdf.Value, limit int64) (data []byte, err error) {
 	defer func() {
 		if x := recover(); x != nil {
 			err = fmt.Errorf("stream: %v", x)
 		}
 	}()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	rc := v.Reader()
 	defer rc.Close()
-	data, err = io.ReadAll(io.LimitReader(rc, limit+1))
+	data, err = io.ReadAll(io.LimitReader(ctxReader{ctx, rc}, limit+1))
 	if int64(len(data)) > limit {
 		return nil, fmt.Errorf("content stream larger than %d bytes", limit)
 	}
 	return data, err
 }
 
+// ctxReader fails reads once ctx has ended.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
 // readPage extracts the glyphs of page p. A panic inside the PDF library
-// (it panics on malformed objects) becomes an error.
-func readPage(p lpdf.Page) (gs []glyph, err error) {
+// (it panics on malformed objects) becomes an error. When ctx ends, the
+// glyphs read so far are returned; the caller checks ctx.
+func readPage(ctx context.Context, p lpdf.Page) (gs []glyph, err error) {
 	defer func() {
 		if x := recover(); x != nil {
 			err = fmt.Errorf("malformed page: %v", x)
 		}
 	}()
-	pr := &pageReader{byName: map[string]*font{}}
+	pr := &pageReader{ctx: ctx, byName: map[string]*font{}}
 	contents := p.V.Key("Contents")
 	var data []byte
 	switch contents.Kind() {
 	case lpdf.Stream:
-		data, err = readAllStream(contents, maxStream)
+		data, err = readAllStream(ctx, contents, maxStream)
 	case lpdf.Array:
+		// The parts of a page's content share one size limit: an array
+		// naming one large stream a thousand times is not read a thousand
+		// times.
 		for i := 0; i < contents.Len(); i++ {
-			d, e := readAllStream(contents.Index(i), maxStream)
+			d, e := readAllStream(ctx, contents.Index(i), maxStream)
 			if e != nil {
 				err = e
+				break
+			}
+			if len(data)+len(d) > maxStream {
+				err = fmt.Errorf("page content larger than %d bytes", maxStream)
 				break
 			}
 			data = append(data, d...)
@@ -126,7 +168,7 @@ func (pr *pageReader) fontFor(res lpdf.Value, name string) *font {
 	fv := res.Key("Font").Key(name)
 	var f *font
 	if fv.Kind() == lpdf.Dict {
-		f = newFont(fv)
+		f = newFont(pr.ctx, fv)
 	}
 	pr.byName[name] = f
 	return f
@@ -173,6 +215,9 @@ func (pr *pageReader) run(data []byte, res lpdf.Value, g gstate) {
 		}
 	}
 	for {
+		if pr.tokens++; pr.tokens%ctxEvery == 0 && pr.ctx.Err() != nil {
+			return
+		}
 		t, ok := l.next()
 		if !ok {
 			return
@@ -262,7 +307,8 @@ func (pr *pageReader) run(data []byte, res lpdf.Value, g gstate) {
 		case "ID":
 			l.skipInlineImage()
 		case "Do":
-			if len(ops) > 0 && ops[0].kind == tName && pr.depth < maxFormDepth {
+			if len(ops) > 0 && ops[0].kind == tName && pr.depth < maxFormDepth && pr.forms < maxFormDraws {
+				pr.forms++
 				pr.form(res.Key("XObject").Key(ops[0].s), res, g)
 			}
 		}
@@ -275,7 +321,7 @@ func (pr *pageReader) form(x, res lpdf.Value, g gstate) {
 	if x.Kind() != lpdf.Stream || x.Key("Subtype").Name() != "Form" {
 		return
 	}
-	data, err := readAllStream(x, maxStream)
+	data, err := readAllStream(pr.ctx, x, maxStream)
 	if err != nil {
 		return
 	}

@@ -1,6 +1,7 @@
 package pdf
 
 import (
+	"context"
 	"sort"
 	"strings"
 	"unicode/utf16"
@@ -33,7 +34,7 @@ type glyphCode struct {
 	space bool    // single-byte code 32: word spacing applies
 }
 
-func newFont(v lpdf.Value) *font {
+func newFont(ctx context.Context, v lpdf.Value) *font {
 	f := &font{decoded: map[int]string{}, dw: 1000}
 	base := v.Key("BaseFont").Name()
 	if i := strings.IndexByte(base, '+'); i >= 0 {
@@ -83,17 +84,23 @@ func newFont(v lpdf.Value) *font {
 		f.bold = true
 	}
 	if tu := v.Key("ToUnicode"); tu.Kind() == lpdf.Stream {
-		if data, err := readAllStream(tu, 4<<20); err == nil {
+		if data, err := readAllStream(ctx, tu, 4<<20); err == nil {
 			f.toUni = parseCMap(data)
 		}
 	}
 	return f
 }
 
+// maxCIDWidths bounds the entries a /W array may set: codes are at most
+// two bytes, so a font has at most 65,536 widths, and an array of ranges
+// repeated a million times would otherwise be read for hours.
+const maxCIDWidths = 1 << 20
+
 func readCIDWidths(w lpdf.Value) map[int]float64 {
 	out := map[int]float64{}
 	n := w.Len()
-	for i := 0; i < n; {
+	set := 0
+	for i := 0; i < n && set < maxCIDWidths; {
 		c := int(w.Index(i).Int64())
 		if i+1 >= n {
 			break
@@ -103,6 +110,7 @@ func readCIDWidths(w lpdf.Value) map[int]float64 {
 			for j := 0; j < next.Len() && j < 65536; j++ {
 				out[c+j] = next.Index(j).Float64()
 			}
+			set += min(next.Len(), 65536)
 			i += 2
 			continue
 		}
@@ -114,6 +122,7 @@ func readCIDWidths(w lpdf.Value) map[int]float64 {
 		for k := c; k <= hi && k-c < 65536; k++ {
 			out[k] = wd
 		}
+		set += max(1, min(hi-c+1, 65536))
 		i += 3
 	}
 	return out

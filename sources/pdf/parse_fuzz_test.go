@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/kbops/kbops/sources/pdf/pdftest"
 )
 
 // FuzzParse feeds arbitrary bytes to Parse: a PDF is opened or refused
@@ -16,6 +18,9 @@ func FuzzParse(f *testing.F) {
 	for _, data := range loopPDFs() {
 		f.Add(data)
 	}
+	// Slow but finite: each of the two draws inflates 16 MiB.
+	f.Add(pdftest.Slow(2))
+	f.Add(pdftest.FormBomb())
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) > 1<<20 {
 			return

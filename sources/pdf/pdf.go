@@ -60,7 +60,10 @@ func Parse(ctx context.Context, key string, data []byte, warn func(error)) (*Doc
 			return nil, err
 		}
 		p := pages[i-1]
-		gs, err := readPage(p)
+		gs, err := readPage(ctx, p)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		if err != nil {
 			warn(&sources.ItemError{Key: key, Place: fmt.Sprintf("page %d", i), Err: err})
 		}
