@@ -15,6 +15,10 @@ import (
 // TermbaseFile is the name of the termbase file in a glossary folder.
 const TermbaseFile = "termbase.tbx"
 
+// Dir is the glossary folder of a workspace, relative to its root; the
+// termbase is Dir/TermbaseFile.
+const Dir = "glossary"
+
 // Load reads the termbase of a glossary folder (dir/termbase.tbx). A
 // missing file gives an error for which errors.Is(err, fs.ErrNotExist)
 // holds. Parts of the file that cannot be read are logged and skipped.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kbops/kbops/glossary"
 	"github.com/kbops/kbops/knowledge"
 	"github.com/kbops/kbops/reviews/kbrepo"
 )
@@ -13,7 +14,7 @@ import (
 // bound to its content, by a glossary reviewer who did not write it.
 const (
 	// GlossaryFile is the termbase's path in the knowledge repository.
-	GlossaryFile = "glossary/termbase.tbx"
+	GlossaryFile = glossary.Dir + "/" + glossary.TermbaseFile
 	// GlossaryApprovalID names the approval records of the termbase:
 	// approvals/glossary.yaml.
 	GlossaryApprovalID = "glossary"

@@ -3,14 +3,13 @@ package main
 import (
 	"errors"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/kbops/kbops/glossary"
-	"github.com/kbops/kbops/pipeline/config"
+	"github.com/kbops/kbops/pipeline/workspace"
 )
 
 // glossaryCommand is "kbops glossary": import, export, check and stats of
@@ -165,20 +164,13 @@ func glossaryDir(c *cli.Context) string {
 		return d
 	}
 	start := c.String("workspace")
-	if start != "" {
-		return filepath.Join(start, "glossary")
+	if start == "" {
+		start = "."
 	}
-	if abs, err := filepath.Abs("."); err == nil {
-		for d := abs; ; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, config.FileName)); err == nil {
-				return filepath.Join(d, "glossary")
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
+	if root, err := workspace.FindRoot(start); err == nil {
+		return filepath.Join(root, glossary.Dir)
 	}
-	return "glossary"
+	return filepath.Join(start, glossary.Dir)
 }
 
 func splitList(s string) []string {

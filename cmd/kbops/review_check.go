@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"path/filepath"
 
 	"github.com/kbops/kbops/glossary"
 	"github.com/kbops/kbops/pipeline/ingest"
@@ -16,7 +15,7 @@ import (
 // glossary, and the change tokens the last ingestion saw.
 func checkOptions(ws *workspace.Workspace) reviews.CheckOptions {
 	var o reviews.CheckOptions
-	if tb, err := glossary.Load(filepath.Join(ws.Root, "glossary")); err == nil && tb.Len() > 0 {
+	if tb, err := glossary.Load(ws.GlossaryDir()); err == nil && tb.Len() > 0 {
 		if m, err := glossary.NewMatcher(tb, glossary.MatcherOptions{}); err == nil {
 			o.Glossary = m
 		}

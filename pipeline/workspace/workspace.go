@@ -13,6 +13,7 @@ import (
 
 	git "github.com/go-git/go-git/v5"
 
+	"github.com/kbops/kbops/glossary"
 	"github.com/kbops/kbops/knowledge"
 	"github.com/kbops/kbops/pipeline/config"
 	"github.com/kbops/kbops/pipeline/lock"
@@ -31,23 +32,32 @@ type Workspace struct {
 	Repo   *kbrepo.Repo
 }
 
+// FindRoot returns the root of the workspace containing dir: dir or the
+// nearest parent holding kbops.yaml.
+func FindRoot(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for root := abs; ; root = filepath.Dir(root) {
+		if _, err := os.Stat(filepath.Join(root, config.FileName)); err == nil {
+			return root, nil
+		}
+		if filepath.Dir(root) == root {
+			return "", fmt.Errorf("no %s in %s or any parent folder: run kbops inside a workspace, pass --workspace DIR, or create one with `kbops init DIR`", config.FileName, abs)
+		}
+	}
+}
+
+// GlossaryDir is the workspace's glossary folder.
+func (w *Workspace) GlossaryDir() string { return filepath.Join(w.Root, glossary.Dir) }
+
 // Open finds the workspace containing dir (dir or a parent holding
 // kbops.yaml) and loads its config and repository.
 func Open(dir string) (*Workspace, error) {
-	abs, err := filepath.Abs(dir)
+	root, err := FindRoot(dir)
 	if err != nil {
 		return nil, err
-	}
-	root := abs
-	for {
-		if _, err := os.Stat(filepath.Join(root, config.FileName)); err == nil {
-			break
-		}
-		parent := filepath.Dir(root)
-		if parent == root {
-			return nil, fmt.Errorf("no %s in %s or any parent folder: run kbops inside a workspace, pass --workspace DIR, or create one with `kbops init DIR`", config.FileName, abs)
-		}
-		root = parent
 	}
 	cfg, err := config.Load(filepath.Join(root, config.FileName))
 	if err != nil {
