@@ -2,13 +2,13 @@ package glossary
 
 import (
 	"context"
-	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"testing"
 
 	"github.com/kbops/kbops/knowledge"
+
+	"github.com/kbops/kbops/sources/sourcetest"
 )
 
 // fixture loads testdata/inverter.tbx, a small termbase about an
@@ -42,13 +42,7 @@ func unit(id, lang, body string) *knowledge.Unit {
 // corpusDir is ../shared/corpus/glossary relative to the repository root.
 func corpusDir(t testing.TB) string {
 	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	repoRoot := filepath.Dir(filepath.Dir(file))
-	dir := filepath.Join(repoRoot, "..", "shared", "corpus", "glossary")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("test corpus not available: %v", err)
-	}
-	return dir
+	return sourcetest.Corpus(t, "glossary")
 }
 
 // texts returns the matched texts in order.

@@ -21,7 +21,7 @@ type ImportRun struct {
 	Files []FileImport
 	// Added and Changed list concept ids, sorted, each once; a concept
 	// added by one file and changed by a later one counts as added.
-	Added, Changed []string
+	Added, Changed              []string
 	Failed, Conflicts, Problems int
 }
 

@@ -13,14 +13,12 @@ import (
 	"testing"
 
 	"github.com/kbops/kbops/knowledge"
+
+	"github.com/kbops/kbops/sources/sourcetest"
 )
 
 func corpusManual(t *testing.T, name string) string {
-	p := filepath.Join("..", "..", "..", "shared", "corpus", "manuals", name)
-	if _, err := os.Stat(p); err != nil {
-		t.Skip("corpus not present")
-	}
-	return p
+	return sourcetest.Corpus(t, "manuals", name)
 }
 
 func TestExtractPDFJSON(t *testing.T) {

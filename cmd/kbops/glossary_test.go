@@ -15,6 +15,8 @@ import (
 
 	"github.com/kbops/kbops/glossary"
 	"github.com/kbops/kbops/knowledge"
+
+	"github.com/kbops/kbops/sources/sourcetest"
 )
 
 // glossaryTestRoot is the repository root.
@@ -25,11 +27,7 @@ func glossaryTestRoot() string {
 
 func glossaryCorpus(t *testing.T) string {
 	t.Helper()
-	dir := filepath.Join(glossaryTestRoot(), "..", "shared", "corpus", "glossary")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("test corpus not available: %v", err)
-	}
-	return dir
+	return sourcetest.Corpus(t, "glossary")
 }
 
 // glossaryFixtureDir makes a glossary folder holding the inverter fixture

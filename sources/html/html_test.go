@@ -38,10 +38,10 @@ func all(secs []sources.Section) string {
 
 func corpus(t *testing.T, name string) []byte {
 	t.Helper()
-	p := filepath.Join("..", "..", "..", "shared", "corpus", "manuals", name)
+	p := sourcetest.Corpus(t, "manuals", name)
 	data, err := os.ReadFile(p)
 	if err != nil {
-		t.Skip("corpus not present:", p)
+		t.Fatal(err)
 	}
 	return data
 }

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kbops/kbops/sources/sourcetest"
 )
 
 func TestDocSiteSyntax(t *testing.T) {
@@ -40,10 +42,10 @@ func TestDocSiteSyntax(t *testing.T) {
 }
 
 func TestCorpusMarkdown(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "corpus", "manuals")
+	dir := sourcetest.Corpus(t, "manuals")
 	files, _ := filepath.Glob(filepath.Join(dir, "*.md"))
 	if len(files) == 0 {
-		t.Skip("corpus not present")
+		t.Fatalf("no Markdown manuals in %s", dir)
 	}
 	langs := map[string]string{"_ja.md": "ja", "_de.md": "de", "_en.md": "en", "_zh.md": "zh"}
 	for _, f := range files {

@@ -20,14 +20,7 @@ import (
 // root, skipping the test when the corpus is absent.
 func corpusDir(t testing.TB) string {
 	t.Helper()
-	dir, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "corpus", "manuals"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skip("corpus not present:", dir)
-	}
-	return dir
+	return sourcetest.Corpus(t, "manuals")
 }
 
 func corpusPDFs(t testing.TB) []string {

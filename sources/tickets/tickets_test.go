@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -52,12 +51,7 @@ func readFile(t testing.TB, path string) []byte {
 }
 
 func corpusDir(t testing.TB) string {
-	_, file, _, _ := runtime.Caller(0)
-	repoRoot := filepath.Join(filepath.Dir(file), "..", "..")
-	dir := filepath.Join(repoRoot, "..", "shared", "corpus", "tickets")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skip("corpus not present:", dir)
-	}
+	dir := sourcetest.Corpus(t, "tickets")
 	return dir
 }
 
