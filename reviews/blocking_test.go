@@ -10,6 +10,7 @@ import (
 
 	"github.com/kbops/kbops/knowledge"
 	"github.com/kbops/kbops/reviews/kbrepo"
+	"github.com/kbops/kbops/sources/redact"
 )
 
 // Leftover personal data blocks the expression stage: approve refuses it
@@ -71,5 +72,42 @@ func TestBlockingFindingsNeedAWaiver(t *testing.T) {
 	}
 	if !kept {
 		t.Errorf("the waiver is not in the approval record: %+v", s.Records[v2.ID])
+	}
+}
+
+// The personal-data check follows the unit's source: a value its allow
+// list keeps is no finding, and in a source that is not redacted (a
+// manual, whose hotline is content) personal data is reported but does
+// not block.
+func TestPersonalDataFollowsTheSourcesRedaction(t *testing.T) {
+	u := unit("Service: +52 81 1234 5678, soporte@vendor.example.\n")
+	s := &Snapshot{Units: map[string]*knowledge.Unit{u.ID: &u}}
+	allow, _ := redact.New(redact.Config{Allow: []string{"@vendor.example", "+52 81 1234 5678"}})
+	for _, c := range []struct {
+		name     string
+		r        *redact.Redactor
+		redacted bool
+		want     int
+		blocking bool
+	}{
+		{"redacted source, no allow list", redact.Default(), true, 2, true},
+		{"redacted source, values allowed", allow, true, 0, false},
+		{"source not redacted", redact.Default(), false, 2, false},
+	} {
+		fs := BlockingFindings(s, []string{u.ID}, CheckOptions{RedactorFor: func(string) (*redact.Redactor, bool) { return c.r, c.redacted }}, Expression)
+		all := Check(s, []string{u.ID}, CheckOptions{RedactorFor: func(string) (*redact.Redactor, bool) { return c.r, c.redacted }, Stages: []Stage{Expression}})
+		n, blocking := 0, false
+		for _, f := range all {
+			if f.Code == CodePersonalData {
+				n++
+				blocking = blocking || f.Blocking
+			}
+		}
+		if n != c.want || blocking != c.blocking {
+			t.Errorf("%s: %d personal-data findings (blocking %v), want %d (blocking %v)", c.name, n, blocking, c.want, c.blocking)
+		}
+		if (len(fs) > 0) != c.blocking {
+			t.Errorf("%s: BlockingFindings gives %v", c.name, fs)
+		}
 	}
 }

@@ -94,7 +94,13 @@ func BlockingFindings(s *Snapshot, ids []string, o CheckOptions, stages ...Stage
 			}
 		}
 	}
-	return c.out
+	blocking := c.out[:0]
+	for _, f := range c.out {
+		if f.Blocking {
+			blocking = append(blocking, f)
+		}
+	}
+	return blocking
 }
 
 // CheckOptions tune the checks. The zero value runs every check that needs
@@ -107,6 +113,12 @@ type CheckOptions struct {
 	Glossary *glossary.Matcher
 	// Redactor finds leftover personal data; nil means redact.Default().
 	Redactor *redact.Redactor
+	// RedactorFor, when set, gives the redactor of a unit's source (with
+	// its allow list) and whether that source is redacted at all. Personal
+	// data in a unit of a source that is not redacted (manuals, by default:
+	// a vendor's hotline is content) is reported but does not block; a nil
+	// redactor falls back to Redactor.
+	RedactorFor func(source string) (r *redact.Redactor, redacted bool)
 	// SourceToken, when set, returns the current change token of a source
 	// document as the local ingestion state knows it; a unit whose
 	// source.hash differs no longer matches its source.
@@ -289,9 +301,16 @@ func (c *checker) expression(u *knowledge.Unit) {
 }
 
 func (c *checker) personalData(u *knowledge.Unit) {
+	r, blocking := c.o.Redactor, true
+	if c.o.RedactorFor != nil {
+		if sr, redacted := c.o.RedactorFor(u.Source.Name); sr != nil {
+			r, blocking = sr, redacted
+		}
+	}
 	lines := lineStarts(u.Body)
-	for _, m := range c.o.Redactor.Find(u.Body, nil) {
+	for _, m := range r.Find(u.Body, nil) {
 		c.add(Expression, u, lineOf(lines, m.Start), CodePersonalData, "leftover personal data (%s); remove it before approving", m.Kind)
+		c.out[len(c.out)-1].Blocking = blocking
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/kbops/kbops/pipeline/ingest"
 	"github.com/kbops/kbops/pipeline/workspace"
 	"github.com/kbops/kbops/reviews"
+	"github.com/kbops/kbops/sources/redact"
 )
 
 // checkOptions gathers what the checks can use from the workspace: the
@@ -20,6 +21,7 @@ func checkOptions(ws *workspace.Workspace) reviews.CheckOptions {
 			o.Glossary = m
 		}
 	}
+	o.RedactorFor = sourceRedactors(ws)
 	if tokens, ok := ingest.SourceTokens(ws); ok {
 		o.SourceToken = tokens
 	}
@@ -71,4 +73,28 @@ func runReviewCheck(ctx context.Context, ws *workspace.Workspace, headRef string
 	}
 	fmt.Fprintf(out, "no findings in %s\n", plural(len(ids), "unit", "units"))
 	return nil
+}
+
+// sourceRedactors gives each source's redactor (its allow list applied)
+// and whether it redacts, for the personal-data check.
+func sourceRedactors(ws *workspace.Workspace) func(string) (*redact.Redactor, bool) {
+	type entry struct {
+		r        *redact.Redactor
+		redacted bool
+	}
+	by := map[string]entry{}
+	for _, spec := range ws.Config.Sources {
+		r, err := redact.New(spec.Redact.Config)
+		if err != nil {
+			continue // config validation reports it
+		}
+		by[spec.Name] = entry{r, spec.Redacts()}
+	}
+	return func(source string) (*redact.Redactor, bool) {
+		e, ok := by[source]
+		if !ok {
+			return nil, true
+		}
+		return e.r, e.redacted
+	}
 }
