@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kbops/kbops/knowledge/markup"
+	"github.com/kbops/kbops/sources/cfgspec"
 )
 
 // Item is one document a Location can deliver.
@@ -186,6 +187,8 @@ type Registry struct {
 	mu         sync.RWMutex
 	locations  map[string]LocationFactory
 	extractors map[string]formatEntry
+	options    map[string][]cfgspec.Field // by location scheme; see options.go
+	extract    map[string][]cfgspec.Field // by format
 }
 
 type formatEntry struct {

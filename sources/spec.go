@@ -13,9 +13,8 @@ import (
 	"github.com/kbops/kbops/sources/redact"
 )
 
-// Spec is one source in kbops.yaml. Field docs here are the reference for
-// the `sources:` section of the config (docs/config.md is generated from
-// the same words).
+// Spec is one source in kbops.yaml. The reference for users is
+// SpecFields, from which docs/config.md is generated.
 type Spec struct {
 	// Name identifies the source; unit ids start with it. Required; never
 	// rename a source whose units are published, or their ids change.
@@ -198,7 +197,7 @@ func (s Spec) Validate() error {
 		return fmt.Errorf("name: %q has no letters or digits", s.Name)
 	}
 	if _, ok := Kinds()[s.Kind]; !ok {
-		return fmt.Errorf("kind: %q is not one of manuals, tickets, notes", s.Kind)
+		return fmt.Errorf("kind: %q is not one of %s", s.Kind, strings.Join(kindNames(), ", "))
 	}
 	if len(s.Location) == 0 || s.Location[0] == "" {
 		return fmt.Errorf("location: missing; give a folder, a glob, URLs or a git repository")
@@ -207,10 +206,10 @@ func (s Spec) Validate() error {
 		return fmt.Errorf("owner: missing; every source needs an accountable owner")
 	}
 	if s.Tier != "" && !s.Tier.Valid() {
-		return fmt.Errorf("tier: %q is not one of official, internal, support, feedback", s.Tier)
+		return fmt.Errorf("tier: %q is not one of %s", s.Tier, strings.Join(tierNames(), ", "))
 	}
 	if s.Access != "" && !s.Access.Valid() {
-		return fmt.Errorf("access: %q is not one of public, customer, partner, internal", s.Access)
+		return fmt.Errorf("access: %q is not one of %s", s.Access, strings.Join(accessNames(), ", "))
 	}
 	if s.DocumentTimeout < 0 {
 		return fmt.Errorf("document_timeout: a time budget is a positive duration such as 10m or 90s")

@@ -3,6 +3,13 @@
 // Unknown keys and bad values are errors naming the key and the line, so a
 // typo never silently turns a setting off. Secrets are never read from the
 // file: API keys and tokens come from the environment (see Env*).
+//
+// Every key is declared once, as a cfgspec.Field next to the struct that
+// reads it (Fields; plugins declare the settings under a source's options
+// and extract). The defaults are applied from those declarations, plugin
+// settings are checked against them at load time, and docs/config.md and
+// Template are generated from them by `go generate ./pipeline/config`;
+// TestConfigDocsAreCurrent fails when the generated files are stale.
 package config
 
 import (
@@ -13,6 +20,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,8 +29,11 @@ import (
 
 	"github.com/kbops/kbops/knowledge"
 	"github.com/kbops/kbops/sources"
+	"github.com/kbops/kbops/sources/cfgspec"
 	"github.com/kbops/kbops/sources/gitauth"
 )
+
+//go:generate go run ./gen
 
 // FileName is the name of the configuration file at the workspace root.
 const FileName = "kbops.yaml"
@@ -34,7 +45,8 @@ const (
 	EnvReviewer       = "KBOPS_REVIEWER"         // "Name <email>" of the person approving
 )
 
-// Config is kbops.yaml.
+// Config is kbops.yaml. Its keys are declared in Fields, which the
+// reference docs/config.md, the init template and the defaults come from.
 type Config struct {
 	// Version of the config format; 1.
 	Version int `yaml:"version"`
@@ -57,11 +69,29 @@ type Config struct {
 	file string // where it was read from, for messages
 }
 
+var topFields = []cfgspec.Field{
+	{Key: "version", Type: cfgspec.Int, Default: "1",
+		Description: "config format version; this kbops reads version 1"},
+	{Key: "languages", Type: cfgspec.Strings, Default: "[en, zh, es, de, fr, pt, ar, ru, ja]",
+		Description: "target languages (BCP 47 tags): every unit gets its concepts' terms in each",
+		Comment:     "Target languages: every unit gets the glossary terms of its concepts in each of these, so a question in one language finds knowledge in another."},
+	{Key: "defaults", Type: cfgspec.Block},
+	{Key: "defaults.language", Type: cfgspec.String, Default: "en",
+		Description: "language of documents that declare none and cannot be detected",
+		Comment:     "for documents that declare none and cannot be detected"},
+	{Key: "defaults.access", Type: cfgspec.String, Default: string(knowledge.AccessInternal), Values: accessNames(),
+		Description: "access level when neither source nor document says; internal, so nothing leaks by omission"},
+	{Key: "defaults.markets", Type: cfgspec.Strings, Default: "[]", DefaultDoc: "none",
+		Description: "markets where knowledge applies when a source names none"},
+	{Key: "sources", Type: cfgspec.List, DefaultDoc: "none",
+		Description: "the sources to ingest; their keys are in the next section"},
+}
+
 // Defaults apply to units when neither the document nor the source says.
 type Defaults struct {
 	// Language of documents that declare none and cannot be detected.
 	Language string `yaml:"language"`
-	// Access level; default internal, so nothing leaks by omission.
+	// Access level of units when neither source nor document says.
 	Access knowledge.Access `yaml:"access"`
 	// Markets where knowledge applies when a source names none.
 	Markets []string `yaml:"markets"`
@@ -75,6 +105,13 @@ type Ingest struct {
 	// keeps the units it had and goes on with the other documents. A
 	// source's document_timeout overrides it.
 	DocumentTimeout time.Duration `yaml:"document_timeout"`
+}
+
+var ingestFields = []cfgspec.Field{
+	{Key: "ingest", Type: cfgspec.Block},
+	{Key: "ingest.document_timeout", Type: cfgspec.Duration, DefaultDoc: "2m",
+		Description: "time budget for reading and extracting one document; a document over it fails alone (named, with this key), keeps the units it had and is tried again next run, and the run goes on; a source's `document_timeout` overrides it",
+		Example:     "2m", Comment: "time budget of one document; a source's document_timeout overrides it"},
 }
 
 // DefaultDocumentTimeout is ingest.document_timeout when kbops.yaml sets
@@ -95,45 +132,116 @@ func (c *Config) DocumentTimeout(spec sources.Spec) (time.Duration, string) {
 	return DefaultDocumentTimeout, "ingest.document_timeout (default " + DefaultDocumentTimeout.String() + ")"
 }
 
-// Review settings.
+func accessNames() []string {
+	out := make([]string, len(knowledge.AccessLevels))
+	for i, a := range knowledge.AccessLevels {
+		out[i] = string(a)
+	}
+	return out
+}
+
+func tierNames() []string {
+	out := make([]string, len(knowledge.Tiers))
+	for i, t := range knowledge.Tiers {
+		out[i] = string(t)
+	}
+	return out
+}
+
+// Review settings; reviewFields declares their keys, defaults and
+// reference text.
 type Review struct {
-	// Branch is the review branch ingestion commits to (default
-	// kbops/review). Knowledge owners review it as a pull request.
+	// Branch is the review branch ingestion commits to. Knowledge owners
+	// review it as a pull request.
 	Branch string `yaml:"branch"`
-	// Main is the branch holding approved knowledge (default main).
+	// Main is the branch holding approved knowledge.
 	Main string `yaml:"main"`
 	// Intervals per tier after which a unit goes back to review, in days.
 	Intervals map[knowledge.Tier]int `yaml:"intervals"`
 }
 
-// Weaviate settings.
+var reviewFields = []cfgspec.Field{
+	{Key: "review", Type: cfgspec.Block},
+	{Key: "review.branch", Type: cfgspec.String, Default: "kbops/review",
+		Description: "ingestion commits here; knowledge owners review it as a pull request",
+		Comment:     "ingestion commits here; review it as a pull request"},
+	{Key: "review.main", Type: cfgspec.String, Default: "main",
+		Description: "the branch holding approved knowledge; publish reads it",
+		Comment:     "approved knowledge; publish reads this"},
+	{Key: "review.intervals", Type: cfgspec.Map, DefaultDoc: "none", Values: tierNames(),
+		Description: "days, per tier (`intervals.<tier>`, whole days, 1 or more), until a unit goes back to its owner for review",
+		Example:     "{official: 180, internal: 120, support: 90, feedback: 30}",
+		Comment:     "days until a unit goes back to its owner"},
+}
+
+// Weaviate settings; weaviateFields declares their keys, defaults and
+// reference text.
 type Weaviate struct {
 	// URL of a Weaviate cluster (http://host:8080). Empty: run the
 	// embedded server under .kbops/weaviate.
 	URL string `yaml:"url"`
-	// GRPC address host:port; default the URL's host with port 50051.
+	// GRPC address host:port; empty: the URL's host with port 50051.
 	GRPC string `yaml:"grpc"`
-	// Collection is the name agents query (default KnowledgeUnit).
+	// Collection is the alias agents query.
 	Collection string `yaml:"collection"`
 	// Embedded server settings, used when URL is empty.
 	Embedded Embedded `yaml:"embedded"`
 	// Consistency is the consistency level of reads and writes: ONE,
 	// QUORUM or ALL; empty uses the server's default (QUORUM).
 	Consistency string `yaml:"consistency"`
-	// ReplicationFactor of new collections (default 1); a cluster with
-	// three nodes typically uses 3 with QUORUM.
+	// ReplicationFactor of new collections.
 	ReplicationFactor int `yaml:"replication_factor"`
-	// Keep is how many physical collections reindex keeps (default 2: the
-	// live one and one to roll back to).
+	// Keep is how many physical collections reindex keeps: the live one
+	// and those to roll back to.
 	Keep int `yaml:"keep"`
 	// SplitByAccess publishes each access level to its own alias
 	// (<collection>Public, …Customer, …Partner, …Internal), so that API
 	// keys and RBAC on the cluster can keep partners' and internal
-	// knowledge apart; default false: one collection, filter on access.
+	// knowledge apart; false: one collection, filter on access.
 	SplitByAccess bool `yaml:"split_by_access"`
 	// Vectorizer enables hybrid search: a Weaviate module name such as
-	// text2vec-ollama with its settings; default none (keyword search).
+	// text2vec-ollama with its settings; none: keyword search.
 	Vectorizer Vectorizer `yaml:"vectorizer"`
+}
+
+// consistencyLevels are the values of weaviate.consistency.
+var consistencyLevels = []string{"ONE", "QUORUM", "ALL"}
+
+var weaviateFields = []cfgspec.Field{
+	{Key: "weaviate", Type: cfgspec.Block},
+	{Key: "weaviate.url", Type: cfgspec.String, Default: `""`,
+		Description: "a Weaviate cluster, `http(s)://host:port`; empty runs the embedded server under .kbops/weaviate",
+		Comment:     "empty: embedded weaviate-server under .kbops/weaviate"},
+	{Key: "weaviate.grpc", Type: cfgspec.String, DefaultDoc: "url host, port 50051", Advanced: true,
+		Description: "gRPC address host:port"},
+	{Key: "weaviate.collection", Type: cfgspec.String, Default: "KnowledgeUnit",
+		Description: "the alias agents query (a capital letter, then letters, digits, _); physical collections are `<collection>_<timestamp>`",
+		Comment:     "an alias; reindex builds KnowledgeUnit_<timestamp> and moves it"},
+	{Key: "weaviate.keep", Type: cfgspec.Int, Default: "2",
+		Description: "physical collections reindex keeps (the live one and rollback targets; fewer than 2 count as 2)",
+		Comment:     "physical collections kept for rollback"},
+	{Key: "weaviate.consistency", Type: cfgspec.String, Default: `""`, DefaultDoc: "server default (QUORUM)", Values: consistencyLevels,
+		Description: "consistency level of writes, reads and searches on a cluster; empty: the server's default",
+		Comment:     "ONE | QUORUM | ALL for a cluster; empty: server default"},
+	{Key: "weaviate.replication_factor", Type: cfgspec.Int, Default: "1",
+		Description: "replication factor of new collections, 1 to 15; a cluster of three nodes typically uses 3 with QUORUM",
+		Comment:     "for new collections on a cluster"},
+	{Key: "weaviate.split_by_access", Type: cfgspec.Bool, Default: "false", Advanced: true,
+		Description: "one alias per access level (`<collection>Public`, `…Customer`, `…Partner`, `…Internal`) so cluster API keys and RBAC can keep levels apart; false: one collection, filtered on access"},
+	{Key: "weaviate.vectorizer", Type: cfgspec.Block,
+		Comment: "empty: keyword search; a module enables hybrid search"},
+	{Key: "weaviate.vectorizer.module", Type: cfgspec.String, Default: `""`, DefaultDoc: "none: keyword search",
+		Description: "a Weaviate vectorizer module for hybrid search, such as text2vec-ollama"},
+	{Key: "weaviate.vectorizer.settings", Type: cfgspec.Map, DefaultDoc: "none", Advanced: true,
+		Description: "the module's settings"},
+	{Key: "weaviate.embedded", Type: cfgspec.Block},
+	{Key: "weaviate.embedded.http_port", Type: cfgspec.Int, Default: "0",
+		Description: "loopback HTTP port of the embedded server, 0 to 65535; 0 picks a free one at start",
+		Comment:     "0: any free port on 127.0.0.1"},
+	{Key: "weaviate.embedded.grpc_port", Type: cfgspec.Int, Default: "0",
+		Description: "loopback gRPC port of the embedded server; 0 picks a free one"},
+	{Key: "weaviate.embedded.binary", Type: cfgspec.String, DefaultDoc: "PATH, GOBIN, GOPATH/bin", Advanced: true,
+		Description: "the weaviate-server to run"},
 }
 
 // Vectorizer is a Weaviate vectorizer module and its settings.
@@ -147,20 +255,46 @@ type Embedded struct {
 	// HTTPPort and GRPCPort on 127.0.0.1; 0 picks free ports at start.
 	HTTPPort int `yaml:"http_port"`
 	GRPCPort int `yaml:"grpc_port"`
-	// Binary is the weaviate-server path; default: PATH, then GOBIN,
-	// then GOPATH/bin.
+	// Binary is the weaviate-server path; empty: look in PATH, then
+	// GOBIN, then GOPATH/bin.
 	Binary string `yaml:"binary"`
 }
 
-// Git settings of the knowledge repository.
+// Git settings of the knowledge repository; gitFields declares their
+// keys, defaults and reference text.
 type Git struct {
-	// Author of ingestion commits, "Name <email>" (default
-	// "kbops <kbops@localhost>").
+	// Author of ingestion commits, "Name <email>".
 	Author string `yaml:"author"`
 	// Remote to push review branches to (a name such as origin, or a URL);
 	// empty: do not push. The token comes from KBOPS_GIT_TOKEN and also
 	// goes to git sources on this remote's host, and to no other.
 	Remote string `yaml:"remote"`
+}
+
+var gitFields = []cfgspec.Field{
+	{Key: "git", Type: cfgspec.Block},
+	{Key: "git.author", Type: cfgspec.String, Default: `"kbops <kbops@localhost>"`,
+		Description: "author of ingestion commits, `Name <email>`"},
+	{Key: "git.remote", Type: cfgspec.String, Default: `""`,
+		Description: "remote name or URL to push the review branch to (`kbops ingest --push`); empty: review branches stay local. " +
+			"The token comes from `" + EnvGitToken + "` and is sent only to https URLs or plain http on loopback; a push or fetch over plain http to another host with a token set fails and asks for https. " +
+			"The token also goes to git sources on this remote's host, and to no other",
+		Comment: "e.g. origin; empty: review branches stay local"},
+}
+
+// Fields declare every key of kbops.yaml, sources' keys under
+// "sources[].", in the order of the reference. Plugin settings under a
+// source's options and extract are declared by the plugins (see
+// sources.Registry.LocationOptions).
+func Fields() []cfgspec.Field {
+	var out []cfgspec.Field
+	out = append(out, topFields...)
+	out = append(out, cfgspec.Prefixed("sources[].", sources.SpecFields)...)
+	out = append(out, ingestFields...)
+	out = append(out, reviewFields...)
+	out = append(out, weaviateFields...)
+	out = append(out, gitFields...)
+	return out
 }
 
 // Error is a config problem with its place.
@@ -274,30 +408,9 @@ func rejectSecrets(file string, n *yaml.Node) error {
 }
 
 func (c *Config) applyDefaults() {
-	if c.Version == 0 {
-		c.Version = 1
-	}
-	if len(c.Languages) == 0 {
-		c.Languages = []string{"en", "zh", "es", "de", "fr", "pt", "ar", "ru", "ja"}
-	}
-	if c.Defaults.Access == "" {
-		c.Defaults.Access = knowledge.AccessInternal
-	}
-	if c.Defaults.Language == "" {
-		c.Defaults.Language = "en"
-	}
-	if c.Review.Branch == "" {
-		c.Review.Branch = "kbops/review"
-	}
-	if c.Review.Main == "" {
-		c.Review.Main = "main"
-	}
-	if c.Weaviate.Collection == "" {
-		c.Weaviate.Collection = "KnowledgeUnit"
-	}
-	if c.Git.Author == "" {
-		c.Git.Author = "kbops <kbops@localhost>"
-	}
+	// The declarations describe Config; a mismatch fails this package's
+	// tests, so the error cannot happen at run time.
+	_ = cfgspec.ApplyDefaults(c, Fields())
 	for i := range c.Sources {
 		if c.Sources[i].Access == "" {
 			c.Sources[i].Access = c.Defaults.Access
@@ -343,16 +456,7 @@ func line(root *yaml.Node, path ...any) int {
 
 func (c *Config) validate(root *yaml.Node) error {
 	bad := func(msg string, path ...any) error {
-		var keys []string
-		for _, p := range path {
-			switch k := p.(type) {
-			case string:
-				keys = append(keys, k)
-			case int:
-				keys[len(keys)-1] += "[" + strconv.Itoa(k) + "]"
-			}
-		}
-		return &Error{File: c.file, Line: line(root, path...), Key: strings.Join(keys, "."), Msg: msg}
+		return &Error{File: c.file, Line: line(root, path...), Key: keyOf(path), Msg: msg}
 	}
 	// Credentials in URLs first: later messages may print the URL.
 	if gitauth.HasCredentials(c.Git.Remote) {
@@ -382,13 +486,16 @@ func (c *Config) validate(root *yaml.Node) error {
 		}
 	}
 	if !c.Defaults.Access.Valid() {
-		return bad(fmt.Sprintf("%q is not one of public, customer, partner, internal", c.Defaults.Access), "defaults", "access")
+		return bad(fmt.Sprintf("%q is not one of %s", c.Defaults.Access, strings.Join(accessNames(), ", ")), "defaults", "access")
 	}
 	seen := map[string]int{}
 	for i, s := range c.Sources {
 		if err := s.Validate(); err != nil {
 			key, msg, _ := strings.Cut(err.Error(), ": ")
 			return bad(msg, "sources", i, key)
+		}
+		if err := c.checkSettings(root, i, s, sources.Default); err != nil {
+			return err
 		}
 		if j, dup := seen[knowledge.Slug(s.Name)]; dup {
 			return bad(fmt.Sprintf("source name %q is also used by sources[%d]; names must be unique", s.Name, j), "sources", i, "name")
@@ -400,7 +507,7 @@ func (c *Config) validate(root *yaml.Node) error {
 	}
 	for t, d := range c.Review.Intervals {
 		if !t.Valid() {
-			return bad(fmt.Sprintf("%q is not a tier (official, internal, support, feedback)", t), "review", "intervals")
+			return bad(fmt.Sprintf("%q is not a tier (%s)", t, strings.Join(tierNames(), ", ")), "review", "intervals")
 		}
 		if d <= 0 {
 			return bad("review intervals are whole days, 1 or more", "review", "intervals", string(t))
@@ -418,10 +525,8 @@ func (c *Config) validate(root *yaml.Node) error {
 	if p := c.Weaviate.Embedded.GRPCPort; p < 0 || p > 65535 {
 		return bad("a port is 0 (any free port) to 65535", "weaviate", "embedded", "grpc_port")
 	}
-	switch c.Weaviate.Consistency {
-	case "", "ONE", "QUORUM", "ALL":
-	default:
-		return bad(fmt.Sprintf("%q is not ONE, QUORUM or ALL", c.Weaviate.Consistency), "weaviate", "consistency")
+	if l := c.Weaviate.Consistency; l != "" && !slices.Contains(consistencyLevels, l) {
+		return bad(fmt.Sprintf("%q is not one of %s (or empty for the server's default)", l, strings.Join(consistencyLevels, ", ")), "weaviate", "consistency")
 	}
 	if c.Weaviate.ReplicationFactor < 0 || c.Weaviate.ReplicationFactor > 15 {
 		return bad("the replication factor is 1 to 15 (0 means 1)", "weaviate", "replication_factor")
@@ -433,6 +538,76 @@ func (c *Config) validate(root *yaml.Node) error {
 		return bad(fmt.Sprintf("%q is not a Weaviate collection name (a capital letter, then letters, digits, _)", c.Weaviate.Collection), "weaviate", "collection")
 	}
 	return nil
+}
+
+// checkSettings checks a source's options and extract blocks against
+// what its plugins declared, and lets an extractor that takes settings
+// check their values, so that a mistake is reported now with its line and
+// key rather than when ingestion opens the source. Plugins that declared
+// nothing are left to check their settings themselves.
+func (c *Config) checkSettings(root *yaml.Node, i int, s sources.Spec, reg *sources.Registry) error {
+	check := func(block string, n *yaml.Node, fields []cfgspec.Field, none string) error {
+		if len(fields) == 0 && n.Kind == yaml.MappingNode && len(n.Content) > 0 {
+			k := n.Content[0]
+			return &Error{File: c.file, Line: k.Line, Key: fmt.Sprintf("sources[%d].%s.%s", i, block, k.Value), Msg: "unknown key; " + none + " reads no " + block + " settings: remove them"}
+		}
+		var se *cfgspec.Error
+		if err := cfgspec.Check(n, fields); errors.As(err, &se) {
+			key := fmt.Sprintf("sources[%d].%s", i, block)
+			if se.Key != "" {
+				key += "." + se.Key
+			}
+			return &Error{File: c.file, Line: se.Line, Key: key, Msg: se.Msg}
+		} else if err != nil {
+			return err
+		}
+		return nil
+	}
+	scheme := s.LocationScheme()
+	if fields, ok := reg.LocationOptions(scheme); ok {
+		if err := check("options", &s.Options, fields, "a "+scheme+" location"); err != nil {
+			return err
+		}
+	}
+	fields, ok := reg.KindExtractOptions(s.Kind)
+	if ok {
+		if err := check("extract", &s.Extract, fields, "a "+s.Kind+" source"); err != nil {
+			return err
+		}
+	}
+	for _, format := range sources.Kinds()[s.Kind].Formats {
+		ex, _ := reg.Extractor(format)
+		se, takes := ex.(sources.SpecExtractor)
+		if !takes {
+			continue
+		}
+		if _, err := se.ForSpec(s); err != nil {
+			// The plugin names the key first ("source "x" extract: preset: …").
+			msg := strings.TrimPrefix(err.Error(), fmt.Sprintf("source %q extract: ", s.Name))
+			path := []any{"sources", i, "extract"}
+			if key, rest, found := strings.Cut(msg, ": "); found {
+				if _, declared := cfgspec.Find(fields, key); declared {
+					path, msg = append(path, key), rest
+				}
+			}
+			return &Error{File: c.file, Line: line(root, path...), Key: keyOf(path), Msg: msg}
+		}
+	}
+	return nil
+}
+
+// keyOf writes a path of keys and indexes as a config key: sources[0].kind.
+func keyOf(path []any) string {
+	var keys []string
+	for _, p := range path {
+		switch k := p.(type) {
+		case string:
+			keys = append(keys, k)
+		case int:
+			keys[len(keys)-1] += "[" + strconv.Itoa(k) + "]"
+		}
+	}
+	return strings.Join(keys, ".")
 }
 
 // credentialsMsg starts the error for a URL with a user name or password;

@@ -232,13 +232,13 @@ func (o Options) validate() error {
 
 func (o Options) withDefaults() Options {
 	if o.Similarity == 0 {
-		o.Similarity = 0.6
+		o.Similarity = defaultSimilarity
 	}
 	if o.Window == 0 {
-		o.Window = 100000
+		o.Window = defaultWindow
 	}
 	if o.MaxRecordBytes == 0 {
-		o.MaxRecordBytes = 16 << 20
+		o.MaxRecordBytes = defaultMaxRecordBytes
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
