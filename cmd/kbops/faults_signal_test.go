@@ -87,7 +87,7 @@ func TestFaultSIGTERMEndsIngest(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	code, took := waitExit(t, cmd, 5*time.Second, "after SIGTERM", out)
+	code, took := waitExit(t, cmd, 15*time.Second, "after SIGTERM", out)
 	t.Logf("exited %v after SIGTERM with code %d: %s", took.Round(time.Millisecond), code, strings.TrimSpace(out.String()))
 	if code == 0 || !strings.Contains(out.String(), "cancelled") {
 		t.Fatalf("exit code %d, output %q: want a failure saying the run was cancelled", code, out)
