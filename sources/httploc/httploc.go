@@ -22,7 +22,17 @@ import (
 )
 
 func init() {
-	sources.Default.RegisterLocation("http", New)
+	sources.Default.RegisterScheme(sources.Scheme{Name: "http", New: New, Claims: Claims})
+}
+
+// Claims is the http location's claim on a `location:` value: any
+// http(s) URL (the git location claims those ending in .git more
+// strongly).
+func Claims(loc string) int {
+	if strings.HasPrefix(loc, "http://") || strings.HasPrefix(loc, "https://") {
+		return 2
+	}
+	return 0
 }
 
 // Options are the HTTP location's settings under a source's `options:`.

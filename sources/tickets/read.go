@@ -107,7 +107,10 @@ func lookupEncoding(name string) (encoding.Encoding, error) {
 // encoding was guessed.
 func decodeText(r io.Reader, enc string) (br *bufio.Reader, note string, err error) {
 	b := bufio.NewReaderSize(r, 64<<10)
-	head, _ := b.Peek(64 << 10)
+	head, err := b.Peek(64 << 10)
+	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+		return nil, "", err // empty, over the size limit, cancelled or unreadable
+	}
 	switch {
 	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
 		b.Discard(3)
