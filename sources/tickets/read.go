@@ -129,6 +129,11 @@ func decodeText(r io.Reader, enc string) (br *bufio.Reader, note string, err err
 		}
 		return bufio.NewReaderSize(transform.NewReader(b, e.NewDecoder()), 64<<10), "", nil
 	}
+	// No export holds NUL bytes as text, valid UTF-8 as they are: a file
+	// that does is binary or UTF-16 without its byte-order mark.
+	if bytes.IndexByte(head, 0) >= 0 {
+		return nil, "", errors.New("binary data (NUL bytes) without a UTF-16 byte-order mark; is this a ticket export?")
+	}
 	// A cut in the middle of a multi-byte character at the end of the
 	// window is not an error.
 	h := head
@@ -137,9 +142,6 @@ func decodeText(r io.Reader, enc string) (br *bufio.Reader, note string, err err
 	}
 	if utf8.Valid(h) {
 		return b, "", nil
-	}
-	if bytes.IndexByte(head, 0) >= 0 {
-		return nil, "", errors.New("binary data (NUL bytes) without a UTF-16 byte-order mark; is this a ticket export?")
 	}
 	return bufio.NewReaderSize(transform.NewReader(b, charmap.Windows1252.NewDecoder()), 64<<10),
 		"not UTF-8: read as windows-1252; set options.encoding if that is wrong", nil
