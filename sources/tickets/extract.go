@@ -715,6 +715,6 @@ func (e *Extractor) ForSpec(spec sources.Spec) (sources.Extractor, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts.Progress, opts.OnReport, opts.TempDir, opts.MaxSize = e.opts.Progress, e.opts.OnReport, e.opts.TempDir, e.opts.MaxSize
+	opts.Progress, opts.OnReport, opts.Logger, opts.TempDir, opts.MaxSize = e.opts.Progress, e.opts.OnReport, e.opts.Logger, e.opts.TempDir, e.opts.MaxSize
 	return New(opts), nil
 }
