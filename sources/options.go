@@ -57,11 +57,10 @@ func (r *Registry) ExtractOptions(format string) (fields []cfgspec.Field, ok boo
 // use: those of the kind's formats. ok is false when a format of the kind
 // has declared nothing, since its keys are then unknown.
 func (r *Registry) KindExtractOptions(kind string) (fields []cfgspec.Field, ok bool) {
-	k, known := Kinds()[kind]
-	if !known {
+	if _, known := Kinds()[kind]; !known {
 		return nil, false
 	}
-	for _, format := range k.Formats {
+	for _, format := range r.KindFormats(kind) {
 		fs, ok := r.ExtractOptions(format)
 		if !ok {
 			return nil, false

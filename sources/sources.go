@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -181,51 +182,134 @@ type Document struct {
 	Language string
 }
 
+// ContentTyper is an optional Location capability: a location that knows
+// the media type of its documents (an HTTP server's Content-Type) returns
+// it for an item, "" when it does not know. Ingest passes it to the
+// extractor as Document.ContentType (the HTML extractor reads the charset
+// from it).
+type ContentTyper interface {
+	ContentType(it Item) string
+}
+
+// DocumentInfo is what an extractor learned about a document as a whole,
+// beyond its sections: `kbops extract` shows it. Zero fields mean the
+// format has no such notion.
+type DocumentInfo struct {
+	// Pages is the page count of a paged format (PDF).
+	Pages int
+	// Decrypted says the file was encrypted and opened without a password.
+	Decrypted bool
+	// Report is the extractor's own summary of the document (a ticket
+	// export's tickets.Report), nil when it keeps none.
+	Report any
+}
+
+// InfoExtractor is an optional Extractor capability: ExtractInfo is
+// Extract that also returns the DocumentInfo. It emits and warns exactly
+// as Extract does.
+type InfoExtractor interface {
+	ExtractInfo(ctx context.Context, doc Document, emit func(Section) error, warn func(error)) (DocumentInfo, error)
+}
+
+// Format is an extractor plugin as it registers itself.
+type Format struct {
+	// Name is the format's name in messages and in `kbops extract`
+	// output ("pdf").
+	Name string
+	// Extractor reads the format's documents.
+	Extractor Extractor
+	// Extensions are the file-name endings the format is recognised by,
+	// lower case with the dot (".md", ".markdown"); the longest match wins.
+	Extensions []string
+	// MediaTypes are the media types ("text/html") that identify the
+	// format of a document whose name has no known extension, when its
+	// location knows the type (see ContentTyper).
+	MediaTypes []string
+	// Kinds are the source kinds (manuals, notes, tickets) whose sources
+	// read this format; a document of another format is skipped.
+	Kinds []string
+}
+
+// Scheme is a location plugin as it registers itself.
+type Scheme struct {
+	// Name is the location type, as a source's `type:` names it ("git").
+	Name string
+	// New makes the location of a source.
+	New LocationFactory
+	// Claims says how strongly the scheme claims a `location:` value when
+	// the source sets no `type:`: 0 not at all; the highest claim wins
+	// (ties go to the first name in sorted order). A catch-all (a folder
+	// path) claims everything weakly, a specific form (a URL ending in
+	// .git) strongly.
+	Claims func(location string) int
+}
+
 // Registry holds the location and extractor plugins. The zero value is
 // empty; Default is filled by the plugins' init functions.
 type Registry struct {
 	mu         sync.RWMutex
-	locations  map[string]LocationFactory
-	extractors map[string]formatEntry
+	locations  map[string]Scheme
+	extractors map[string]Format
 	options    map[string][]cfgspec.Field // by location scheme; see options.go
 	extract    map[string][]cfgspec.Field // by format
 }
 
-type formatEntry struct {
-	ex   Extractor
-	exts []string
-}
-
 // Default is the registry that built-in plugins register with in init().
+// Import github.com/kbops/kbops/sources/all to get all of them.
 var Default = &Registry{}
 
-// RegisterLocation adds a location scheme ("folder", "http", "git").
-func (r *Registry) RegisterLocation(scheme string, f LocationFactory) {
+// RegisterScheme adds a location plugin; a later registration of the same
+// name replaces it.
+func (r *Registry) RegisterScheme(s Scheme) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.locations == nil {
-		r.locations = map[string]LocationFactory{}
+		r.locations = map[string]Scheme{}
 	}
-	r.locations[scheme] = f
+	r.locations[s.Name] = s
 }
 
-// RegisterExtractor adds an extractor for a format name ("markdown") and
-// the file extensions it reads (".md", ".markdown").
-func (r *Registry) RegisterExtractor(format string, ex Extractor, exts ...string) {
+// RegisterFormat adds an extractor plugin; a later registration of the
+// same name replaces it.
+func (r *Registry) RegisterFormat(f Format) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.extractors == nil {
-		r.extractors = map[string]formatEntry{}
+		r.extractors = map[string]Format{}
 	}
-	r.extractors[format] = formatEntry{ex, exts}
+	f.Extensions = slices.Clone(f.Extensions)
+	for i, x := range f.Extensions {
+		f.Extensions[i] = strings.ToLower(x)
+	}
+	f.MediaTypes = slices.Clone(f.MediaTypes)
+	f.Kinds = slices.Clone(f.Kinds)
+	r.extractors[f.Name] = f
+}
+
+// Scheme returns a registered location plugin, e.g. to register it with
+// another registry.
+func (r *Registry) Scheme(name string) (Scheme, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	s, ok := r.locations[name]
+	return s, ok
+}
+
+// Format returns a registered extractor plugin, e.g. to register it, or
+// a wrapper of its extractor, with another registry.
+func (r *Registry) Format(name string) (Format, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	f, ok := r.extractors[name]
+	return f, ok
 }
 
 // Location returns the factory for a scheme.
 func (r *Registry) Location(scheme string) (LocationFactory, bool) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	f, ok := r.locations[scheme]
-	return f, ok
+	s, ok := r.locations[scheme]
+	return s.New, ok
 }
 
 // Extractor returns the extractor for a format name.
@@ -233,7 +317,7 @@ func (r *Registry) Extractor(format string) (Extractor, bool) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	e, ok := r.extractors[format]
-	return e.ex, ok
+	return e.Extractor, ok
 }
 
 // FormatOf returns the format registered for the file name's extension, or
@@ -244,10 +328,29 @@ func (r *Registry) FormatOf(name string) string {
 	lower := strings.ToLower(name)
 	best, bestLen := "", 0
 	for f, e := range r.extractors {
-		for _, x := range e.exts {
+		for _, x := range e.Extensions {
 			if strings.HasSuffix(lower, x) && len(x) > bestLen {
 				best, bestLen = f, len(x)
 			}
+		}
+	}
+	return best
+}
+
+// FormatOfType returns the format registered for a media type (parameters
+// such as charset are ignored), or "" when none is.
+func (r *Registry) FormatOfType(contentType string) string {
+	mt, _, _ := strings.Cut(contentType, ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	if mt == "" {
+		return ""
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	best := ""
+	for f, e := range r.extractors {
+		if slices.Contains(e.MediaTypes, mt) && (best == "" || f < best) {
+			best = f
 		}
 	}
 	return best
@@ -277,11 +380,64 @@ func (r *Registry) Schemes() []string {
 	return out
 }
 
+// KindFormats returns the formats that sources of a kind read, sorted.
+func (r *Registry) KindFormats(kind string) []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	var out []string
+	for name, f := range r.extractors {
+		if slices.Contains(f.Kinds, kind) {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Reads reports whether sources of a kind read documents of a format.
+func (r *Registry) Reads(kind, format string) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	f, ok := r.extractors[format]
+	return ok && slices.Contains(f.Kinds, kind)
+}
+
+// SchemeOf says which location plugin reads a spec: its `type:`, else the
+// scheme claiming its first location most strongly; "" when none does.
+func (r *Registry) SchemeOf(spec Spec) string {
+	if spec.Type != "" {
+		return spec.Type
+	}
+	loc := ""
+	if len(spec.Location) > 0 {
+		loc = spec.Location[0]
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	names := make([]string, 0, len(r.locations))
+	for n := range r.locations {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	best, bestClaim := "", 0
+	for _, n := range names {
+		if c := r.locations[n].Claims; c != nil {
+			if v := c(loc); v > bestClaim {
+				best, bestClaim = n, v
+			}
+		}
+	}
+	return best
+}
+
 // OpenLocation makes the Location a spec names.
 func (r *Registry) OpenLocation(ctx context.Context, spec Spec, env Env) (Location, error) {
-	scheme := spec.LocationScheme()
+	scheme := r.SchemeOf(spec)
 	f, ok := r.Location(scheme)
 	if !ok {
+		if scheme == "" {
+			return nil, fmt.Errorf("source %q: no location plugin reads %q (known types: %s); set `type:`", spec.Name, strings.Join(spec.Location, ", "), strings.Join(r.Schemes(), ", "))
+		}
 		return nil, fmt.Errorf("source %q: no location of type %q (known: %s)", spec.Name, scheme, strings.Join(r.Schemes(), ", "))
 	}
 	return f(ctx, spec, env)

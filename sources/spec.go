@@ -159,20 +159,21 @@ func (l Locations) MarshalYAML() (any, error) {
 	return []string(l), nil
 }
 
-// KindInfo is what a source kind implies.
+// KindInfo is what a source kind implies. Which formats a kind reads is
+// not here: each format plugin names its kinds when it registers (see
+// Format.Kinds and Registry.KindFormats).
 type KindInfo struct {
-	Tier    knowledge.Tier
-	Layer   knowledge.Layer
-	Kind    string   // default unit kind
-	Formats []string // extractor formats read, in order of preference
+	Tier  knowledge.Tier
+	Layer knowledge.Layer
+	Kind  string // default unit kind
 }
 
 // Kinds returns the known source kinds.
 func Kinds() map[string]KindInfo {
 	return map[string]KindInfo{
-		"manuals": {knowledge.TierOfficial, knowledge.LayerCore, knowledge.KindSection, []string{"markdown", "html", "pdf"}},
-		"notes":   {knowledge.TierInternal, knowledge.LayerCore, knowledge.KindNote, []string{"markdown"}},
-		"tickets": {knowledge.TierSupport, knowledge.LayerScenario, knowledge.KindScenario, []string{"tickets"}},
+		"manuals": {knowledge.TierOfficial, knowledge.LayerCore, knowledge.KindSection},
+		"notes":   {knowledge.TierInternal, knowledge.LayerCore, knowledge.KindNote},
+		"tickets": {knowledge.TierSupport, knowledge.LayerScenario, knowledge.KindScenario},
 	}
 }
 
@@ -236,25 +237,10 @@ func (s Spec) validateRedact() error {
 	return nil
 }
 
-// LocationScheme says which Location plugin reads the spec's location.
+// LocationScheme says which location plugin of sources.Default reads the
+// spec's location (see Registry.SchemeOf).
 func (s Spec) LocationScheme() string {
-	if s.Type != "" {
-		return s.Type
-	}
-	loc := ""
-	if len(s.Location) > 0 {
-		loc = s.Location[0]
-	}
-	switch {
-	case strings.HasPrefix(loc, "http://"), strings.HasPrefix(loc, "https://"):
-		if strings.HasSuffix(loc, ".git") {
-			return "git"
-		}
-		return "http"
-	case strings.HasPrefix(loc, "git@"), strings.HasPrefix(loc, "ssh://"), strings.HasPrefix(loc, "git://"), strings.HasSuffix(loc, ".git"):
-		return "git"
-	}
-	return "folder"
+	return Default.SchemeOf(s)
 }
 
 // DecodeOptions decodes the spec's location options into v, rejecting

@@ -1,9 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,12 +14,8 @@ import (
 	"github.com/urfave/cli/v2"
 	"gopkg.in/yaml.v3"
 
-	"github.com/kbops/kbops/knowledge"
+	"github.com/kbops/kbops/pipeline/ingest"
 	"github.com/kbops/kbops/sources"
-	"github.com/kbops/kbops/sources/html"
-	"github.com/kbops/kbops/sources/httploc"
-	_ "github.com/kbops/kbops/sources/markdown"
-	"github.com/kbops/kbops/sources/pdf"
 	"github.com/kbops/kbops/sources/segment"
 )
 
@@ -98,48 +94,38 @@ type extractUnit struct {
 	Text     string   `json:"text"`
 }
 
-// runExtract reads args[0] (a file or an http(s) URL) and writes what
-// kbops makes of it to out.
+// runExtract reads args[0] (a file or an http(s) URL) through the same
+// path ingestion reads a document of a manuals source (ingest.ReadDocument)
+// and writes what it makes of it to out.
 func runExtract(ctx context.Context, opts extractOptions, args []string, out io.Writer) error {
 	if len(args) != 1 {
 		return usageErr("extract takes one FILE or URL")
 	}
-	target := args[0]
-	name, data, contentType, err := readTarget(ctx, target)
+	spec := sources.Spec{Name: "extract", Kind: "manuals", Owner: "extract", Language: opts.Language}
+	loc, it, cleanup, err := openExtractTarget(ctx, spec, args[0])
 	if err != nil {
 		return err
 	}
-	format := sources.Default.FormatOf(name)
-	if format == "" && strings.Contains(contentType, "html") {
-		format = "html"
-	}
-	if format == "" {
-		return usageErr("%s: no extractor reads this kind of file (known formats: %s)", name, strings.Join(sources.Default.Formats(), ", "))
-	}
-	ex, _ := sources.Default.Extractor(format)
-	rep := extractReport{Document: name, Format: format, Headings: []string{}, Warnings: []string{}, Units: []extractUnit{}}
-	var secs []sources.Section
-	collect := func(s sources.Section) error { secs = append(secs, s); return nil }
-	warn := func(e error) { rep.Warnings = append(rep.Warnings, e.Error()) }
-	switch format {
-	case "pdf":
-		d, err := pdf.Parse(ctx, name, data, warn)
-		if err != nil {
-			return err
+	defer cleanup()
+	rep := extractReport{Document: it.Key, Headings: []string{}, Warnings: []string{}, Units: []extractUnit{}}
+	doc, err := ingest.ReadDocument(ctx, loc, spec, it, ingest.ReadOptions{
+		Segment: func(secs []sources.Section) []sources.Section {
+			return segment.Split(secs, segment.Options{Target: opts.Target, Max: opts.Max})
+		},
+		Warn: func(e error) { rep.Warnings = append(rep.Warnings, e.Error()) },
+	})
+	if errors.Is(err, ingest.ErrNoFormat) {
+		if sources.Default.Reads("tickets", sources.Default.FormatOf(it.Key)) {
+			return usageErr("%v; for a ticket export use kbops extract --tickets %s", err, args[0])
 		}
-		rep.Pages, rep.Decrypted = d.Pages, d.Decrypted
-		err = d.Sections(ctx, opts.Language, collect)
-		if err != nil {
-			return err
-		}
-	default:
-		doc := sources.Document{Item: sources.Item{Key: name, Size: int64(len(data))}, Name: name, ContentType: contentType, Body: bytes.NewReader(data), Language: opts.Language}
-		if err := ex.Extract(ctx, doc, collect, warn); err != nil {
-			return err
-		}
+		return usageErr("%v", err)
 	}
+	if err != nil {
+		return err
+	}
+	rep.Format, rep.Pages, rep.Decrypted = doc.Format, doc.Info.Pages, doc.Info.Decrypted
 	seenHead := map[string]bool{}
-	for _, s := range secs {
+	for _, s := range doc.Extracted {
 		for i := range s.Headings {
 			k := strings.Join(s.Headings[:i+1], "\x00")
 			if !seenHead[k] {
@@ -148,10 +134,9 @@ func runExtract(ctx context.Context, opts extractOptions, args []string, out io.
 			}
 		}
 	}
-	seen := map[string]int{}
-	for _, s := range segment.Split(secs, segment.Options{Target: opts.Target, Max: opts.Max}) {
+	for i, s := range doc.Sections {
 		rep.Units = append(rep.Units, extractUnit{
-			ID:       knowledge.Disambiguate(seen, knowledge.MakeID("extract", name, s.Headings)),
+			ID:       doc.IDs[i],
 			Headings: append([]string{}, s.Headings...), Title: s.Title, Locator: s.Locator,
 			Language: s.Language, Chars: utf8.RuneCountInString(s.Text), Text: s.Text,
 		})
@@ -167,7 +152,7 @@ func runExtract(ctx context.Context, opts extractOptions, args []string, out io.
 		printExtract(out, rep, opts.Full)
 	}
 	if len(rep.Warnings) > 0 {
-		return attention("%s: %d warning(s); the rest was read", name, len(rep.Warnings))
+		return attention("%s: %d warning(s); the rest was read", it.Key, len(rep.Warnings))
 	}
 	return nil
 }
@@ -216,54 +201,68 @@ func preview(s string, n int) string {
 	return string(r[:n]) + " …"
 }
 
-// readTarget reads a file, or fetches a URL through the HTTP location (so
-// that its timeouts, retries and size limit apply).
-func readTarget(ctx context.Context, target string) (name string, data []byte, contentType string, err error) {
+// openExtractTarget opens a file or URL as the one item of a source like spec:
+// a file through the folder location (its key is its base name), a URL
+// through the HTTP location (so that its timeouts, retries, size limit and
+// content type apply). cleanup releases the location.
+func openExtractTarget(ctx context.Context, spec sources.Spec, target string) (sources.Location, sources.Item, func(), error) {
+	none := func() {}
 	if !strings.HasPrefix(target, "http://") && !strings.HasPrefix(target, "https://") {
-		data, err := os.ReadFile(target)
+		st, err := os.Stat(target)
 		if err != nil {
-			return "", nil, "", fmt.Errorf("read %s: %w", target, err)
+			return nil, sources.Item{}, none, fmt.Errorf("read %s: %w", target, err)
 		}
-		return filepath.ToSlash(filepath.Base(target)), data, "", nil
+		if !st.Mode().IsRegular() {
+			return nil, sources.Item{}, none, usageErr("%s is not a file", target)
+		}
+		abs, err := filepath.Abs(target)
+		if err != nil {
+			return nil, sources.Item{}, none, err
+		}
+		// The folder itself is the location: listing it would walk every
+		// folder below it, and only this file is wanted.
+		spec.Type, spec.Location = "folder", sources.Locations{filepath.Dir(abs)}
+		loc, err := sources.Default.OpenLocation(ctx, spec, sources.Env{})
+		if err != nil {
+			return nil, sources.Item{}, none, err
+		}
+		it := sources.Item{Key: filepath.Base(abs), URI: "file://" + filepath.ToSlash(abs), Size: st.Size(), ModTime: st.ModTime()}
+		return loc, it, func() { closeLocation(loc) }, nil
 	}
 	cache, err := os.MkdirTemp("", "kbops-extract-")
 	if err != nil {
-		return "", nil, "", err
+		return nil, sources.Item{}, none, err
 	}
-	defer os.RemoveAll(cache)
-	spec := sources.Spec{Name: "extract", Kind: "manuals", Location: sources.Locations{target}, Owner: "extract"}
+	cleanup := func() { os.RemoveAll(cache) }
+	spec.Type, spec.Location = "http", sources.Locations{target}
 	var n yaml.Node
 	_ = yaml.Unmarshal([]byte("retries: 1\ntimeout: 60s"), &n)
 	spec.Options = *n.Content[0]
-	loc, err := httploc.New(ctx, spec, sources.Env{Cache: cache})
+	loc, err := sources.Default.OpenLocation(ctx, spec, sources.Env{Cache: cache})
 	if err != nil {
-		return "", nil, "", usageErr("%v", err)
+		cleanup()
+		return nil, sources.Item{}, none, usageErr("%v", err)
 	}
+	cleanup = func() { closeLocation(loc); os.RemoveAll(cache) }
 	items, errs, err := loc.List(ctx)
+	if err == nil && len(errs) > 0 {
+		err = errs[0]
+	}
+	if err == nil && len(items) == 0 {
+		err = fmt.Errorf("%s: not found (HTTP 404)", target)
+	}
 	if err != nil {
-		return "", nil, "", err
+		cleanup()
+		return nil, sources.Item{}, none, err
 	}
-	if len(errs) > 0 {
-		return "", nil, "", errs[0]
-	}
-	if len(items) == 0 {
-		return "", nil, "", fmt.Errorf("%s: not found (HTTP 404)", target)
-	}
-	r, err := loc.Open(ctx, items[0])
-	if err != nil {
-		return "", nil, "", err
-	}
-	defer r.Close()
-	data, err = io.ReadAll(r)
-	if err != nil {
-		return "", nil, "", fmt.Errorf("read %s: %w", target, err)
-	}
-	return items[0].Key, data, loc.(*httploc.Location).ContentType(items[0]), nil
+	return loc, items[0], cleanup, nil
 }
 
-// Make sure the HTML extractor is registered even if plugins.go does not
-// list it yet.
-var _ = html.MaxSize
+func closeLocation(loc sources.Location) {
+	if c, ok := loc.(sources.Closer); ok {
+		_ = c.Close()
+	}
+}
 
 // ticketFlagsWithoutJSON returns the ticket flags; --json is shared with
 // the document mode.

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,7 +15,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/kbops/kbops/pipeline/ingest"
 	"github.com/kbops/kbops/sources"
+	"github.com/kbops/kbops/sources/segment"
 	"github.com/kbops/kbops/sources/tickets"
 )
 
@@ -153,20 +156,25 @@ func runExtractTickets(ctx context.Context, opts extractTicketsOptions, args []s
 	return nil
 }
 
+// extractTicketFile reads one export through the path ingestion reads a
+// document of a tickets source (ingest.ReadDocument), the flags standing
+// in for the source's `extract:` settings.
 func extractTicketFile(ctx context.Context, opts extractTicketsOptions, log *slog.Logger, file string, emit func(sources.Section)) (tickets.Report, []error, error) {
-	f, err := os.Open(file)
-	if err != nil {
+	settings := map[string]any{}
+	for k, v := range map[string]string{"preset": opts.Preset, "delimiter": opts.Delimiter, "encoding": opts.Encoding} {
+		if v != "" {
+			settings[k] = v
+		}
+	}
+	if opts.IncludeUnsolved {
+		settings["include_unsolved"] = true
+	}
+	spec := sources.Spec{Name: "extract", Kind: "tickets", Owner: "extract"}
+	if err := spec.Extract.Encode(settings); err != nil {
 		return tickets.Report{}, nil, err
 	}
-	defer f.Close()
-	size := int64(-1)
-	if fi, err := f.Stat(); err == nil {
-		size = fi.Size()
-	}
-	o := tickets.Options{
-		Preset: opts.Preset, Delimiter: opts.Delimiter, Encoding: opts.Encoding,
-		IncludeUnsolved: opts.IncludeUnsolved, Logger: log,
-	}
+	// The registered extractor, with this run's progress line and log.
+	o := tickets.Options{Logger: log}
 	if opts.Progress != nil {
 		var last time.Time
 		o.Progress = func(p tickets.Progress) {
@@ -182,10 +190,35 @@ func extractTicketFile(ctx context.Context, opts extractTicketsOptions, log *slo
 		}
 		defer fmt.Fprint(opts.Progress, "\r\033[K")
 	}
+	reg := &sources.Registry{}
+	folder, ok := sources.Default.Scheme("folder")
+	format, ok2 := sources.Default.Format("tickets")
+	if !ok || !ok2 {
+		return tickets.Report{}, nil, errors.New("the folder and tickets plugins are not built in")
+	}
+	format.Extractor = tickets.New(o)
+	reg.RegisterScheme(folder)
+	reg.RegisterFormat(format)
+
+	loc, it, cleanup, err := openExtractTarget(ctx, spec, file)
+	if err != nil {
+		return tickets.Report{}, nil, err
+	}
+	defer cleanup()
 	var warns []error
-	doc := sources.Document{Item: sources.Item{Key: filepath.ToSlash(file), Size: size}, Name: filepath.Base(file), Body: f}
-	rep, err := tickets.ExtractReport(ctx, o, doc, func(s sources.Section) error { emit(s); return nil }, func(e error) { warns = append(warns, e) })
-	return rep, warns, err
+	doc, err := ingest.ReadDocument(ctx, loc, spec, it, ingest.ReadOptions{
+		Registry: reg,
+		Segment:  func(secs []sources.Section) []sources.Section { return segment.Split(secs, segment.Options{}) },
+		Warn:     func(e error) { warns = append(warns, e) },
+	})
+	rep, _ := doc.Info.Report.(tickets.Report)
+	if err != nil {
+		return rep, warns, err
+	}
+	for _, s := range doc.Sections {
+		emit(s)
+	}
+	return rep, warns, nil
 }
 
 func toTicketReport(r tickets.Report) *ticketReport {

@@ -575,7 +575,7 @@ func (c *Config) checkSettings(root *yaml.Node, i int, s sources.Spec, reg *sour
 			return err
 		}
 	}
-	for _, format := range sources.Kinds()[s.Kind].Formats {
+	for _, format := range reg.KindFormats(s.Kind) {
 		ex, _ := reg.Extractor(format)
 		se, takes := ex.(sources.SpecExtractor)
 		if !takes {

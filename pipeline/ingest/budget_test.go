@@ -105,10 +105,11 @@ func stuckRegistry(t *testing.T) *sources.Registry {
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
 	reg := &sources.Registry{}
-	folder, _ := sources.Default.Location("folder")
-	reg.RegisterLocation("folder", folder)
-	md, _ := sources.Default.Extractor("markdown")
-	reg.RegisterExtractor("markdown", stuckExtractor{release, md}, ".md")
+	folder, _ := sources.Default.Scheme("folder")
+	reg.RegisterScheme(folder)
+	md, _ := sources.Default.Format("markdown")
+	md.Extractor = stuckExtractor{release, md.Extractor}
+	reg.RegisterFormat(md)
 	return reg
 }
 

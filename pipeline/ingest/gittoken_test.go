@@ -16,7 +16,6 @@ import (
 
 	"github.com/kbops/kbops/pipeline/ingest"
 	"github.com/kbops/kbops/pipeline/workspace"
-	_ "github.com/kbops/kbops/sources/gitloc"
 )
 
 // The workspace token reaches only the source on git.remote's host (a

@@ -377,9 +377,9 @@ func ingestSource(ctx context.Context, ws *workspace.Workspace, sl *sourceList, 
 		}
 		fail(e)
 	}
-	formats := sources.Kinds()[spec.Kind].Formats
 	// Ticket exports are redacted by their extractor, field by field;
-	// other documents here, section by section.
+	// other documents by ReadDocument, section by section, with one
+	// redactor for the whole source.
 	var red *redact.Redactor
 	if spec.Kind != "tickets" && spec.Redacts() {
 		var err error
@@ -398,8 +398,7 @@ func ingestSource(ctx context.Context, ws *workspace.Workspace, sl *sourceList, 
 		if ctx.Err() != nil {
 			return res, nil
 		}
-		format := o.Registry.FormatOf(it.Key)
-		if !slices.Contains(formats, format) {
+		if FormatOf(o.Registry, spec, loc, it) == "" {
 			continue
 		}
 		res.Documents++
@@ -408,19 +407,22 @@ func ingestSource(ctx context.Context, ws *workspace.Workspace, sl *sourceList, 
 			res.Unchanged++
 			continue
 		}
-		ex, err := extractorFor(o.Registry, format, spec)
-		if err != nil {
+		budget, budgetKey := ws.Config.DocumentTimeout(spec)
+		doc, err := ReadDocument(ctx, loc, spec, it, ReadOptions{
+			Registry: o.Registry, Budget: budget, BudgetKey: budgetKey, Segment: o.Segment, Redactor: red,
+			Warn: func(e error) {
+				var ie *sources.ItemError
+				if errors.As(e, &ie) {
+					ie.Source = spec.Name
+				}
+				fail(e)
+			},
+		})
+		var cfgErr *configError
+		if errors.As(err, &cfgErr) {
 			fail(err)
 			return res, nil
 		}
-		budget, budgetKey := ws.Config.DocumentTimeout(spec)
-		secs, err := extract(ctx, loc, ex, spec, it, budget, budgetKey, func(e error) {
-			var ie *sources.ItemError
-			if errors.As(e, &ie) {
-				ie.Source = spec.Name
-			}
-			fail(e)
-		})
 		if err != nil {
 			// Over its budget or not, a document that could not be read
 			// keeps the units it has: it is not gone, only unreadable now.
@@ -430,18 +432,16 @@ func ingestSource(ctx context.Context, ws *workspace.Workspace, sl *sourceList, 
 		}
 		res.Extracted++
 		if red != nil {
-			secs = redactSections(red, secs, res.Redacted)
+			res.Redacted.Add(doc.Redacted)
 		}
-		if o.Segment != nil {
-			secs = o.Segment(secs)
-		}
+		secs := doc.Sections
 		res.Sections += len(secs)
 		existing, err := idx.forDocument(ctx, spec.Name, it.Key)
 		if err != nil {
 			fail(err)
 			return res, nil
 		}
-		ch := unitsForDocument(spec, it, secs, existing, o, ws, idx.owners, &res)
+		ch := unitsForDocument(spec, it, secs, doc.IDs, existing, o, ws, idx.owners, &res)
 		changes = append(changes, ch...)
 		st.Documents[spec.Name][it.Key] = it.Version
 		log.Debug("extracted", "source", spec.Name, "document", it.Key, "sections", len(secs))
@@ -600,25 +600,26 @@ var errOverBudget = errors.New("document time budget used up")
 // memory in the background until it next checks ctx or finishes by itself
 // (its sections and warnings are dropped); a process that exits, as
 // `kbops ingest` does, takes it along.
-func extract(ctx context.Context, loc sources.Location, ex sources.Extractor, spec sources.Spec, it sources.Item, budget time.Duration, budgetKey string, warn func(error)) ([]sources.Section, error) {
+func extract(ctx context.Context, loc sources.Location, ex sources.Extractor, doc sources.Document, budget time.Duration, budgetKey string, warn func(error)) ([]sources.Section, sources.DocumentInfo, error) {
 	dctx, cancel := context.WithTimeoutCause(ctx, budget, errOverBudget)
 	defer cancel()
 	var mu sync.Mutex
 	abandoned := false
 	type result struct {
 		secs []sources.Section
+		info sources.DocumentInfo
 		err  error
 	}
 	done := make(chan result, 1)
 	go func() {
-		secs, err := extractDocument(dctx, loc, ex, spec, it, func(e error) {
+		secs, info, err := extractDocument(dctx, loc, ex, doc, func(e error) {
 			mu.Lock()
 			defer mu.Unlock()
 			if !abandoned {
 				warn(e)
 			}
 		})
-		done <- result{secs, err}
+		done <- result{secs, info, err}
 	}()
 	var r result
 	select {
@@ -631,25 +632,31 @@ func extract(ctx context.Context, loc sources.Location, ex sources.Extractor, sp
 	}
 	if r.err != nil {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return nil, sources.DocumentInfo{}, err
 		}
 		if errors.Is(context.Cause(dctx), errOverBudget) {
-			return nil, &BudgetError{Budget: budget, Key: budgetKey}
+			return nil, sources.DocumentInfo{}, &BudgetError{Budget: budget, Key: budgetKey}
 		}
 	}
-	return r.secs, r.err
+	return r.secs, r.info, r.err
 }
 
-func extractDocument(ctx context.Context, loc sources.Location, ex sources.Extractor, spec sources.Spec, it sources.Item, warn func(error)) ([]sources.Section, error) {
-	r, err := loc.Open(ctx, it)
+// extractDocument opens the document and runs the extractor on it,
+// asking an InfoExtractor for its DocumentInfo too.
+func extractDocument(ctx context.Context, loc sources.Location, ex sources.Extractor, doc sources.Document, warn func(error)) ([]sources.Section, sources.DocumentInfo, error) {
+	r, err := loc.Open(ctx, doc.Item)
 	if err != nil {
-		return nil, err
+		return nil, sources.DocumentInfo{}, err
 	}
 	defer r.Close()
+	doc.Body = r
 	var secs []sources.Section
-	err = ex.Extract(ctx, sources.Document{Item: it, Name: it.Key, Body: r, Language: spec.Language},
-		func(s sources.Section) error { secs = append(secs, s); return nil }, warn)
-	return secs, err
+	emit := func(s sources.Section) error { secs = append(secs, s); return nil }
+	if ie, ok := ex.(sources.InfoExtractor); ok {
+		info, err := ie.ExtractInfo(ctx, doc, emit, warn)
+		return secs, info, err
+	}
+	return secs, sources.DocumentInfo{}, ex.Extract(ctx, doc, emit, warn)
 }
 
 // redactSections replaces the personal data in a document's sections:
@@ -681,18 +688,17 @@ func redactSections(red *redact.Redactor, secs []sources.Section, counts redact.
 // unitsForDocument turns a document's sections into units and returns the
 // file changes: new and changed units, and retirements of units whose
 // section is gone.
-func unitsForDocument(spec sources.Spec, it sources.Item, secs []sources.Section, existing []*knowledge.Unit, o Options, ws *workspace.Workspace, owners *reviews.Owners, res *sourceResult) []kbrepo.Change {
+func unitsForDocument(spec sources.Spec, it sources.Item, secs []sources.Section, ids []string, existing []*knowledge.Unit, o Options, ws *workspace.Workspace, owners *reviews.Owners, res *sourceResult) []kbrepo.Change {
 	cfg := ws.Config
 	kind := sources.Kinds()[spec.Kind]
 	prev := map[string]*knowledge.Unit{}
 	for _, u := range existing {
 		prev[u.ID] = u
 	}
-	seen := map[string]int{}
 	produced := map[string]bool{}
 	var changes []kbrepo.Change
-	for _, s := range secs {
-		id := knowledge.Disambiguate(seen, knowledge.MakeID(spec.Name, it.Key, s.Headings))
+	for i, s := range secs {
+		id := ids[i]
 		produced[id] = true
 		u := knowledge.Unit{
 			ID: id, Title: or(s.Title, lastOr(s.Headings, it.Key)),
@@ -960,11 +966,10 @@ func unchanged(repo *kbrepo.Repo, base plumbing.Hash, st state, lists []*sourceL
 	for _, sl := range lists {
 		spec := sl.spec
 		known := st.Documents[spec.Name]
-		formats := sources.Kinds()[spec.Kind].Formats
 		rep := SourceReport{Name: spec.Name}
 		seen := map[string]bool{}
 		for _, it := range sl.items {
-			if !slices.Contains(formats, o.Registry.FormatOf(it.Key)) {
+			if FormatOf(o.Registry, spec, sl.loc, it) == "" {
 				continue
 			}
 			rep.Documents++

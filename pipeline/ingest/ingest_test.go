@@ -12,9 +12,7 @@ import (
 	"github.com/kbops/kbops/pipeline/ingest"
 	"github.com/kbops/kbops/pipeline/workspace"
 	"github.com/kbops/kbops/reviews"
-	_ "github.com/kbops/kbops/sources/folder"
-	_ "github.com/kbops/kbops/sources/markdown"
-	_ "github.com/kbops/kbops/sources/pdf"
+	_ "github.com/kbops/kbops/sources/all"
 )
 
 const cfg = `version: 1

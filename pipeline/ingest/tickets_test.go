@@ -11,7 +11,6 @@ import (
 	"github.com/kbops/kbops/pipeline/ingest"
 	"github.com/kbops/kbops/pipeline/workspace"
 	"github.com/kbops/kbops/reviews/kbrepo"
-	_ "github.com/kbops/kbops/sources/tickets"
 )
 
 // Personal data in a ticket export never reaches the knowledge repository:

@@ -223,14 +223,15 @@ func (s slowMarkdown) Extract(ctx context.Context, doc sources.Document, emit fu
 
 func slowRegistry(t *testing.T, delay time.Duration) (*sources.Registry, chan string) {
 	reg := &sources.Registry{}
-	f, ok := sources.Default.Location("folder")
-	md, ok2 := sources.Default.Extractor("markdown")
+	f, ok := sources.Default.Scheme("folder")
+	md, ok2 := sources.Default.Format("markdown")
 	if !ok || !ok2 {
 		t.Fatal("folder or markdown plugin missing")
 	}
 	started := make(chan string, 100)
-	reg.RegisterLocation("folder", f)
-	reg.RegisterExtractor("markdown", slowMarkdown{md, delay, started}, ".md", ".markdown")
+	reg.RegisterScheme(f)
+	md.Extractor = slowMarkdown{md.Extractor, delay, started}
+	reg.RegisterFormat(md)
 	return reg, started
 }
 

@@ -25,7 +25,9 @@ import (
 )
 
 func init() {
-	sources.Default.RegisterLocation("folder", New)
+	// A path or glob is what remains when no other plugin claims a
+	// location, so the folder claims everything, weakly.
+	sources.Default.RegisterScheme(sources.Scheme{Name: "folder", New: New, Claims: func(string) int { return 1 }})
 }
 
 // Options are the folder location's settings under a source's `options:`.

@@ -27,7 +27,18 @@ import (
 )
 
 func init() {
-	sources.Default.RegisterLocation("git", New)
+	sources.Default.RegisterScheme(sources.Scheme{Name: "git", New: New, Claims: Claims})
+}
+
+// Claims is the git location's claim on a `location:` value: a URL or
+// path ending in .git, or an ssh, git@ or git:// address. It outbids the
+// http location, which claims every http(s) URL.
+func Claims(loc string) int {
+	switch {
+	case strings.HasSuffix(loc, ".git"), strings.HasPrefix(loc, "git@"), strings.HasPrefix(loc, "ssh://"), strings.HasPrefix(loc, "git://"):
+		return 3
+	}
+	return 0
 }
 
 // TokenEnv is the environment variable holding the workspace's git token.

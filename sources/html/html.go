@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"regexp"
 	"strconv"
 	"strings"
@@ -20,7 +19,10 @@ import (
 )
 
 func init() {
-	sources.Default.RegisterExtractor("html", Extractor{}, ".html", ".htm", ".xhtml")
+	sources.Default.RegisterFormat(sources.Format{
+		Name: "html", Extractor: Extractor{}, Extensions: []string{".html", ".htm", ".xhtml"},
+		MediaTypes: []string{"text/html", "application/xhtml+xml"}, Kinds: []string{"manuals"},
+	})
 }
 
 // MaxSize is the largest HTML document read (32 MiB).
@@ -38,23 +40,17 @@ type Extractor struct {
 
 // Extract implements sources.Extractor.
 func (e Extractor) Extract(ctx context.Context, doc sources.Document, emit func(sources.Section) error, warn func(error)) error {
-	key := doc.Item.Key
-	if key == "" {
-		key = doc.Name
-	}
+	key := doc.Key()
 	limit := int64(MaxSize)
 	if e.MaxSize > 0 {
 		limit = e.MaxSize
 	}
-	data, err := io.ReadAll(io.LimitReader(doc.Body, limit+1))
+	data, err := sources.ReadBody(ctx, doc, "html", limit)
 	if err != nil {
-		return fmt.Errorf("read %s: %w", key, err)
-	}
-	if int64(len(data)) > limit {
-		return fmt.Errorf("%s: %w (over %d bytes)", key, sources.ErrTooLarge, limit)
+		return err
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return fmt.Errorf("%s: empty document", key)
+		return fmt.Errorf("%s: %w: only white space", key, sources.ErrEmpty)
 	}
 	if looksBinary(data) {
 		return fmt.Errorf("%s: not an HTML text document (binary data)", key)

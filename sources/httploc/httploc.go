@@ -21,8 +21,20 @@ import (
 	"github.com/kbops/kbops/sources"
 )
 
+var _ sources.ContentTyper = (*Location)(nil)
+
 func init() {
-	sources.Default.RegisterLocation("http", New)
+	sources.Default.RegisterScheme(sources.Scheme{Name: "http", New: New, Claims: Claims})
+}
+
+// Claims is the http location's claim on a `location:` value: any
+// http(s) URL (the git location claims those ending in .git more
+// strongly).
+func Claims(loc string) int {
+	if strings.HasPrefix(loc, "http://") || strings.HasPrefix(loc, "https://") {
+		return 2
+	}
+	return 0
 }
 
 // Options are the HTTP location's settings under a source's `options:`.
@@ -51,6 +63,7 @@ type Location struct {
 	opts    Options
 	cache   string // folder; "" keeps bodies in memory
 	mem     map[string][]byte
+	memType map[string]string // content types when there is no cache folder
 	client  *http.Client
 }
 
@@ -62,7 +75,7 @@ func New(_ context.Context, spec sources.Spec, env sources.Env) (sources.Locatio
 	if err := spec.DecodeOptions(&opts); err != nil {
 		return nil, err
 	}
-	l := &Location{keys: map[string]string{}, include: spec.Include, exclude: spec.Exclude, opts: opts, cache: cache, mem: map[string][]byte{}}
+	l := &Location{keys: map[string]string{}, include: spec.Include, exclude: spec.Exclude, opts: opts, cache: cache, mem: map[string][]byte{}, memType: map[string]string{}}
 	for _, u := range spec.Location {
 		p, err := url.Parse(u)
 		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
@@ -140,6 +153,7 @@ func (l *Location) loadMeta(u string) (meta, bool) {
 func (l *Location) store(m meta, body []byte) error {
 	if l.cache == "" {
 		l.mem[m.URL] = body
+		l.memType[m.URL] = m.ContentType
 		return nil
 	}
 	base := l.cacheName(m.URL)
@@ -334,9 +348,13 @@ func (l *Location) cached(u, version string) ([]byte, bool) {
 	return b, err == nil
 }
 
-// ContentType returns the media type the server gave for the item, ""
-// when unknown; extractors use it to find the charset.
+// ContentType implements sources.ContentTyper: the media type the server
+// gave for the item, "" when unknown; extractors use it to find the
+// charset.
 func (l *Location) ContentType(it sources.Item) string {
+	if l.cache == "" {
+		return l.memType[l.keys[it.Key]]
+	}
 	if m, ok := l.loadMeta(l.keys[it.Key]); ok {
 		return m.ContentType
 	}

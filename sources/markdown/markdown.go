@@ -20,7 +20,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"regexp"
 	"strings"
 	"time"
@@ -33,7 +32,7 @@ import (
 )
 
 func init() {
-	sources.Default.RegisterExtractor("markdown", Extractor{}, ".md", ".markdown", ".mdx")
+	sources.Default.RegisterFormat(sources.Format{Name: "markdown", Extractor: Extractor{}, Extensions: []string{".md", ".markdown", ".mdx"}, MediaTypes: []string{"text/markdown"}, Kinds: []string{"manuals", "notes"}})
 }
 
 // MaxSize is the largest Markdown document read (8 MiB); larger ones are
@@ -41,8 +40,11 @@ func init() {
 // binary would otherwise fill the knowledge base with noise.
 const MaxSize = 8 << 20
 
-// Extractor reads Markdown.
-type Extractor struct{}
+// Extractor reads Markdown. The zero value is ready to use.
+type Extractor struct {
+	// MaxSize overrides the package's MaxSize when > 0.
+	MaxSize int64
+}
 
 // FrontMatter is what a document may declare about itself.
 type FrontMatter struct {
@@ -61,17 +63,18 @@ type FrontMatter struct {
 }
 
 // Extract implements sources.Extractor.
-func (Extractor) Extract(ctx context.Context, doc sources.Document, emit func(sources.Section) error, warn func(error)) error {
-	data, err := io.ReadAll(io.LimitReader(doc.Body, MaxSize+1))
-	if err != nil {
-		return fmt.Errorf("read %s: %w", doc.Name, err)
+func (e Extractor) Extract(ctx context.Context, doc sources.Document, emit func(sources.Section) error, warn func(error)) error {
+	limit := int64(MaxSize)
+	if e.MaxSize > 0 {
+		limit = e.MaxSize
 	}
-	if len(data) > MaxSize {
-		return fmt.Errorf("%s: %w (over %d bytes)", doc.Name, sources.ErrTooLarge, MaxSize)
+	data, err := sources.ReadBody(ctx, doc, "markdown", limit)
+	if err != nil {
+		return err
 	}
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	if !utf8.Valid(data) || bytes.IndexByte(data, 0) >= 0 {
-		return fmt.Errorf("%s: not UTF-8 text; is it a binary file named .md?", doc.Name)
+		return fmt.Errorf("%s: not UTF-8 text; is it a binary file named .md?", doc.Key())
 	}
 	text := strings.ReplaceAll(string(data), "\r\n", "\n")
 	fm, body, fmLines, err := splitFrontMatter(text)

@@ -3,7 +3,6 @@ package pdf
 import (
 	"context"
 	"fmt"
-	"io"
 	"math"
 	"sort"
 	"strings"
@@ -15,7 +14,7 @@ import (
 )
 
 func init() {
-	sources.Default.RegisterExtractor("pdf", Extractor{}, ".pdf")
+	sources.Default.RegisterFormat(sources.Format{Name: "pdf", Extractor: Extractor{}, Extensions: []string{".pdf"}, MediaTypes: []string{"application/pdf"}, Kinds: []string{"manuals"}})
 }
 
 // MaxSize is the largest PDF read (200 MiB). The whole file is held in
@@ -99,29 +98,27 @@ func (d *Document) PageTexts() []Page {
 
 // Extract implements sources.Extractor.
 func (e Extractor) Extract(ctx context.Context, doc sources.Document, emit func(sources.Section) error, warn func(error)) error {
+	_, err := e.ExtractInfo(ctx, doc, emit, warn)
+	return err
+}
+
+// ExtractInfo implements sources.InfoExtractor: the page count and
+// whether the file was decrypted.
+func (e Extractor) ExtractInfo(ctx context.Context, doc sources.Document, emit func(sources.Section) error, warn func(error)) (sources.DocumentInfo, error) {
 	limit := int64(MaxSize)
 	if e.MaxSize > 0 {
 		limit = e.MaxSize
 	}
-	key := doc.Item.Key
-	if key == "" {
-		key = doc.Name
-	}
-	data, err := io.ReadAll(io.LimitReader(doc.Body, limit+1))
+	data, err := sources.ReadBody(ctx, doc, "pdf", limit)
 	if err != nil {
-		return fmt.Errorf("read %s: %w", key, err)
+		return sources.DocumentInfo{}, err
 	}
-	if int64(len(data)) > limit {
-		return fmt.Errorf("%s: %w (over %d bytes)", key, sources.ErrTooLarge, limit)
-	}
-	if len(data) == 0 {
-		return fmt.Errorf("%s: empty file (0 bytes)", key)
-	}
-	d, err := Parse(ctx, key, data, warn)
+	d, err := Parse(ctx, doc.Key(), data, warn)
 	if err != nil {
-		return err
+		return sources.DocumentInfo{}, err
 	}
-	return d.Sections(ctx, doc.Language, emit)
+	info := sources.DocumentInfo{Pages: d.Pages, Decrypted: d.Decrypted}
+	return info, d.Sections(ctx, doc.Language, emit)
 }
 
 type blockKind int

@@ -1,13 +1,18 @@
-// Package sourcetest is the conformance suite every sources.Location
-// passes. A location's own test supplies a Fixture that can put, remove and
-// break documents at the place the location reads, and calls Run.
+// Package sourcetest holds the conformance suites of the source plugins.
+// Every sources.Location passes Run: a location's own test supplies a
+// Fixture that can put, remove and break documents at the place the
+// location reads. Every sources.Extractor passes RunExtractor: an
+// extractor's own test supplies ExtractorCases, documents of its format.
 package sourcetest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
+	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -251,6 +256,173 @@ func CheckInert(t *testing.T, secs []sources.Section, visible ...string) {
 	for _, w := range visible {
 		if !strings.Contains(all.String(), w) {
 			t.Errorf("visible text %q is gone:\n%s", w, all.String())
+		}
+	}
+}
+
+// ExtractorCases are the documents an extractor's own test gives
+// RunExtractor.
+type ExtractorCases struct {
+	// Name is a file name of the format ("manual.pdf"); errors must name it.
+	Name string
+	// Valid is a well-formed document that yields at least one section.
+	Valid []byte
+	// Hostile is a document whose text carries Hostile; its sections must
+	// be inert and keep Visible.
+	Hostile []byte
+	// Visible is the text of Hostile a reader must still see; nil means
+	// HostileVisible (a format that drops script elements whole lists
+	// the rest).
+	Visible []string
+	// Garbage are bytes that are not a document of the format (binary
+	// noise, another format); each must fail with an error naming the file.
+	Garbage [][]byte
+	// WithLimit returns the extractor with a size limit of n bytes.
+	WithLimit func(n int64) sources.Extractor
+}
+
+// RunExtractor runs the conformance suite every sources.Extractor passes:
+// a document over the size limit fails with an error wrapping
+// sources.ErrTooLarge that names the file and the limit; an empty one
+// with an error wrapping sources.ErrEmpty that names the file; truncated
+// and garbage input give an error, never a panic; a cancelled context is
+// honoured; every section is sanitized (knowledge/markup finds no active
+// content); and the same input gives the same sections.
+func RunExtractor(t *testing.T, ex sources.Extractor, c ExtractorCases) {
+	ctx := context.Background()
+
+	t.Run("Valid", func(t *testing.T) {
+		r := Extract(ctx, ex, c.Name, c.Valid)
+		if r.Err != nil {
+			t.Fatalf("valid document: %v", r.Err)
+		}
+		if len(r.Sections) == 0 {
+			t.Fatal("valid document gave no sections")
+		}
+		checkSanitized(t, r.Sections)
+	})
+
+	t.Run("TooLarge", func(t *testing.T) {
+		limit := int64(len(c.Valid) - 1)
+		for _, size := range []int64{-1, int64(len(c.Valid))} { // Item.Size unknown, and known
+			r := extractItem(ctx, c.WithLimit(limit), c.Name, c.Valid, size)
+			if !errors.Is(r.Err, sources.ErrTooLarge) {
+				t.Fatalf("size %d over a limit of %d (Item.Size %d): err = %v, want sources.ErrTooLarge", len(c.Valid), limit, size, r.Err)
+			}
+			if msg := r.Err.Error(); !strings.Contains(msg, c.Name) || !strings.Contains(msg, strconv.FormatInt(limit, 10)) {
+				t.Errorf("error %q names neither the file %s and the limit %d", msg, c.Name, limit)
+			}
+			if len(r.Sections) > 0 {
+				t.Errorf("a document over the limit gave %d sections", len(r.Sections))
+			}
+		}
+		if r := Extract(ctx, c.WithLimit(int64(len(c.Valid))), c.Name, c.Valid); r.Err != nil {
+			t.Errorf("a document exactly at the limit fails: %v", r.Err)
+		}
+	})
+
+	t.Run("Empty", func(t *testing.T) {
+		r := Extract(ctx, ex, c.Name, nil)
+		if !errors.Is(r.Err, sources.ErrEmpty) || !strings.Contains(r.Err.Error(), c.Name) {
+			t.Errorf("empty document: err = %v, want sources.ErrEmpty naming %s", r.Err, c.Name)
+		}
+	})
+
+	t.Run("TruncatedAndGarbage", func(t *testing.T) {
+		var inputs [][]byte
+		for _, doc := range [][]byte{c.Valid, c.Hostile} {
+			for _, n := range []int{1, len(doc) / 3, len(doc) / 2, 2 * len(doc) / 3, len(doc) - 1} {
+				if n > 0 && n < len(doc) {
+					inputs = append(inputs, doc[:n])
+				}
+			}
+		}
+		for i, in := range inputs {
+			r := Extract(ctx, ex, c.Name, in)
+			if r.Panic != nil {
+				t.Fatalf("truncated input %d (%d bytes) panicked: %v", i, len(in), r.Panic)
+			}
+			if r.Err != nil && !strings.Contains(r.Err.Error(), c.Name) {
+				t.Errorf("truncated input %d: error %q does not name %s", i, r.Err, c.Name)
+			}
+			checkSanitized(t, r.Sections)
+		}
+		for i, in := range c.Garbage {
+			r := Extract(ctx, ex, c.Name, in)
+			if r.Panic != nil {
+				t.Fatalf("garbage %d panicked: %v", i, r.Panic)
+			}
+			if r.Err == nil || !strings.Contains(r.Err.Error(), c.Name) {
+				t.Errorf("garbage %d (%q…): err = %v, want an error naming %s", i, in[:min(len(in), 16)], r.Err, c.Name)
+			}
+		}
+	})
+
+	t.Run("Cancelled", func(t *testing.T) {
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		r := Extract(cctx, ex, c.Name, c.Valid)
+		if !errors.Is(r.Err, context.Canceled) {
+			t.Errorf("cancelled context: err = %v, want context.Canceled", r.Err)
+		}
+	})
+
+	t.Run("Sanitized", func(t *testing.T) {
+		r := Extract(ctx, ex, c.Name, c.Hostile)
+		if r.Err != nil {
+			t.Fatal(r.Err)
+		}
+		visible := c.Visible
+		if visible == nil {
+			visible = HostileVisible
+		}
+		CheckInert(t, r.Sections, visible...)
+	})
+
+	t.Run("Deterministic", func(t *testing.T) {
+		a := Extract(ctx, ex, c.Name, c.Valid)
+		b := Extract(ctx, ex, c.Name, c.Valid)
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("two reads of the same document differ:\n%+v\n%+v", a, b)
+		}
+	})
+}
+
+// Extracted is what one Extract call gave.
+type Extracted struct {
+	Sections []sources.Section
+	Warnings []error
+	Err      error
+	Panic    any // what the extractor panicked with, nil if it did not
+}
+
+// Extract runs ex on data named name and collects what it emits, warns
+// and returns, recovering a panic into Panic.
+func Extract(ctx context.Context, ex sources.Extractor, name string, data []byte) Extracted {
+	return extractItem(ctx, ex, name, data, -1)
+}
+
+func extractItem(ctx context.Context, ex sources.Extractor, name string, data []byte, size int64) (r Extracted) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.Panic = p
+		}
+	}()
+	doc := sources.Document{Item: sources.Item{Key: name, Size: size}, Name: name, Body: bytes.NewReader(data)}
+	r.Err = ex.Extract(ctx, doc, func(s sources.Section) error {
+		r.Sections = append(r.Sections, s)
+		return nil
+	}, func(e error) { r.Warnings = append(r.Warnings, e) })
+	return r
+}
+
+func checkSanitized(t *testing.T, secs []sources.Section) {
+	t.Helper()
+	for i, s := range secs {
+		for name, v := range map[string]string{"text": s.Text, "title": s.Title, "locator": s.Locator, "headings": strings.Join(s.Headings, " > ")} {
+			if p := markup.Find(v); p != nil {
+				t.Errorf("section %d %s has active content (%v): %q", i, name, p, v)
+			}
 		}
 	}
 }

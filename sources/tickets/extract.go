@@ -11,6 +11,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -20,7 +21,10 @@ import (
 )
 
 func init() {
-	sources.Default.RegisterExtractor("tickets", New(Options{}), ".csv", ".tsv", ".json", ".jsonl", ".ndjson")
+	sources.Default.RegisterFormat(sources.Format{
+		Name: "tickets", Extractor: New(Options{}),
+		Extensions: []string{".csv", ".tsv", ".json", ".jsonl", ".ndjson"}, Kinds: []string{"tickets"},
+	})
 }
 
 // Skip reasons counted in Report.Skipped.
@@ -106,6 +110,12 @@ func (e *Extractor) Extract(ctx context.Context, doc sources.Document, emit func
 	return err
 }
 
+// ExtractInfo implements sources.InfoExtractor: the document's Report.
+func (e *Extractor) ExtractInfo(ctx context.Context, doc sources.Document, emit func(sources.Section) error, warn func(error)) (sources.DocumentInfo, error) {
+	rep, err := e.ExtractReport(ctx, doc, emit, warn)
+	return sources.DocumentInfo{Report: rep}, err
+}
+
 // ExtractReport is Extract that also returns the document's report.
 func ExtractReport(ctx context.Context, opts Options, doc sources.Document, emit func(sources.Section) error, warn func(error)) (Report, error) {
 	return newExtractor(opts).ExtractReport(ctx, doc, emit, warn)
@@ -126,6 +136,34 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 func (c *countingReader) bytes() int64 { return c.n.Load() }
 
+// bodyError remembers the first error of the document body (over the
+// size limit, cancelled), which the record readers would otherwise report
+// as a damaged rest of the file.
+// The records are read in another goroutine than the one that asks.
+type bodyError struct {
+	r   io.Reader
+	mu  sync.Mutex
+	err error
+}
+
+func (b *bodyError) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		b.mu.Lock()
+		if b.err == nil {
+			b.err = err
+		}
+		b.mu.Unlock()
+	}
+	return n, err
+}
+
+func (b *bodyError) failed() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.err
+}
+
 // maxWarnings per reason per document; the rest are counted in one
 // summary warning, so a file with a million bad dates does not drown the
 // run report.
@@ -134,10 +172,7 @@ const maxWarnings = 20
 // ExtractReport is Extract that also returns the document's report.
 func (e *Extractor) ExtractReport(ctx context.Context, doc sources.Document, emit func(sources.Section) error, warn func(error)) (Report, error) {
 	start := time.Now()
-	key := doc.Item.Key
-	if key == "" {
-		key = doc.Name
-	}
+	key := doc.Key()
 	rep := Report{Key: key, Skipped: map[string]int{}, Languages: map[string]int{}, Redacted: redact.Counts{}}
 	if e.err != nil {
 		return rep, fmt.Errorf("%s: ticket options: %w", key, e.err)
@@ -159,9 +194,13 @@ func (e *Extractor) ExtractReport(ctx context.Context, doc sources.Document, emi
 		}
 	}()
 
-	cr := &countingReader{r: doc.Body}
+	body := &bodyError{r: sources.LimitBody(ctx, doc, "tickets", o.MaxSize)}
+	cr := &countingReader{r: body}
 	br, note, err := decodeText(cr, o.Encoding)
 	if err != nil {
+		if err := body.failed(); err != nil {
+			return rep, err // names the file already
+		}
 		return rep, fmt.Errorf("%s: %w", key, err)
 	}
 	if note != "" {
@@ -209,6 +248,9 @@ func (e *Extractor) ExtractReport(ctx context.Context, doc sources.Document, emi
 		}
 		rep.Rows++
 		var re *rowError
+		if err := body.failed(); err != nil {
+			return rep, err
+		}
 		if errors.As(it.err, &re) {
 			rep.Skipped[SkipMalformed]++
 			warnf("malformed", re.place, re.err)
@@ -673,6 +715,6 @@ func (e *Extractor) ForSpec(spec sources.Spec) (sources.Extractor, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts.Progress, opts.OnReport, opts.TempDir = e.opts.Progress, e.opts.OnReport, e.opts.TempDir
+	opts.Progress, opts.OnReport, opts.Logger, opts.TempDir, opts.MaxSize = e.opts.Progress, e.opts.OnReport, e.opts.Logger, e.opts.TempDir, e.opts.MaxSize
 	return New(opts), nil
 }

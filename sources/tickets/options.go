@@ -168,6 +168,10 @@ type Options struct {
 	// larger ones are reported and skipped. Default 16 MiB.
 	MaxRecordBytes int `yaml:"max_record_bytes,omitempty" json:"max_record_bytes,omitempty"`
 
+	// MaxSize refuses exports larger than this many bytes; 0, the
+	// default, reads any size: exports are streamed, and the document
+	// time budget bounds how long one may take.
+	MaxSize int64 `yaml:"-" json:"-"`
 	// Progress, if set, is called now and then while reading.
 	Progress func(Progress) `yaml:"-" json:"-"`
 	// OnReport, if set, receives the report of each extracted document.

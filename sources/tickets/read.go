@@ -107,7 +107,10 @@ func lookupEncoding(name string) (encoding.Encoding, error) {
 // encoding was guessed.
 func decodeText(r io.Reader, enc string) (br *bufio.Reader, note string, err error) {
 	b := bufio.NewReaderSize(r, 64<<10)
-	head, _ := b.Peek(64 << 10)
+	head, err := b.Peek(64 << 10)
+	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+		return nil, "", err // empty, over the size limit, cancelled or unreadable
+	}
 	switch {
 	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
 		b.Discard(3)
@@ -126,6 +129,11 @@ func decodeText(r io.Reader, enc string) (br *bufio.Reader, note string, err err
 		}
 		return bufio.NewReaderSize(transform.NewReader(b, e.NewDecoder()), 64<<10), "", nil
 	}
+	// No export holds NUL bytes as text, valid UTF-8 as they are: a file
+	// that does is binary or UTF-16 without its byte-order mark.
+	if bytes.IndexByte(head, 0) >= 0 {
+		return nil, "", errors.New("binary data (NUL bytes) without a UTF-16 byte-order mark; is this a ticket export?")
+	}
 	// A cut in the middle of a multi-byte character at the end of the
 	// window is not an error.
 	h := head
@@ -134,9 +142,6 @@ func decodeText(r io.Reader, enc string) (br *bufio.Reader, note string, err err
 	}
 	if utf8.Valid(h) {
 		return b, "", nil
-	}
-	if bytes.IndexByte(head, 0) >= 0 {
-		return nil, "", errors.New("binary data (NUL bytes) without a UTF-16 byte-order mark; is this a ticket export?")
 	}
 	return bufio.NewReaderSize(transform.NewReader(b, charmap.Windows1252.NewDecoder()), 64<<10),
 		"not UTF-8: read as windows-1252; set options.encoding if that is wrong", nil

@@ -18,8 +18,7 @@ import (
 	"github.com/kbops/kbops/pipeline/workspace"
 	"github.com/kbops/kbops/reviews"
 	"github.com/kbops/kbops/reviews/kbrepo"
-	_ "github.com/kbops/kbops/sources/folder"   // notes are read from a folder
-	_ "github.com/kbops/kbops/sources/markdown" // and are Markdown
+	_ "github.com/kbops/kbops/sources/all"
 )
 
 // Options shape the fixture.
