@@ -5,14 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/kbops/kbops/pipeline/forget"
 	"github.com/kbops/kbops/pipeline/lock"
-	"github.com/kbops/kbops/pipeline/publish"
+	"github.com/kbops/kbops/pipeline/release"
 	"github.com/kbops/kbops/pipeline/workspace"
 )
 
@@ -71,11 +70,11 @@ Example:
 }
 
 func runForget(ctx context.Context, ws *workspace.Workspace, o forgetOptions, out, errOut io.Writer) error {
-	ctx, release, err := repoLock(ctx, ws, lock.Repo, o.Wait, "kbops forget")
+	ctx, unlock, err := repoLock(ctx, ws, lock.Repo, o.Wait, "kbops forget")
 	if err != nil {
 		return err
 	}
-	defer release()
+	defer unlock()
 	// Publishing while erasing could write an object back: hold both.
 	ctx, releaseP, err := repoLock(ctx, ws, lock.Publish, o.Wait, "kbops forget")
 	if err != nil {
@@ -83,21 +82,11 @@ func runForget(ctx context.Context, ws *workspace.Workspace, o forgetOptions, ou
 	}
 	defer releaseP()
 	opts := forget.Options{Subject: o.Subject, Now: o.Now, Author: o.As}
+	if !o.NoWeaviate && !release.HasWeaviate(ws) {
+		o.NoWeaviate = true // nothing was ever published from here
+	}
 	if !o.NoWeaviate {
-		if ws.Config.Weaviate.URL == "" {
-			if _, err := os.Stat(weaviateDir(ws)); err != nil {
-				o.NoWeaviate = true // nothing was ever published from here
-			}
-		}
-		if !o.NoWeaviate {
-			opts.Connect = func(ctx context.Context) (*publish.Target, func(), error) {
-				return openTarget(ctx, ws, func(s string) {
-					if !o.JSON {
-						fmt.Fprintln(out, s)
-					}
-				})
-			}
-		}
+		opts.Connect = release.Connector(ws, statusTo(out, o.JSON))
 	}
 	start := timeNow()
 	res, err := forget.Run(ctx, ws, opts)

@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/kbops/kbops/knowledge"
 	"github.com/kbops/kbops/pipeline/publish"
+	"github.com/kbops/kbops/pipeline/release"
 	"github.com/kbops/kbops/pipeline/workspace"
 )
 
@@ -59,43 +59,8 @@ Example:
 }
 
 func runSearch(ctx context.Context, ws *workspace.Workspace, q publish.Query, asJSON bool, out io.Writer) error {
-	if m := mainMatcher(ctx, ws); m != nil {
-		// Glossary expansion: the query's concepts in every target
-		// language, so a Spanish question finds a Chinese unit.
-		if exp := m.ExpandQuery(q.Text, q.Language, ws.Config.Languages); len(exp) > 1 {
-			q.Expansions = exp[1:]
-		}
-	}
-	targets, done, err := openTargets(ctx, ws, nil)
+	hits, err := release.Search(ctx, ws, q)
 	if err != nil {
-		return err
-	}
-	defer done()
-	var hits []publish.Hit
-	for _, t := range targets {
-		if t.Access != "" && q.Access != "" && slices.Index(knowledge.AccessLevels, t.Access) > slices.Index(knowledge.AccessLevels, knowledge.Access(q.Access)) {
-			continue // a level the caller may not see: not even queried
-		}
-		hs, serr := publish.Search(ctx, t.Target, q)
-		if serr != nil && len(targets) > 1 && strings.Contains(serr.Error(), "nothing published yet") {
-			continue // no units at this level
-		}
-		if serr != nil {
-			err = serr
-			break
-		}
-		hits = append(hits, hs...)
-	}
-	if len(targets) > 1 {
-		sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
-		if len(hits) > q.Limit {
-			hits = hits[:q.Limit]
-		}
-	}
-	if err != nil {
-		if strings.Contains(err.Error(), "Cannot query field") || strings.Contains(err.Error(), "does not exist") {
-			return fmt.Errorf("%w; has anything been published? run `kbops publish`", err)
-		}
 		return err
 	}
 	if asJSON {

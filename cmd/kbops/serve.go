@@ -9,7 +9,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/kbops/kbops/pipeline/ingest"
-	"github.com/kbops/kbops/pipeline/publish"
 	"github.com/kbops/kbops/pipeline/serve"
 	"github.com/kbops/kbops/pipeline/workspace"
 )
@@ -55,12 +54,10 @@ func runServe(ctx context.Context, ws *workspace.Workspace, o serveOptions, out,
 	if err != nil {
 		return &exitError{exitUsage, err}
 	}
-	// The same stages and terms as `kbops ingest` and `kbops publish`, so
-	// scheduled and manual runs write the same units and objects.
+	// The same stages as `kbops ingest`, so scheduled and manual runs write
+	// the same units; publish is release.Publish for both.
 	deps := serve.Deps{
-		Connect: func(ctx context.Context) (*publish.Target, func(), error) { return openTarget(ctx, ws, nil) },
-		Ingest:  func(o ingest.Options) ingest.Options { return ingestPipelineOptions(ws, o) },
-		Terms:   publishTerms(ws),
+		Ingest: func(o ingest.Options) ingest.Options { return ingestPipelineOptions(ws, o) },
 	}
 	jobs, err := serve.Jobs(ws, cfg, deps)
 	if err != nil {

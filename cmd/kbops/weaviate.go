@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/kbops/kbops/pipeline/embedded"
+	"github.com/kbops/kbops/pipeline/release"
 	"github.com/kbops/kbops/pipeline/workspace"
 )
 
@@ -61,17 +62,16 @@ func runWeaviateStart(ctx context.Context, ws *workspace.Workspace, out io.Write
 	if ws.Config.Weaviate.URL != "" {
 		return usageErr("kbops.yaml sets weaviate.url (%s): kbops uses that server, not an embedded one", ws.Config.Weaviate.URL)
 	}
-	e := ws.Config.Weaviate.Embedded
-	s, err := embedded.Start(ctx, embedded.Options{Binary: e.Binary, Dir: weaviateDir(ws), HTTPPort: e.HTTPPort, GRPCPort: e.GRPCPort, Detach: true})
+	s, err := release.StartDetached(ctx, ws)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "embedded Weaviate running: http://%s (gRPC %s), pid %d, data in %s\n", s.Host(), s.GRPCHost(), s.PID, weaviateDir(ws))
+	fmt.Fprintf(out, "embedded Weaviate running: http://%s (gRPC %s), pid %d, data in %s\n", s.Host(), s.GRPCHost(), s.PID, release.WeaviateDir(ws))
 	return nil
 }
 
 func runWeaviateStop(ctx context.Context, ws *workspace.Workspace, out io.Writer) error {
-	stopped, err := embedded.StopDir(ctx, weaviateDir(ws))
+	stopped, err := embedded.StopDir(ctx, release.WeaviateDir(ws))
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func runWeaviateStatus(_ context.Context, ws *workspace.Workspace, out io.Writer
 		fmt.Fprintf(out, "using Weaviate at %s (weaviate.url)\n", ws.Config.Weaviate.URL)
 		return nil
 	}
-	info, ok := embedded.Running(weaviateDir(ws))
+	info, ok := embedded.Running(release.WeaviateDir(ws))
 	if !ok {
 		fmt.Fprintln(out, "embedded Weaviate: not running (publish and search start it when needed)")
 		return &exitError{exitAttention, fmt.Errorf("embedded Weaviate is not running; start it with `kbops weaviate start`")}

@@ -2,6 +2,7 @@ package publish
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -41,6 +42,22 @@ func Connect(ctx context.Context, httpURL, grpcHost, apiKey string) (*weaviate.C
 		return nil, fmt.Errorf("connect to Weaviate at %s: %w; is it running? (`kbops weaviate status`)", httpURL, err)
 	}
 	return c, nil
+}
+
+// ErrNothingPublished is returned by Search when the alias points at no
+// collection: nothing was published under it yet.
+var ErrNothingPublished = errors.New("nothing published yet")
+
+// ErrUnknownCollection is returned by Search when Weaviate does not know
+// the collection or the fields it is asked for: it was deleted, or
+// published with an older schema.
+var ErrUnknownCollection = errors.New("the collection or its fields are unknown to Weaviate")
+
+// unknownCollection tells whether a Weaviate error message means that the
+// class or a field does not exist. Weaviate gives only text; it is read
+// here so that callers can use errors.Is.
+func unknownCollection(msg string) bool {
+	return strings.Contains(msg, "Cannot query field") || strings.Contains(msg, "does not exist")
 }
 
 // Query is a keyword search.
@@ -86,7 +103,7 @@ func Search(ctx context.Context, t *Target, q Query) ([]Hit, error) {
 		return nil, err
 	}
 	if collection == "" {
-		return nil, fmt.Errorf("nothing published yet under %s: run `kbops publish`", t.Alias)
+		return nil, fmt.Errorf("%w under %s: run `kbops publish`", ErrNothingPublished, t.Alias)
 	}
 	if strings.TrimSpace(q.Text) == "" {
 		return nil, fmt.Errorf("empty query")
@@ -118,6 +135,9 @@ func Search(ctx context.Context, t *Target, q Query) ([]Hit, error) {
 	}
 	resp, err := g.Do(ctx)
 	if err != nil {
+		if unknownCollection(err.Error()) {
+			return nil, fmt.Errorf("search %s: %w: %w; has anything been published? run `kbops publish`", collection, ErrUnknownCollection, err)
+		}
 		return nil, fmt.Errorf("search %s: %w", collection, err)
 	}
 	if len(resp.Errors) > 0 {
@@ -125,7 +145,11 @@ func Search(ctx context.Context, t *Target, q Query) ([]Hit, error) {
 		for _, e := range resp.Errors {
 			msgs = append(msgs, e.Message)
 		}
-		return nil, fmt.Errorf("search %s: %s", collection, strings.Join(msgs, "; "))
+		msg := strings.Join(msgs, "; ")
+		if unknownCollection(msg) {
+			return nil, fmt.Errorf("search %s: %w: %s; has anything been published? run `kbops publish`", collection, ErrUnknownCollection, msg)
+		}
+		return nil, fmt.Errorf("search %s: %s", collection, msg)
 	}
 	get, _ := resp.Data["Get"].(map[string]any)
 	rows, _ := get[collection].([]any)

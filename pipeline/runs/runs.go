@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/kbops/kbops/pipeline/ingest"
-	"github.com/kbops/kbops/pipeline/publish"
 	"github.com/kbops/kbops/pipeline/workspace"
 )
 
@@ -65,7 +64,7 @@ type Report struct {
 	Errors []string `json:"errors,omitempty"`
 	// Commit is the commit the run wrote, if any.
 	Commit string `json:"commit,omitempty"`
-	// Detail is the run's own report (ingest.Report, publish.Result, …).
+	// Detail is the run's own report (ingest.Report, release.Result, …).
 	Detail json.RawMessage `json:"detail,omitempty"`
 }
 
@@ -81,6 +80,13 @@ type Summarizer interface {
 	Summary() string
 }
 
+// ItemErrorer is implemented by reports of runs whose items can fail one
+// by one (objects Weaviate refused): their errors go into Report.Errors,
+// and a run that did not fail outright ends in attention.
+type ItemErrorer interface {
+	ItemErrors() []string
+}
+
 // Options are the optional parts of a recorded run.
 type Options struct {
 	Job     string // default: kind
@@ -89,8 +95,8 @@ type Options struct {
 }
 
 // Record writes the report of a run that started at start and ended now.
-// report is the run's own result (ingest.Report, publish.Result, or any
-// value, ideally a Summarizer); runErr is the run's error, nil on success.
+// report is the run's own result (ingest.Report, or any value, ideally a
+// Summarizer, and an ItemErrorer when items can fail); runErr is the run's error, nil on success.
 // Manual commands call it after their run, whatever the outcome, so that
 // `kbops runs` shows every run. A failure to write the report is returned
 // but should not change the command's own outcome.
@@ -127,16 +133,13 @@ func Build(kind string, start time.Time, report any, runErr error, o Options) Re
 		if rep != nil {
 			fillIngest(&r, *rep)
 		}
-	case publish.Result:
-		fillPublish(&r, rep)
-	case *publish.Result:
-		if rep != nil {
-			fillPublish(&r, *rep)
-		}
 	case Summarizer:
 		if rep != nil {
 			r.Summary = rep.Summary()
 		}
+	}
+	if ie, ok := report.(ItemErrorer); ok && ie != nil {
+		r.Errors = append(r.Errors, ie.ItemErrors()...)
 	}
 	if report != nil {
 		if b, err := json.Marshal(report); err == nil && string(b) != "null" {
@@ -182,13 +185,6 @@ func fillIngest(r *Report, rep ingest.Report) {
 		fmt.Fprintf(&b, "; %d findings", len(rep.Findings))
 	}
 	r.Summary = b.String()
-}
-
-func fillPublish(r *Report, res publish.Result) {
-	r.Summary = fmt.Sprintf("%s: %d written, %d deleted, %d unchanged, %d failed (plan: %d add, %d update, %d delete)",
-		res.Plan.Collection, res.Written, res.Deleted, res.Plan.Unchanged, len(res.Failed),
-		res.Plan.Count(publish.OpAdd), res.Plan.Count(publish.OpUpdate), res.Plan.Count(publish.OpDelete))
-	r.Errors = append(r.Errors, res.Failed...)
 }
 
 func short(h string) string {

@@ -2,7 +2,6 @@ package serve
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"sort"
@@ -13,7 +12,7 @@ import (
 	"github.com/kbops/kbops/pipeline/health"
 	"github.com/kbops/kbops/pipeline/ingest"
 	"github.com/kbops/kbops/pipeline/lock"
-	"github.com/kbops/kbops/pipeline/publish"
+	"github.com/kbops/kbops/pipeline/release"
 	"github.com/kbops/kbops/pipeline/tracks"
 	"github.com/kbops/kbops/pipeline/workspace"
 	"github.com/kbops/kbops/reviews"
@@ -25,21 +24,17 @@ import (
 // Deps are what the built-in jobs take from the command line, so that a
 // scheduled run writes exactly what the manual command writes.
 type Deps struct {
-	// Connect opens Weaviate for the publish job; nil leaves publish out.
-	Connect ConnectFunc
 	// Registry of source plugins; nil means sources.Default.
 	Registry *sources.Registry
 	// Ingest completes ingestion options with the stages `kbops ingest`
 	// uses (segmentation, language detection, the glossary pass). nil:
 	// segmentation and language detection only.
 	Ingest func(ingest.Options) ingest.Options
-	// Terms are the cross-language terms `kbops publish` writes.
-	Terms publish.Terms
 }
 
 // Jobs builds the scheduled jobs of a workspace: one ingestion job per
 // source with a schedule (its own in kbops.yaml, else jobs.ingest in
-// serve.yaml), publish (when d.Connect is set), review-due and health.
+// serve.yaml), publish, review-due and health.
 // Jobs without a schedule, or disabled, are left out.
 func Jobs(ws *workspace.Workspace, c Config, d Deps) ([]Job, error) {
 	var out []Job
@@ -66,9 +61,7 @@ func Jobs(ws *workspace.Workspace, c Config, d Deps) ([]Job, error) {
 		}
 		out = append(out, Job{Name: name, Kind: kind, Schedule: jc.Schedule, Lock: lk, Run: run})
 	}
-	if d.Connect != nil {
-		add(JobPublish, "publish", lock.Publish, PublishJob(ws, d))
-	}
+	add(JobPublish, "publish", lock.Publish, PublishJob(ws))
 	add(JobReviewDue, "review-due", lock.Repo, func(ctx context.Context) (any, error) {
 		return tracks.Sweep(ctx, ws, time.Now())
 	})
@@ -113,53 +106,14 @@ func IngestJob(ws *workspace.Workspace, source string, d Deps) func(context.Cont
 	}
 }
 
-// PublishResult is a publish job's report.
-type PublishResult struct {
-	publish.Result
-	Commit     string `json:"commit"`
-	Unapproved int    `json:"unapproved"`
-}
-
-// Summary describes the run.
-func (r PublishResult) Summary() string {
-	return fmt.Sprintf("published main at %.12s: %d written, %d deleted, %d unchanged, %d failed; %d active units on main lack approvals",
-		r.Commit, r.Written, r.Deleted, r.Plan.Unchanged, len(r.Failed), r.Unapproved)
-}
-
-// PublishJob publishes the approved units on main, like `kbops publish`.
-func PublishJob(ws *workspace.Workspace, d Deps) func(context.Context) (any, error) {
+// PublishJob publishes the approved units on main with release.Publish,
+// the operation `kbops publish` runs: every target (one per access level
+// with weaviate.split_by_access), the terms of the termbase at main as it
+// is at this run, published.json written or the run failed. Its report is
+// a release.Result.
+func PublishJob(ws *workspace.Workspace) func(context.Context) (any, error) {
 	return func(ctx context.Context) (any, error) {
-		snap, ok, err := reviews.LoadBranch(ctx, ws.Repo, ws.Config.Review.Main)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return nil, fmt.Errorf("branch %s does not exist: nothing is approved yet", ws.Config.Review.Main)
-		}
-		approved, unapproved := snap.ApprovedUnits()
-		res := PublishResult{Commit: snap.Commit.String()}
-		for _, st := range unapproved {
-			if snap.Units[st.ID].Status == knowledge.StatusActive {
-				res.Unapproved++
-			}
-		}
-		target, done, err := d.Connect(ctx)
-		if err != nil {
-			return res, err
-		}
-		defer done()
-		res.Result, err = publish.Publish(ctx, target, approved, publish.Options{Terms: d.Terms, Keep: snap.Held(unapproved), Hold: snap.HoldRemovals})
-		if err != nil {
-			return res, err
-		}
-		if len(res.Failed) > 0 {
-			return res, fmt.Errorf("%d objects were refused by Weaviate; see the run report", len(res.Failed))
-		}
-		if p, err := ws.State("published.json"); err == nil {
-			b, _ := json.MarshalIndent(map[string]any{"commit": res.Commit, "collection": ws.Config.Weaviate.Collection, "objects": res.Plan.Desired, "at": time.Now().UTC()}, "", "  ")
-			_ = os.WriteFile(p, b, 0o644)
-		}
-		return res, nil
+		return release.Publish(ctx, ws, release.Options{})
 	}
 }
 

@@ -18,7 +18,6 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/kbops/kbops/pipeline/lock"
-	"github.com/kbops/kbops/pipeline/publish"
 	"github.com/kbops/kbops/pipeline/runs"
 	"github.com/kbops/kbops/pipeline/workspace"
 )
@@ -68,10 +67,6 @@ type Job struct {
 	// ctx ends.
 	Run func(ctx context.Context) (report any, err error)
 }
-
-// ConnectFunc opens the workspace's Weaviate collection; done releases
-// what it started (an embedded server started for the run).
-type ConnectFunc func(ctx context.Context) (target *publish.Target, done func(), err error)
 
 // Options configure Run.
 type Options struct {
