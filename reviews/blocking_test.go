@@ -9,8 +9,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/kbops/kbops/knowledge"
+	"github.com/kbops/kbops/knowledge/text/redact"
 	"github.com/kbops/kbops/reviews/kbrepo"
-	"github.com/kbops/kbops/sources/redact"
 )
 
 // Leftover personal data blocks the expression stage: approve refuses it

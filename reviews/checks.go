@@ -10,9 +10,9 @@ import (
 
 	"github.com/kbops/kbops/glossary"
 	"github.com/kbops/kbops/knowledge"
-	"github.com/kbops/kbops/sources/cluster"
-	"github.com/kbops/kbops/sources/lang"
-	"github.com/kbops/kbops/sources/redact"
+	"github.com/kbops/kbops/knowledge/text/cluster"
+	"github.com/kbops/kbops/knowledge/text/lang"
+	"github.com/kbops/kbops/knowledge/text/redact"
 )
 
 // Finding is one result of the automated checks, shown to the reviewer of

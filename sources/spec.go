@@ -10,7 +10,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/kbops/kbops/knowledge"
-	"github.com/kbops/kbops/sources/redact"
+	"github.com/kbops/kbops/knowledge/text/redact"
 )
 
 // Spec is one source in kbops.yaml. The reference for users is

@@ -14,9 +14,9 @@ import (
 	"github.com/urfave/cli/v2"
 	"gopkg.in/yaml.v3"
 
+	"github.com/kbops/kbops/knowledge/text/segment"
 	"github.com/kbops/kbops/pipeline/ingest"
 	"github.com/kbops/kbops/sources"
-	"github.com/kbops/kbops/sources/segment"
 )
 
 // extractOptions are the flags of `kbops extract`. Ticket exports will

@@ -15,9 +15,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/kbops/kbops/knowledge/text/segment"
 	"github.com/kbops/kbops/pipeline/ingest"
 	"github.com/kbops/kbops/sources"
-	"github.com/kbops/kbops/sources/segment"
 	"github.com/kbops/kbops/sources/tickets"
 )
 

@@ -11,13 +11,13 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/kbops/kbops/knowledge/text/lang"
+	"github.com/kbops/kbops/knowledge/text/segment"
 	"github.com/kbops/kbops/pipeline/config"
 	"github.com/kbops/kbops/pipeline/ingest"
 	"github.com/kbops/kbops/pipeline/lock"
 	"github.com/kbops/kbops/pipeline/workspace"
 	"github.com/kbops/kbops/sources"
-	"github.com/kbops/kbops/sources/lang"
-	"github.com/kbops/kbops/sources/segment"
 )
 
 type ingestOptions struct {

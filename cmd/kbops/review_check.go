@@ -6,10 +6,10 @@ import (
 	"io"
 
 	"github.com/kbops/kbops/glossary"
+	"github.com/kbops/kbops/knowledge/text/redact"
 	"github.com/kbops/kbops/pipeline/ingest"
 	"github.com/kbops/kbops/pipeline/workspace"
 	"github.com/kbops/kbops/reviews"
-	"github.com/kbops/kbops/sources/redact"
 )
 
 // checkOptions gathers what the checks can use from the workspace: the

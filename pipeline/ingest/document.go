@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/kbops/kbops/knowledge"
+	"github.com/kbops/kbops/knowledge/text/redact"
 	"github.com/kbops/kbops/pipeline/config"
 	"github.com/kbops/kbops/sources"
-	"github.com/kbops/kbops/sources/redact"
 )
 
 // ErrNoFormat is wrapped by the error of ReadDocument for a document no

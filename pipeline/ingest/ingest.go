@@ -30,12 +30,12 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/kbops/kbops/knowledge"
+	"github.com/kbops/kbops/knowledge/text/redact"
 	"github.com/kbops/kbops/pipeline/glossarypass"
 	"github.com/kbops/kbops/pipeline/workspace"
 	"github.com/kbops/kbops/reviews"
 	"github.com/kbops/kbops/reviews/kbrepo"
 	"github.com/kbops/kbops/sources"
-	"github.com/kbops/kbops/sources/redact"
 )
 
 // Options control a run.

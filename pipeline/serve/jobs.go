@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/kbops/kbops/knowledge"
+	"github.com/kbops/kbops/knowledge/text/lang"
+	"github.com/kbops/kbops/knowledge/text/segment"
 	"github.com/kbops/kbops/pipeline/config"
 	"github.com/kbops/kbops/pipeline/health"
 	"github.com/kbops/kbops/pipeline/ingest"
@@ -17,8 +19,6 @@ import (
 	"github.com/kbops/kbops/pipeline/workspace"
 	"github.com/kbops/kbops/reviews"
 	"github.com/kbops/kbops/sources"
-	"github.com/kbops/kbops/sources/lang"
-	"github.com/kbops/kbops/sources/segment"
 )
 
 // Deps are what the built-in jobs take from the command line, so that a

@@ -14,8 +14,8 @@ import (
 	"golang.org/x/net/html/atom"
 	"golang.org/x/net/html/charset"
 
+	"github.com/kbops/kbops/knowledge/text/lang"
 	"github.com/kbops/kbops/sources"
-	"github.com/kbops/kbops/sources/lang"
 )
 
 func init() {

@@ -27,8 +27,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/kbops/kbops/knowledge/text/lang"
 	"github.com/kbops/kbops/sources"
-	"github.com/kbops/kbops/sources/lang"
 )
 
 func init() {

@@ -9,8 +9,8 @@ import (
 
 	lpdf "github.com/ledongthuc/pdf"
 
+	"github.com/kbops/kbops/knowledge/text/lang"
 	"github.com/kbops/kbops/sources"
-	"github.com/kbops/kbops/sources/lang"
 )
 
 func init() {

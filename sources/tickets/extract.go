@@ -15,9 +15,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kbops/kbops/knowledge/text/cluster"
+	"github.com/kbops/kbops/knowledge/text/redact"
 	"github.com/kbops/kbops/sources"
-	"github.com/kbops/kbops/sources/cluster"
-	"github.com/kbops/kbops/sources/redact"
 )
 
 func init() {

@@ -6,8 +6,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kbops/kbops/knowledge/text/redact"
 	"github.com/kbops/kbops/sources"
-	"github.com/kbops/kbops/sources/redact"
 )
 
 // Fields maps the logical ticket fields to the export's columns (CSV) or

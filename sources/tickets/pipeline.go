@@ -7,8 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/kbops/kbops/sources/cluster"
-	"github.com/kbops/kbops/sources/redact"
+	"github.com/kbops/kbops/knowledge/text/cluster"
+	"github.com/kbops/kbops/knowledge/text/redact"
 )
 
 // item is one record on its way through the extractor: read in order by

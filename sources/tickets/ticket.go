@@ -13,7 +13,7 @@ import (
 
 	"golang.org/x/text/language"
 
-	"github.com/kbops/kbops/sources/redact"
+	"github.com/kbops/kbops/knowledge/text/redact"
 )
 
 // Ticket is one ticket after mapping and redaction. Nothing in it is

@@ -15,8 +15,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/kbops/kbops/knowledge/text/redact"
 	"github.com/kbops/kbops/sources"
-	"github.com/kbops/kbops/sources/redact"
 	"github.com/kbops/kbops/sources/sourcetest"
 )
 

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kbops/kbops/knowledge/text/lang"
 	"github.com/kbops/kbops/sources"
-	"github.com/kbops/kbops/sources/lang"
 	"github.com/kbops/kbops/sources/pdf"
 )
 
