@@ -161,6 +161,8 @@ type Git struct {
 	// empty: do not push. The token comes from KBOPS_GIT_TOKEN and also
 	// goes to git sources on this remote's host, and to no other.
 	Remote string `yaml:"remote"`
+	// Host is where pull requests for the review branch are opened.
+	Host GitHost `yaml:"host"`
 }
 
 // Error is a config problem with its place.
@@ -372,6 +374,9 @@ func (c *Config) validate(root *yaml.Node) error {
 			}
 			return bad(credentialsMsg+tail, "sources", i, "location", j)
 		}
+	}
+	if key, msg := c.Git.Host.check(); msg != "" {
+		return bad(msg, "git", "host", key)
 	}
 	if c.Version != 1 {
 		return bad(fmt.Sprintf("version %d is not supported; this kbops reads version 1", c.Version), "version")
