@@ -30,7 +30,7 @@ tools:
 		echo "installing weaviate-server $(WEAVIATE_VERSION) (go install; a few minutes the first time)"; \
 		go install github.com/weaviate/weaviate/cmd/weaviate-server@$(WEAVIATE_VERSION); }
 	@command -v gitea >/dev/null 2>&1 || { set -e; \
-		echo "building gitea $(GITEA_VERSION) into $(GOBIN) (about 7 minutes on 2 cores the first time)"; \
+		echo "building gitea $(GITEA_VERSION) into $(GOBIN) (7 to 15 minutes on 2 cores the first time)"; \
 		tmp=$$(mktemp -d); \
 		dir=$$(cd "$$tmp" && go mod download -json code.gitea.io/gitea@$(GITEA_VERSION) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p'); \
 		rmdir "$$tmp"; \

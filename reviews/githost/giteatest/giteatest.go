@@ -41,7 +41,7 @@ const Version = "v1.27.3"
 // EnvStatic names the source tree Gitea serves locales and templates from.
 const EnvStatic = "KBOPS_GITEA_STATIC"
 
-const installHint = "run `make tools` (it builds Gitea " + Version + " from source, about 7 minutes the first time)"
+const installHint = "run `make tools` (it builds Gitea " + Version + " from source, 7 to 15 minutes on 2 cores the first time)"
 
 // ErrNotInstalled is wrapped when the gitea binary or its source tree is
 // missing.
