@@ -80,7 +80,7 @@ func runIngest(ctx context.Context, ws *workspace.Workspace, o ingestOptions, ou
 	if o.JSON {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+		if err := enc.Encode(withPullRequest(rep, pr, prOK)); err != nil {
 			return err
 		}
 	} else {

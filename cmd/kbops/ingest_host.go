@@ -16,3 +16,18 @@ func pullRequestAfterPush(ctx context.Context, ws *workspace.Workspace, push boo
 	}
 	return ingest.PullRequest(ctx, ws, rep, nil)
 }
+
+// ingestJSON is the run report of `ingest --json` with the pull request
+// when one was opened or checked; Report's fields stay at the top level.
+type ingestJSON struct {
+	ingest.Report
+	PullRequest *ingest.PullRequestReport `json:"pull_request,omitempty"`
+}
+
+func withPullRequest(rep ingest.Report, pr ingest.PullRequestReport, ok bool) ingestJSON {
+	out := ingestJSON{Report: rep}
+	if ok {
+		out.PullRequest = &pr
+	}
+	return out
+}

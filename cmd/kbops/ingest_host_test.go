@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -101,10 +102,19 @@ func TestIngestPushOpensPullRequest(t *testing.T) {
 	notePath := firstNote(t, notes)
 	b, _ := os.ReadFile(notePath)
 	writeFile(t, notePath, append(b, []byte("\n\nA further sentence about the VF-200 that was not there before.\n")...))
-	res = must(t, ws, "ingest", "--push")
-	if !strings.Contains(res, "pull request #1 updated") {
-		t.Fatalf("ingest after a change: %s", res)
+	res = must(t, ws, "ingest", "--push", "--json")
+	var js struct {
+		Commit      string `json:"commit"`
+		PullRequest *struct {
+			Number int           `json:"number"`
+			Change string        `json:"change"`
+			Took   time.Duration `json:"took_ns"`
+		} `json:"pull_request"`
 	}
+	if err := json.Unmarshal([]byte(res), &js); err != nil || js.Commit == "" || js.PullRequest == nil || js.PullRequest.Number != 1 || js.PullRequest.Change != "updated" {
+		t.Fatalf("ingest --json after a change: %v\n%s", err, res)
+	}
+	t.Logf("updating the pull request on the host: %s", js.PullRequest.Took.Round(time.Millisecond))
 	ps = pulls()
 	if len(ps) != 1 || ps[0].Head.SHA != branchHash(t, ws, "kbops/review") || ps[0].Body == pr.Body {
 		t.Fatalf("after a change: %+v; want the one pull request at the new head with a new body", ps)
