@@ -2,6 +2,7 @@
 # Both install what they need (weaviate-server is built with `go install`).
 
 WEAVIATE_VERSION ?= v1.35.2
+GITEA_VERSION ?= v1.27.3
 GOBIN ?= $(shell go env GOBIN)
 ifeq ($(GOBIN),)
 GOBIN := $(shell go env GOPATH)/bin
@@ -16,12 +17,28 @@ build:
 	go build -o bin/kbops ./cmd/kbops
 
 # weaviate-server for the embedded Weaviate and the integration tests; the
-# official TypeScript client for the test that queries as a front-end would.
+# official TypeScript client for the test that queries as a front-end would;
+# Gitea for the git-host tests (reviews/githost/giteatest). Gitea is built
+# from its module source: `go install` refuses it (its go.mod has replace
+# directives), and the module cache is read-only, so the source is copied
+# to GITEA_SRC, which also serves the server's locales and templates
+# (STATIC_ROOT_PATH); its path is recorded in $(GOBIN)/gitea.static.
 TSCLIENT := pipeline/publish/testdata/tsclient
+GITEA_SRC ?= $(GOBIN)/../gitea-src-$(GITEA_VERSION)
 tools:
 	@command -v weaviate-server >/dev/null 2>&1 || { \
 		echo "installing weaviate-server $(WEAVIATE_VERSION) (go install; a few minutes the first time)"; \
 		go install github.com/weaviate/weaviate/cmd/weaviate-server@$(WEAVIATE_VERSION); }
+	@command -v gitea >/dev/null 2>&1 || { set -e; \
+		echo "building gitea $(GITEA_VERSION) into $(GOBIN) (7 to 15 minutes on 2 cores the first time)"; \
+		tmp=$$(mktemp -d); \
+		dir=$$(cd "$$tmp" && go mod download -json code.gitea.io/gitea@$(GITEA_VERSION) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p'); \
+		rmdir "$$tmp"; \
+		test -n "$$dir" || { echo "go mod download code.gitea.io/gitea@$(GITEA_VERSION) gave no directory"; exit 1; }; \
+		mkdir -p "$(GITEA_SRC)"; src=$$(cd "$(GITEA_SRC)" && pwd -P); \
+		cp -R "$$dir/." "$$src/"; chmod -R u+w "$$src"; \
+		(cd "$$src" && go build -tags 'sqlite sqlite_unlock_notify' -o "$(GOBIN)/gitea" .); \
+		echo "$$src" > "$(GOBIN)/gitea.static"; }
 	@if command -v npm >/dev/null 2>&1 && [ ! -d $(TSCLIENT)/node_modules/weaviate-client ]; then \
 		echo "installing the weaviate-client npm package for the front-end test"; \
 		(cd $(TSCLIENT) && npm install --no-audit --no-fund --loglevel=error); fi

@@ -269,6 +269,8 @@ type Git struct {
 	// empty: do not push. The token comes from KBOPS_GIT_TOKEN and also
 	// goes to git sources on this remote's host, and to no other.
 	Remote string `yaml:"remote"`
+	// Host is where pull requests for the review branch are opened.
+	Host GitHost `yaml:"host"`
 }
 
 var gitFields = []cfgspec.Field{
@@ -280,6 +282,16 @@ var gitFields = []cfgspec.Field{
 			"The token comes from `" + EnvGitToken + "` and is sent only to https URLs or plain http on loopback; a push or fetch over plain http to another host with a token set fails and asks for https. " +
 			"The token also goes to git sources on this remote's host, and to no other",
 		Comment: "e.g. origin; empty: review branches stay local"},
+	{Key: "git.host", Type: cfgspec.Block, Advanced: true,
+		Description: "the git host the knowledge repository lives on; `kbops ingest --push` opens or updates the review branch's pull request there (see docs/review-model.md, \"Git hosts\"); absent: the branch is only pushed"},
+	{Key: "git.host.kind", Type: cfgspec.String, Values: []string{"gitea", "forgejo"}, Advanced: true,
+		Description: "the host's kind", Example: "gitea"},
+	{Key: "git.host.url", Type: cfgspec.String, Advanced: true,
+		Description: "the host's base address; no user name or password in it", Example: "https://git.example.com"},
+	{Key: "git.host.repo", Type: cfgspec.String, Advanced: true,
+		Description: "the knowledge repository on the host, as owner/name", Example: "support/knowledge"},
+	{Key: "git.host.token_env", Type: cfgspec.String, DefaultDoc: "`" + EnvGitToken + "`", Advanced: true,
+		Description: "the environment variable holding the host's API token; the default token is sent only when `url` is on `git.remote`'s host", Example: "KBOPS_GITEA_TOKEN"},
 }
 
 // Fields declare every key of kbops.yaml, sources' keys under
@@ -476,6 +488,9 @@ func (c *Config) validate(root *yaml.Node) error {
 			}
 			return bad(credentialsMsg+tail, "sources", i, "location", j)
 		}
+	}
+	if key, msg := c.Git.Host.check(); msg != "" {
+		return bad(msg, "git", "host", key)
 	}
 	if c.Version != 1 {
 		return bad(fmt.Sprintf("version %d is not supported; this kbops reads version 1", c.Version), "version")

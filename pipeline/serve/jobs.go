@@ -88,8 +88,9 @@ func trimIngest(name string) string {
 
 // IngestJob ingests one source, with the same pipeline stages as `kbops
 // ingest` (segmentation, language detection) and pushes when git.remote is
-// set. A cancelled run returns before its commit: the review branch and the
-// document state stay as they were.
+// set, then opens or updates the pull request on git.host. A cancelled run
+// returns before its commit: the review branch and the document state stay
+// as they were.
 func IngestJob(ws *workspace.Workspace, source string, d Deps) func(context.Context) (any, error) {
 	return func(ctx context.Context) (any, error) {
 		o := ingest.Options{
@@ -102,7 +103,11 @@ func IngestJob(ws *workspace.Workspace, source string, d Deps) func(context.Cont
 			o.Segment = func(secs []sources.Section) []sources.Section { return segment.Split(secs, segment.Options{}) }
 			o.Detect = lang.Detect
 		}
-		return ingest.Run(ctx, ws, o)
+		rep, err := ingest.Run(ctx, ws, o)
+		if err == nil && o.Push {
+			_, _, err = ingest.PullRequest(ctx, ws, rep, nil)
+		}
+		return rep, err
 	}
 }
 

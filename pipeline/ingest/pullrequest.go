@@ -1,0 +1,222 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/kbops/kbops/glossary"
+	"github.com/kbops/kbops/knowledge"
+	"github.com/kbops/kbops/pipeline/config"
+	"github.com/kbops/kbops/pipeline/workspace"
+	"github.com/kbops/kbops/reviews"
+	"github.com/kbops/kbops/reviews/githost"
+	"github.com/kbops/kbops/sources/gitauth"
+)
+
+// PullRequestReport is what PullRequest did on the git host.
+type PullRequestReport struct {
+	Number int    `json:"number"`
+	URL    string `json:"url"`
+	// Change is opened, updated or unchanged.
+	Change string `json:"change"`
+	// Took is the time spent on the host (reading the branch not counted).
+	Took time.Duration `json:"took_ns"`
+}
+
+// maxBody keeps the pull-request text under what hosts accept (GitHub:
+// 65,536 characters).
+const maxBody = 60000
+
+// PullRequest opens the pull request of the review branch into main on
+// git.host, or brings the open one's title and body up to date. Title and
+// body are made from the review branch as it stands (what waits, by owner,
+// with the automated checks' findings) and from rep's errors, never from
+// the time of the run, so that an ingest that changed nothing edits
+// nothing on the host. It does nothing and returns ok false when git.host
+// is not configured or the review branch holds no change. The branch must
+// have been pushed: the host reads it from its own copy.
+func PullRequest(ctx context.Context, ws *workspace.Workspace, rep Report, reg *githost.Registry) (PullRequestReport, bool, error) {
+	cfg := ws.Config
+	hc := cfg.Git.Host
+	if !hc.Enabled() {
+		return PullRequestReport{}, false, nil
+	}
+	if cfg.Git.Remote == "" {
+		return PullRequestReport{}, false, fmt.Errorf("git.host is set but git.remote is not: the host can only show a branch kbops pushes to it; set git.remote to the repository's clone URL")
+	}
+	if reg == nil {
+		reg = githost.Default
+	}
+	token := os.Getenv(hc.TokenVar())
+	if hc.TokenVar() == config.EnvGitToken && token != "" {
+		// That token was issued for git.remote's host; an API elsewhere
+		// would receive someone else's credential.
+		remote := ws.Repo.RemoteURL(cfg.Git.Remote)
+		if gitauth.Host(remote) != gitauth.Host(hc.URL) {
+			return PullRequestReport{}, false, fmt.Errorf("git.host.url %s is not on git.remote's host, and %s is sent only there: name another variable in git.host.token_env", hc.URL, config.EnvGitToken)
+		}
+	}
+	if token == "" {
+		return PullRequestReport{}, false, fmt.Errorf("git.host: %s is empty: set it to an API token of the %s account that pushes the review branch", hc.TokenVar(), hc.Kind)
+	}
+	title, body, ok, err := pullRequestText(ctx, ws, rep)
+	if err != nil || !ok {
+		return PullRequestReport{}, false, err
+	}
+	host, err := reg.Open(ctx, githost.Spec{Kind: hc.Kind, URL: hc.URL, Repo: hc.Repo, Token: token})
+	if err != nil {
+		return PullRequestReport{}, false, err
+	}
+	begin := time.Now()
+	pr, ch, err := host.EnsurePullRequest(ctx, githost.PullRequestSpec{Head: cfg.Review.Branch, Base: cfg.Review.Main, Title: title, Body: body})
+	if err != nil {
+		return PullRequestReport{}, false, fmt.Errorf("the review branch was pushed, but %w; run `kbops ingest --push` again", err)
+	}
+	return PullRequestReport{Number: pr.Number, URL: pr.URL, Change: ch.String(), Took: time.Since(begin)}, true, nil
+}
+
+// pullRequestText is the title and Markdown body for the review branch;
+// ok is false when the branch does not exist or changes nothing.
+func pullRequestText(ctx context.Context, ws *workspace.Workspace, rep Report) (title, body string, ok bool, err error) {
+	cfg := ws.Config
+	snap, ok, err := reviews.LoadBranch(ctx, ws.Repo, cfg.Review.Branch)
+	if err != nil || !ok {
+		return "", "", false, err
+	}
+	base, err := reviews.MainBase(ctx, ws.Repo, cfg.Review.Main, snap)
+	if err != nil {
+		return "", "", false, err
+	}
+	if base.Commit == snap.Commit {
+		return "", "", false, nil
+	}
+	ov, err := snap.Overview(ctx, base, reviewChecks(ws))
+	if err != nil {
+		return "", "", false, err
+	}
+	changed := 0
+	for _, n := range ov.Counts {
+		changed += n
+	}
+	var errs []string
+	for _, s := range rep.Sources {
+		errs = append(errs, s.Errors...)
+	}
+	if changed == 0 && len(errs) == 0 {
+		return "", "", false, nil
+	}
+	var date string
+	if c, err := ws.Repo.Git.CommitObject(snap.Commit); err == nil {
+		date = c.Committer.When.UTC().Format("2006-01-02")
+	}
+	c := ov.Counts
+	title = fmt.Sprintf("Knowledge review %s: %d changed, %d pending, %d rejected, %d approved", date, changed,
+		c[reviews.StatePending]+c[reviews.StateInvalid], c[reviews.StateRejected], c[reviews.StateApproved])
+	return title, reportBody(cfg.Review.Branch, snap.Commit.String(), date, ov, errs), true, nil
+}
+
+// reportBody writes the review report: counts, the waiting units grouped
+// by owner with the stage they wait for and who may decide it, their
+// findings (blocking or advice), removals, and the run's errors.
+func reportBody(branch, head, date string, ov reviews.Overview, errs []string) string {
+	var b strings.Builder
+	c := ov.Counts
+	fmt.Fprintf(&b, "Knowledge changes on `%s` (head `%s`, %s).\n\n", branch, head[:12], date)
+	fmt.Fprintf(&b, "**%d approved, %d pending, %d rejected, %d invalid.**\n\n",
+		c[reviews.StateApproved], c[reviews.StatePending], c[reviews.StateRejected], c[reviews.StateInvalid])
+
+	byOwner := map[string][]reviews.WaitingUnit{}
+	for _, w := range ov.Waiting {
+		byOwner[w.Unit.Owner] = append(byOwner[w.Unit.Owner], w)
+	}
+	owners := make([]string, 0, len(byOwner))
+	for o := range byOwner {
+		owners = append(owners, o)
+	}
+	sort.Strings(owners)
+	if len(owners) > 0 {
+		b.WriteString("## Waiting, by owner\n\n")
+	}
+	for _, o := range owners {
+		list := byOwner[o]
+		fmt.Fprintf(&b, "### %s (%d)\n\n", orNobody(o), len(list))
+		b.WriteString("| Unit | Version | Language | State | Waits for | Who may decide |\n|---|---|---|---|---|---|\n")
+		var findings []reviews.Finding
+		for _, w := range list {
+			fmt.Fprintf(&b, "| `%s` | v%d | %s | %s | %s | %s |\n", knowledge.FilePath(w.Unit.ID), w.Unit.Version, w.Unit.Language,
+				w.Status.State, w.Status.Next, cell(strings.Join(w.Status.Allowed, ", ")))
+			findings = append(findings, w.Findings...)
+		}
+		b.WriteString("\n")
+		if len(findings) > 0 {
+			b.WriteString("Findings:\n\n")
+			for _, f := range findings {
+				sev := "advice"
+				if f.Blocking {
+					sev = "**blocking**"
+				}
+				loc := f.File
+				if f.Line > 0 {
+					loc = fmt.Sprintf("%s:%d", f.File, f.Line)
+				}
+				fmt.Fprintf(&b, "- %s `%s` (%s, %s): %s\n", sev, loc, f.Stage, f.Code, oneLine(f.Message))
+			}
+			b.WriteString("\n")
+		}
+	}
+	if len(ov.Removals) > 0 {
+		b.WriteString("## Removals\n\n")
+		for _, rm := range ov.Removals {
+			v := 0
+			if rm.Removed != nil {
+				v = rm.Removed.Version
+			}
+			fmt.Fprintf(&b, "- `%s` v%d deleted by %s: %s (may approve: %s)\n", knowledge.FilePath(rm.ID), v, orNobody(rm.Deleter), oneLine(rm.Why), strings.Join(rm.Allowed, ", "))
+		}
+		b.WriteString("\n")
+	}
+	if len(errs) > 0 {
+		b.WriteString("## Errors of the last ingest\n\n")
+		for _, e := range errs {
+			fmt.Fprintf(&b, "- %s\n", oneLine(e))
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("Approve each stage with `kbops review approve --stage technical|expression|consistency`.\n")
+	if b.Len() > maxBody {
+		s := b.String()[:maxBody]
+		s = s[:strings.LastIndexByte(s, '\n')+1]
+		return s + "\n… cut to fit the pull request; `kbops review status` lists everything.\n"
+	}
+	return b.String()
+}
+
+func orNobody(s string) string {
+	if s == "" {
+		return "(no owner)"
+	}
+	return s
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func cell(s string) string { return strings.ReplaceAll(oneLine(s), "|", "\\|") }
+
+// reviewChecks are the automated checks' options `kbops review status`
+// runs with: the workspace's glossary and the sources' change tokens.
+func reviewChecks(ws *workspace.Workspace) reviews.CheckOptions {
+	var o reviews.CheckOptions
+	if tb, err := glossary.Load(ws.GlossaryDir()); err == nil && tb.Len() > 0 {
+		if m, err := glossary.NewMatcher(tb, glossary.MatcherOptions{}); err == nil {
+			o.Glossary = m
+		}
+	}
+	if tokens, ok := SourceTokens(ws); ok {
+		o.SourceToken = tokens
+	}
+	return o
+}
