@@ -6,13 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/urfave/cli/v2"
-	"gopkg.in/yaml.v3"
 
 	"github.com/kbops/kbops/knowledge/text/segment"
 	"github.com/kbops/kbops/pipeline/ingest"
@@ -102,7 +99,7 @@ func runExtract(ctx context.Context, opts extractOptions, args []string, out io.
 		return usageErr("extract takes one FILE or URL")
 	}
 	spec := sources.Spec{Name: "extract", Kind: "manuals", Owner: "extract", Language: opts.Language}
-	loc, it, cleanup, err := openExtractTarget(ctx, spec, args[0])
+	loc, it, cleanup, err := openTarget(ctx, spec, args[0])
 	if err != nil {
 		return err
 	}
@@ -201,69 +198,6 @@ func preview(s string, n int) string {
 	return string(r[:n]) + " …"
 }
 
-// openExtractTarget opens a file or URL as the one item of a source like spec:
-// a file through the folder location (its key is its base name), a URL
-// through the HTTP location (so that its timeouts, retries, size limit and
-// content type apply). cleanup releases the location.
-func openExtractTarget(ctx context.Context, spec sources.Spec, target string) (sources.Location, sources.Item, func(), error) {
-	none := func() {}
-	if !strings.HasPrefix(target, "http://") && !strings.HasPrefix(target, "https://") {
-		st, err := os.Stat(target)
-		if err != nil {
-			return nil, sources.Item{}, none, fmt.Errorf("read %s: %w", target, err)
-		}
-		if !st.Mode().IsRegular() {
-			return nil, sources.Item{}, none, usageErr("%s is not a file", target)
-		}
-		abs, err := filepath.Abs(target)
-		if err != nil {
-			return nil, sources.Item{}, none, err
-		}
-		// The folder itself is the location: listing it would walk every
-		// folder below it, and only this file is wanted.
-		spec.Type, spec.Location = "folder", sources.Locations{filepath.Dir(abs)}
-		loc, err := sources.Default.OpenLocation(ctx, spec, sources.Env{})
-		if err != nil {
-			return nil, sources.Item{}, none, err
-		}
-		it := sources.Item{Key: filepath.Base(abs), URI: "file://" + filepath.ToSlash(abs), Size: st.Size(), ModTime: st.ModTime()}
-		return loc, it, func() { closeLocation(loc) }, nil
-	}
-	cache, err := os.MkdirTemp("", "kbops-extract-")
-	if err != nil {
-		return nil, sources.Item{}, none, err
-	}
-	cleanup := func() { os.RemoveAll(cache) }
-	spec.Type, spec.Location = "http", sources.Locations{target}
-	var n yaml.Node
-	_ = yaml.Unmarshal([]byte("retries: 1\ntimeout: 60s"), &n)
-	spec.Options = *n.Content[0]
-	loc, err := sources.Default.OpenLocation(ctx, spec, sources.Env{Cache: cache})
-	if err != nil {
-		cleanup()
-		return nil, sources.Item{}, none, usageErr("%v", err)
-	}
-	cleanup = func() { closeLocation(loc); os.RemoveAll(cache) }
-	items, errs, err := loc.List(ctx)
-	if err == nil && len(errs) > 0 {
-		err = errs[0]
-	}
-	if err == nil && len(items) == 0 {
-		err = fmt.Errorf("%s: not found (HTTP 404)", target)
-	}
-	if err != nil {
-		cleanup()
-		return nil, sources.Item{}, none, err
-	}
-	return loc, items[0], cleanup, nil
-}
-
-func closeLocation(loc sources.Location) {
-	if c, ok := loc.(sources.Closer); ok {
-		_ = c.Close()
-	}
-}
-
 // ticketFlagsWithoutJSON returns the ticket flags; --json is shared with
 // the document mode.
 func ticketFlagsWithoutJSON() []cli.Flag {
@@ -274,4 +208,14 @@ func ticketFlagsWithoutJSON() []cli.Flag {
 		}
 	}
 	return out
+}
+
+// openTarget: see ingest.OpenTarget; a target that is no file is a usage
+// error.
+func openTarget(ctx context.Context, spec sources.Spec, target string) (sources.Location, sources.Item, func(), error) {
+	loc, it, cleanup, err := ingest.OpenTarget(ctx, spec, target)
+	if errors.Is(err, ingest.ErrBadTarget) {
+		return nil, sources.Item{}, cleanup, usageErr("%v", err)
+	}
+	return loc, it, cleanup, err
 }
