@@ -9,7 +9,7 @@ GOBIN := $(shell go env GOPATH)/bin
 endif
 export PATH := $(GOBIN):$(PATH)
 
-.PHONY: all build tools demo test test-short test-race bench bench-go fuzz lint fmt clean
+.PHONY: all build tools tools-gitea demo test test-short test-race bench bench-go fuzz lint fmt clean
 
 all: build
 
@@ -29,6 +29,12 @@ tools:
 	@command -v weaviate-server >/dev/null 2>&1 || { \
 		echo "installing weaviate-server $(WEAVIATE_VERSION) (go install; a few minutes the first time)"; \
 		go install github.com/weaviate/weaviate/cmd/weaviate-server@$(WEAVIATE_VERSION); }
+	@if command -v npm >/dev/null 2>&1 && [ ! -d $(TSCLIENT)/node_modules/weaviate-client ]; then \
+		echo "installing the weaviate-client npm package for the front-end test"; \
+		(cd $(TSCLIENT) && npm install --no-audit --no-fund --loglevel=error); fi
+
+# Gitea only for the tests: the demo does not need it.
+tools-gitea:
 	@command -v gitea >/dev/null 2>&1 || { set -e; \
 		echo "building gitea $(GITEA_VERSION) into $(GOBIN) (7 to 15 minutes on 2 cores the first time)"; \
 		tmp=$$(mktemp -d); \
@@ -39,9 +45,6 @@ tools:
 		cp -R "$$dir/." "$$src/"; chmod -R u+w "$$src"; \
 		(cd "$$src" && go build -tags 'sqlite sqlite_unlock_notify' -o "$(GOBIN)/gitea" .); \
 		echo "$$src" > "$(GOBIN)/gitea.static"; }
-	@if command -v npm >/dev/null 2>&1 && [ ! -d $(TSCLIENT)/node_modules/weaviate-client ]; then \
-		echo "installing the weaviate-client npm package for the front-end test"; \
-		(cd $(TSCLIENT) && npm install --no-audit --no-fund --loglevel=error); fi
 
 demo: build tools
 	bash examples/demo/run.sh
@@ -50,7 +53,7 @@ demo: build tools
 # for the list and its cost); the fault-injection suite runs with the rest.
 RACE_PKGS := ./knowledge/... ./reviews/... ./pipeline/ingest/... ./pipeline/lock/... \
 	./pipeline/serve/... ./pipeline/runs/... ./pipeline/config/... ./sources/...
-test: tools
+test: tools tools-gitea
 	go test -count=1 -timeout 45m ./...
 	$(MAKE) test-race
 
