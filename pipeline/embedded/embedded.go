@@ -27,17 +27,12 @@ const InstallHint = "install it with `go install github.com/weaviate/weaviate/cm
 // ErrNotInstalled is returned when no weaviate-server binary is found.
 var ErrNotInstalled = errors.New("weaviate-server not found")
 
-// FindBinary returns the weaviate-server to run: the configured path, else
-// PATH, else $GOBIN, else $GOPATH/bin (default ~/go/bin).
-func FindBinary(configured string) (string, error) {
-	if configured != "" {
-		if st, err := os.Stat(configured); err != nil || st.IsDir() {
-			return "", fmt.Errorf("%w at %s (weaviate.embedded.binary); %s", ErrNotInstalled, configured, InstallHint)
-		}
-		return configured, nil
-	}
-	if p, err := exec.LookPath("weaviate-server"); err == nil {
-		return p, nil
+// GoBinary finds a program installed the Go way: on PATH, else in $GOBIN,
+// else in each $GOPATH/bin, else in ~/go/bin (the default GOPATH), where
+// `go install` and `make tools` put it.
+func GoBinary(name string) (string, bool) {
+	if p, err := exec.LookPath(name); err == nil {
+		return p, true
 	}
 	var dirs []string
 	if gobin := os.Getenv("GOBIN"); gobin != "" {
@@ -52,10 +47,25 @@ func FindBinary(configured string) (string, error) {
 		dirs = append(dirs, filepath.Join(home, "go", "bin"))
 	}
 	for _, d := range dirs {
-		p := filepath.Join(d, "weaviate-server")
+		p := filepath.Join(d, name)
 		if st, err := os.Stat(p); err == nil && !st.IsDir() {
-			return p, nil
+			return p, true
 		}
+	}
+	return "", false
+}
+
+// FindBinary returns the weaviate-server to run: the configured path, else
+// PATH, else $GOBIN, else $GOPATH/bin (default ~/go/bin).
+func FindBinary(configured string) (string, error) {
+	if configured != "" {
+		if st, err := os.Stat(configured); err != nil || st.IsDir() {
+			return "", fmt.Errorf("%w at %s (weaviate.embedded.binary); %s", ErrNotInstalled, configured, InstallHint)
+		}
+		return configured, nil
+	}
+	if p, ok := GoBinary("weaviate-server"); ok {
+		return p, nil
 	}
 	return "", fmt.Errorf("%w on PATH, in GOBIN or GOPATH/bin; %s", ErrNotInstalled, InstallHint)
 }

@@ -33,6 +33,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kbops/kbops/pipeline/embedded"
 )
 
 // Version is the Gitea release `make tools` builds.
@@ -50,26 +52,8 @@ var ErrNotInstalled = errors.New("gitea is not installed")
 // FindBinary returns the gitea binary: PATH, then GOBIN, GOPATH/bin and
 // ~/go/bin.
 func FindBinary() (string, error) {
-	if p, err := exec.LookPath("gitea"); err == nil {
+	if p, ok := embedded.GoBinary("gitea"); ok {
 		return p, nil
-	}
-	var dirs []string
-	if gobin := os.Getenv("GOBIN"); gobin != "" {
-		dirs = append(dirs, gobin)
-	}
-	if gopath := os.Getenv("GOPATH"); gopath != "" {
-		for _, p := range filepath.SplitList(gopath) {
-			dirs = append(dirs, filepath.Join(p, "bin"))
-		}
-	}
-	if home, err := os.UserHomeDir(); err == nil {
-		dirs = append(dirs, filepath.Join(home, "go", "bin"))
-	}
-	for _, d := range dirs {
-		p := filepath.Join(d, "gitea")
-		if st, err := os.Stat(p); err == nil && !st.IsDir() {
-			return p, nil
-		}
 	}
 	return "", fmt.Errorf("%w: no gitea on PATH, in GOBIN or GOPATH/bin; %s", ErrNotInstalled, installHint)
 }
