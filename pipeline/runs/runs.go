@@ -9,11 +9,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/kbops/kbops/pipeline/ingest"
 	"github.com/kbops/kbops/pipeline/workspace"
 )
 
@@ -87,6 +87,22 @@ type ItemErrorer interface {
 	ItemErrors() []string
 }
 
+// Filler is implemented by reports that fill in more of the run report
+// than a summary: an ingestion's figures per source, its findings, item
+// errors and commit.
+type Filler interface {
+	FillRun(r *Report)
+}
+
+// isNil reports whether v is nil or a nil pointer (a report not made).
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
+}
+
 // Options are the optional parts of a recorded run.
 type Options struct {
 	Job     string // default: kind
@@ -95,7 +111,7 @@ type Options struct {
 }
 
 // Record writes the report of a run that started at start and ended now.
-// report is the run's own result (ingest.Report, or any value, ideally a
+// report is the run's own result (any value, ideally a Filler or a
 // Summarizer, and an ItemErrorer when items can fail); runErr is the run's error, nil on success.
 // Manual commands call it after their run, whatever the outcome, so that
 // `kbops runs` shows every run. A failure to write the report is returned
@@ -126,20 +142,16 @@ func Build(kind string, start time.Time, report any, runErr error, o Options) Re
 	if r.Trigger == "" {
 		r.Trigger = Manual
 	}
-	switch rep := report.(type) {
-	case ingest.Report:
-		fillIngest(&r, rep)
-	case *ingest.Report:
-		if rep != nil {
-			fillIngest(&r, *rep)
-		}
-	case Summarizer:
-		if rep != nil {
+	if !isNil(report) {
+		switch rep := report.(type) {
+		case Filler:
+			rep.FillRun(&r)
+		case Summarizer:
 			r.Summary = rep.Summary()
 		}
-	}
-	if ie, ok := report.(ItemErrorer); ok && ie != nil {
-		r.Errors = append(r.Errors, ie.ItemErrors()...)
+		if ie, ok := report.(ItemErrorer); ok {
+			r.Errors = append(r.Errors, ie.ItemErrors()...)
+		}
 	}
 	if report != nil {
 		if b, err := json.Marshal(report); err == nil && string(b) != "null" {
@@ -156,35 +168,6 @@ func Build(kind string, start time.Time, report any, runErr error, o Options) Re
 		}
 	}
 	return r
-}
-
-func fillIngest(r *Report, rep ingest.Report) {
-	var b strings.Builder
-	for _, s := range rep.Sources {
-		ss := SourceSummary{
-			Name: s.Name, Fetched: s.Extracted, Unchanged: s.Unchanged, Removed: s.Removed,
-			New: s.Added, Changed: s.Changed, Retired: s.Retired, Errors: s.Errors,
-		}
-		r.Sources = append(r.Sources, ss)
-		r.Errors = append(r.Errors, s.Errors...)
-		fmt.Fprintf(&b, "%s: %d documents fetched, %d unchanged, %d removed; units %d new, %d changed, %d retired",
-			s.Name, ss.Fetched, ss.Unchanged, ss.Removed, ss.New, ss.Changed, ss.Retired)
-		if len(s.Errors) > 0 {
-			fmt.Fprintf(&b, "; %d errors", len(s.Errors))
-		}
-		b.WriteString("\n")
-	}
-	r.Findings = rep.Findings
-	r.Commit = rep.Commit
-	if rep.Commit != "" {
-		fmt.Fprintf(&b, "committed %s to %s", short(rep.Commit), rep.Branch)
-	} else {
-		b.WriteString("no changes: nothing committed")
-	}
-	if len(rep.Findings) > 0 {
-		fmt.Fprintf(&b, "; %d findings", len(rep.Findings))
-	}
-	r.Summary = b.String()
 }
 
 func short(h string) string {
