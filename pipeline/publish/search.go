@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/weaviate/weaviate-go-client/v5/weaviate"
 	"github.com/weaviate/weaviate-go-client/v5/weaviate/auth"
@@ -90,11 +92,16 @@ type Hit struct {
 }
 
 // Search queries the alias as an agent front-end would: BM25 keyword
-// search over title, body, the Chinese and Japanese text fields and the
-// cross-language terms, or hybrid search (BM25 fused with vectors) when
-// the collection has a vectorizer.
+// search, or hybrid search (BM25 fused with vectors) when the collection
+// has a vectorizer. The query text searches WordProperties; the
+// expansions search the glossary terms only, so that the small words of
+// a multi-word term in another language ("de" in "reducción de
+// potencia") do not match every body in that language; the Han, Kana and
+// Hangul runs of both search CJKProperties, and a query without any does
+// not search them at all. A unit's score is the sum of its scores in
+// these searches. Hits come best first; no hits is an empty, non-nil
+// slice.
 func Search(ctx context.Context, t *Target, q Query) ([]Hit, error) {
-	c := t.Client
 	// Weaviate 1.35 answers unfiltered GraphQL queries through an alias but
 	// rejects where-filters on one ("class does not exist"), so the alias
 	// is resolved first; the lookup is one small request.
@@ -111,21 +118,111 @@ func Search(ctx context.Context, t *Target, q Query) ([]Hit, error) {
 	if q.Limit <= 0 {
 		q.Limit = 10
 	}
-	text := q.Text
-	if len(q.Expansions) > 0 {
-		text += " " + strings.Join(q.Expansions, " ")
+	subs := subQueries(q)
+	limit := q.Limit
+	if len(subs) > 1 {
+		// A unit found by two searches may rank below the limit in each.
+		limit = max(2*q.Limit, 20)
 	}
+	type found struct {
+		hit  Hit
+		body string
+	}
+	var order []string
+	byID := map[string]*found{}
+	for _, sq := range subs {
+		rows, err := searchRows(ctx, t, collection, q, sq, limit)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range rows {
+			h := Hit{
+				UnitID: str(m[PropUnitID]), Title: str(m[PropTitle]), Language: str(m[PropLanguage]),
+				Product: str(m[PropProduct]), Tier: str(m[PropTier]), Access: str(m[PropAccess]),
+				Source: str(m[PropSourceURI]), Locator: str(m[PropLocator]),
+			}
+			if v, ok := m[PropVersion].(float64); ok {
+				h.Version = int(v)
+			}
+			if add, ok := m["_additional"].(map[string]any); ok {
+				h.Score, _ = strconv.ParseFloat(str(add["score"]), 64)
+			}
+			if f, ok := byID[h.UnitID]; ok {
+				f.hit.Score += h.Score
+				continue
+			}
+			byID[h.UnitID] = &found{hit: h, body: str(m[PropBody])}
+			order = append(order, h.UnitID)
+		}
+	}
+	hits := make([]Hit, 0, len(order))
+	for _, id := range order {
+		f := byID[id]
+		f.hit.Snippet = snippet(f.body)
+		hits = append(hits, f.hit)
+	}
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
+	if len(hits) > q.Limit {
+		hits = hits[:q.Limit]
+	}
+	return hits, nil
+}
+
+// subQuery is one search of a query: text against properties.
+type subQuery struct {
+	text  string
+	props []string
+}
+
+func subQueries(q Query) []subQuery {
+	subs := []subQuery{{q.Text, WordProperties}}
+	exp := strings.Join(q.Expansions, " ")
+	if strings.TrimSpace(exp) != "" {
+		subs = append(subs, subQuery{exp, []string{PropTerms}})
+	}
+	if cjk := CJKText(q.Text + " " + exp); cjk != "" {
+		subs = append(subs, subQuery{cjk, CJKProperties})
+	}
+	return subs
+}
+
+// CJKText returns the Han, Kana and Hangul runs of s separated by spaces,
+// or "" when s has none: what may be sent to a Chinese or Japanese
+// tokenized property, which would cut any Latin text into letters.
+func CJKText(s string) string {
+	var b strings.Builder
+	in := false
+	for _, r := range s {
+		if isCJK(r) {
+			if !in && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteRune(r)
+			in = true
+		} else {
+			in = false
+		}
+	}
+	return b.String()
+}
+
+func isCJK(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) || r == 'ー'
+}
+
+// searchRows runs one search and returns its result rows.
+func searchRows(ctx context.Context, t *Target, collection string, q Query, sq subQuery, limit int) ([]map[string]any, error) {
 	fields := []graphql.Field{
 		{Name: PropUnitID}, {Name: PropTitle}, {Name: PropVersion}, {Name: PropLanguage},
 		{Name: PropProduct}, {Name: PropTier}, {Name: PropAccess}, {Name: PropSourceURI},
 		{Name: PropLocator}, {Name: PropBody},
 		{Name: "_additional", Fields: []graphql.Field{{Name: "score"}}},
 	}
-	g := c.GraphQL().Get().WithClassName(collection).WithFields(fields...).WithLimit(q.Limit)
+	g := t.Client.GraphQL().Get().WithClassName(collection).WithFields(fields...).WithLimit(limit)
 	if t.HasVectors() {
-		g = g.WithHybrid((&graphql.HybridArgumentBuilder{}).WithQuery(text).WithProperties(SearchProperties).WithAlpha(0.5))
+		g = g.WithHybrid((&graphql.HybridArgumentBuilder{}).WithQuery(sq.text).WithProperties(sq.props).WithAlpha(0.5))
 	} else {
-		g = g.WithBM25((&graphql.BM25ArgumentBuilder{}).WithQuery(text).WithProperties(SearchProperties...))
+		g = g.WithBM25((&graphql.BM25ArgumentBuilder{}).WithQuery(sq.text).WithProperties(sq.props...))
 	}
 	if t.Consistency != "" {
 		g = g.WithConsistencyLevel(t.Consistency)
@@ -158,23 +255,13 @@ func Search(ctx context.Context, t *Target, q Query) ([]Hit, error) {
 			rows, _ = v.([]any)
 		}
 	}
-	hits := make([]Hit, 0, len(rows))
+	out := make([]map[string]any, 0, len(rows))
 	for _, r := range rows {
-		m, _ := r.(map[string]any)
-		h := Hit{
-			UnitID: str(m[PropUnitID]), Title: str(m[PropTitle]), Language: str(m[PropLanguage]),
-			Product: str(m[PropProduct]), Tier: str(m[PropTier]), Access: str(m[PropAccess]),
-			Source: str(m[PropSourceURI]), Locator: str(m[PropLocator]), Snippet: snippet(str(m[PropBody])),
+		if m, ok := r.(map[string]any); ok {
+			out = append(out, m)
 		}
-		if v, ok := m[PropVersion].(float64); ok {
-			h.Version = int(v)
-		}
-		if add, ok := m["_additional"].(map[string]any); ok {
-			h.Score, _ = strconv.ParseFloat(str(add["score"]), 64)
-		}
-		hits = append(hits, h)
 	}
-	return hits, nil
+	return out, nil
 }
 
 func where(q Query) *filters.WhereBuilder {
