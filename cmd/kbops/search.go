@@ -23,7 +23,8 @@ func searchCommand() *cli.Command {
 		ArgsUsage: "QUERY",
 		Description: `Runs a BM25 search over titles, bodies and the cross-language glossary terms,
 and with the query's Chinese and Japanese words only over the Chinese and
-Japanese text fields, and prints hits with provenance.
+Japanese text fields, and prints hits with provenance and the passage that
+matched.
 It is the reference for how a front-end should query (docs/weaviate-schema.md).
 
 Example:

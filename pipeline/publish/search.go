@@ -99,8 +99,8 @@ type Hit struct {
 // potencia") do not match every body in that language; the Han, Kana and
 // Hangul runs of both search CJKProperties, and a query without any does
 // not search them at all. A unit's score is the sum of its scores in
-// these searches. Hits come best first; no hits is an empty, non-nil
-// slice.
+// these searches. Hits come best first with the passage of the body that
+// matched as the snippet; no hits is an empty, non-nil slice.
 func Search(ctx context.Context, t *Target, q Query) ([]Hit, error) {
 	// Weaviate 1.35 answers unfiltered GraphQL queries through an alias but
 	// rejects where-filters on one ("class does not exist"), so the alias
@@ -158,7 +158,7 @@ func Search(ctx context.Context, t *Target, q Query) ([]Hit, error) {
 	hits := make([]Hit, 0, len(order))
 	for _, id := range order {
 		f := byID[id]
-		f.hit.Snippet = snippet(f.body)
+		f.hit.Snippet = Snippet(f.body, q.Text)
 		hits = append(hits, f.hit)
 	}
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
@@ -304,11 +304,128 @@ func str(v any) string {
 	return s
 }
 
-func snippet(body string) string {
-	body = strings.Join(strings.Fields(body), " ")
-	r := []rune(body)
-	if len(r) > 160 {
-		return string(r[:160]) + "…"
+// snippetWidth is the length of a snippet in characters, and
+// snippetLead how much of it comes before the first matching word.
+const (
+	snippetWidth = 200
+	snippetLead  = 40
+)
+
+// Snippet returns the passage of body to show for a hit of query: about
+// 200 characters around the place where most of the query's words occur
+// closest together (Latin words whole and in any case, Chinese and Japanese
+// words also as pairs of characters, since the index segments them), cut
+// at word boundaries, with … where the body was cut. A body in which no
+// query word occurs gives its beginning.
+func Snippet(body, query string) string {
+	r := []rune(strings.Join(strings.Fields(body), " "))
+	if len(r) <= snippetWidth {
+		return string(r)
 	}
-	return body
+	low := make([]rune, len(r))
+	for i, c := range r {
+		low[i] = unicode.ToLower(c)
+	}
+	terms := snippetTerms(query)
+	var occ [][2]int // position, term index
+	for ti, term := range terms {
+		for _, p := range occurrences(low, term) {
+			occ = append(occ, [2]int{p, ti})
+		}
+	}
+	sort.Slice(occ, func(i, j int) bool { return occ[i][0] < occ[j][0] })
+	// The window with the most distinct query words wins; among those, the
+	// one where they stand closest together, then the first.
+	at, best, span := 0, 0, 0
+	for i, o := range occ {
+		seen := map[int]bool{}
+		last := o[0]
+		for _, o2 := range occ[i:] {
+			if o2[0] >= o[0]+snippetWidth-snippetLead {
+				break
+			}
+			if !seen[o2[1]] {
+				seen[o2[1]] = true
+				last = o2[0]
+			}
+		}
+		if len(seen) > best || (len(seen) == best && last-o[0] < span) {
+			at, best, span = o[0], len(seen), last-o[0]
+		}
+	}
+	start := max(at-snippetLead, 0)
+	if start > 0 {
+		// Begin at a word: after the first space between start and the match.
+		for i := start; i < at; i++ {
+			if r[i] == ' ' {
+				start = i + 1
+				break
+			}
+		}
+	}
+	end := min(start+snippetWidth, len(r))
+	if end < len(r) {
+		// End at a word: before the last space after the match.
+		for i := end; i > at; i-- {
+			if r[i] == ' ' {
+				end = i
+				break
+			}
+		}
+	}
+	out := strings.TrimSpace(string(r[start:end]))
+	if start > 0 {
+		out = "…" + out
+	}
+	if end < len(r) {
+		out += "…"
+	}
+	return out
+}
+
+// snippetTerms returns the lowercased words of a query: Latin words, and
+// each Han/Kana/Hangul run with its character pairs.
+func snippetTerms(query string) [][]rune {
+	var terms [][]rune
+	seen := map[string]bool{}
+	add := func(t []rune) {
+		if len(t) > 0 && !seen[string(t)] {
+			seen[string(t)] = true
+			terms = append(terms, t)
+		}
+	}
+	for _, w := range strings.FieldsFunc(strings.ToLower(query), func(c rune) bool {
+		return !unicode.IsLetter(c) && !unicode.IsDigit(c)
+	}) {
+		rw := []rune(w)
+		if !isCJK(rw[0]) && len(rw) >= 2 {
+			add(rw)
+		}
+	}
+	for _, run := range strings.Fields(CJKText(query)) {
+		rr := []rune(run)
+		add(rr)
+		for i := 0; i+2 <= len(rr) && len(rr) > 2; i++ {
+			add(rr[i : i+2])
+		}
+	}
+	return terms
+}
+
+// occurrences returns where term occurs in text; a Latin term only as a
+// whole word.
+func occurrences(text, term []rune) []int {
+	var out []int
+	word := !isCJK(term[0])
+	isWord := func(c rune) bool { return (unicode.IsLetter(c) || unicode.IsDigit(c)) && !isCJK(c) }
+	for i := 0; i+len(term) <= len(text); i++ {
+		if text[i] != term[0] || !slices.Equal(text[i:i+len(term)], term) {
+			continue
+		}
+		if word && ((i > 0 && isWord(text[i-1])) || (i+len(term) < len(text) && isWord(text[i+len(term)]))) {
+			continue
+		}
+		out = append(out, i)
+	}
+	return out
 }

@@ -115,3 +115,40 @@ func TestExpansionsSearchTermsNotBodies(t *testing.T) {
 		t.Errorf("hits %v, want the English and the Chinese derating units", ids)
 	}
 }
+
+// The snippet of a hit is the passage that matched, cut at whole words,
+// not the beginning of the body.
+func TestSearchSnippetIsTheMatchingPassage(t *testing.T) {
+	filler := strings.Repeat("The inclinometer measures angles in two axes and shows them on the display. ", 8)
+	body := filler + "To calibrate the sensor, place the device on a flat surface and hold the CAL key for three seconds. " + filler
+	tg := target(t)
+	pub(t, tg, []*knowledge.Unit{mkUnit("lap/en/use", "en", "Use", body)}, publish.Options{})
+	hs := searchHits(t, tg, publish.Query{Text: "calibrate sensor"})
+	if len(hs) != 1 {
+		t.Fatalf("hits: %v", hs)
+	}
+	s := hs[0].Snippet
+	if !strings.Contains(s, "To calibrate the sensor") || !strings.HasPrefix(s, "…") || !strings.HasSuffix(s, "…") {
+		t.Errorf("snippet is not the passage that matched: %q", s)
+	}
+	if n := len([]rune(s)); n < 160 || n > 240 {
+		t.Errorf("snippet has %d characters, want 160–240: %q", n, s)
+	}
+	inner := strings.TrimSuffix(strings.TrimPrefix(s, "…"), "…")
+	if !strings.Contains(body, inner) || !strings.Contains(body, " "+inner+" ") {
+		t.Errorf("snippet cuts a word: %q", s)
+	}
+
+	zh := strings.Repeat("评估板的外形尺寸和安装孔位置见下图。", 12) + "评估板通过 Type-C 接口供电，电压为 5V。" + strings.Repeat("其他说明。", 20)
+	if s := publish.Snippet(zh, "评估板怎么供电"); !strings.Contains(s, "接口供电") {
+		t.Errorf("Chinese snippet: %q", s)
+	}
+	// Whole words only: "cal" is not the start of "calibrate" here, so the
+	// passage with the CAL key is chosen.
+	if s := publish.Snippet(body, "CAL key"); !strings.Contains(s, "CAL key") {
+		t.Errorf("snippet for a short word: %q", s)
+	}
+	if s := publish.Snippet(body, "xyzzy"); !strings.HasPrefix(s, "The inclinometer") || !strings.HasSuffix(s, "…") {
+		t.Errorf("snippet without a match: %q", s)
+	}
+}
