@@ -21,8 +21,10 @@ func searchCommand() *cli.Command {
 		Name:      "search",
 		Usage:     "keyword search over the published knowledge, as an agent front-end would",
 		ArgsUsage: "QUERY",
-		Description: `Runs a BM25 search over titles, bodies, the Chinese and Japanese text fields
-and the cross-language glossary terms, and prints hits with provenance.
+		Description: `Runs a BM25 search over titles, bodies and the cross-language glossary terms,
+and with the query's Chinese and Japanese words only over the Chinese and
+Japanese text fields, and prints hits with provenance and the passage that
+matched.
 It is the reference for how a front-end should query (docs/weaviate-schema.md).
 
 Example:

@@ -50,8 +50,18 @@ const (
 
 // SearchProperties are the properties keyword search looks in, with the
 // title weighted up. Each is tokenized for its script: word for languages
-// with spaces, gse_ch for Chinese, kagome_ja for Japanese.
-var SearchProperties = []string{PropTitle + "^2", PropBody, PropTextZH, PropTextJA, PropTerms}
+// with spaces, gse_ch for Chinese, kagome_ja for Japanese. Search queries
+// WordProperties with the query text and CJKProperties with its CJK runs
+// only (see Search).
+var SearchProperties = append(append([]string{}, WordProperties...), CJKProperties...)
+
+// WordProperties are the word-tokenized search properties.
+var WordProperties = []string{PropTitle + "^2", PropBody, PropTerms}
+
+// CJKProperties are the search properties tokenized for Chinese and
+// Japanese. Their tokenizers cut Latin text into single letters, so they
+// are queried only with the Han, Kana and Hangul runs of a query.
+var CJKProperties = []string{PropTextZH, PropTextJA}
 
 func boolp(b bool) *bool { return &b }
 

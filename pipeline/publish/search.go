@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/weaviate/weaviate-go-client/v5/weaviate"
 	"github.com/weaviate/weaviate-go-client/v5/weaviate/auth"
@@ -90,11 +92,16 @@ type Hit struct {
 }
 
 // Search queries the alias as an agent front-end would: BM25 keyword
-// search over title, body, the Chinese and Japanese text fields and the
-// cross-language terms, or hybrid search (BM25 fused with vectors) when
-// the collection has a vectorizer.
+// search, or hybrid search (BM25 fused with vectors) when the collection
+// has a vectorizer. The query text searches WordProperties; the
+// expansions search the glossary terms only, so that the small words of
+// a multi-word term in another language ("de" in "reducción de
+// potencia") do not match every body in that language; the Han, Kana and
+// Hangul runs of both search CJKProperties, and a query without any does
+// not search them at all. A unit's score is the sum of its scores in
+// these searches. Hits come best first with the passage of the body that
+// matched as the snippet; no hits is an empty, non-nil slice.
 func Search(ctx context.Context, t *Target, q Query) ([]Hit, error) {
-	c := t.Client
 	// Weaviate 1.35 answers unfiltered GraphQL queries through an alias but
 	// rejects where-filters on one ("class does not exist"), so the alias
 	// is resolved first; the lookup is one small request.
@@ -111,21 +118,111 @@ func Search(ctx context.Context, t *Target, q Query) ([]Hit, error) {
 	if q.Limit <= 0 {
 		q.Limit = 10
 	}
-	text := q.Text
-	if len(q.Expansions) > 0 {
-		text += " " + strings.Join(q.Expansions, " ")
+	subs := subQueries(q)
+	limit := q.Limit
+	if len(subs) > 1 {
+		// A unit found by two searches may rank below the limit in each.
+		limit = max(2*q.Limit, 20)
 	}
+	type found struct {
+		hit  Hit
+		body string
+	}
+	var order []string
+	byID := map[string]*found{}
+	for _, sq := range subs {
+		rows, err := searchRows(ctx, t, collection, q, sq, limit)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range rows {
+			h := Hit{
+				UnitID: str(m[PropUnitID]), Title: str(m[PropTitle]), Language: str(m[PropLanguage]),
+				Product: str(m[PropProduct]), Tier: str(m[PropTier]), Access: str(m[PropAccess]),
+				Source: str(m[PropSourceURI]), Locator: str(m[PropLocator]),
+			}
+			if v, ok := m[PropVersion].(float64); ok {
+				h.Version = int(v)
+			}
+			if add, ok := m["_additional"].(map[string]any); ok {
+				h.Score, _ = strconv.ParseFloat(str(add["score"]), 64)
+			}
+			if f, ok := byID[h.UnitID]; ok {
+				f.hit.Score += h.Score
+				continue
+			}
+			byID[h.UnitID] = &found{hit: h, body: str(m[PropBody])}
+			order = append(order, h.UnitID)
+		}
+	}
+	hits := make([]Hit, 0, len(order))
+	for _, id := range order {
+		f := byID[id]
+		f.hit.Snippet = Snippet(f.body, q.Text)
+		hits = append(hits, f.hit)
+	}
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
+	if len(hits) > q.Limit {
+		hits = hits[:q.Limit]
+	}
+	return hits, nil
+}
+
+// subQuery is one search of a query: text against properties.
+type subQuery struct {
+	text  string
+	props []string
+}
+
+func subQueries(q Query) []subQuery {
+	subs := []subQuery{{q.Text, WordProperties}}
+	exp := strings.Join(q.Expansions, " ")
+	if strings.TrimSpace(exp) != "" {
+		subs = append(subs, subQuery{exp, []string{PropTerms}})
+	}
+	if cjk := CJKText(q.Text + " " + exp); cjk != "" {
+		subs = append(subs, subQuery{cjk, CJKProperties})
+	}
+	return subs
+}
+
+// CJKText returns the Han, Kana and Hangul runs of s separated by spaces,
+// or "" when s has none: what may be sent to a Chinese or Japanese
+// tokenized property, which would cut any Latin text into letters.
+func CJKText(s string) string {
+	var b strings.Builder
+	in := false
+	for _, r := range s {
+		if isCJK(r) {
+			if !in && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteRune(r)
+			in = true
+		} else {
+			in = false
+		}
+	}
+	return b.String()
+}
+
+func isCJK(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) || r == 'ー'
+}
+
+// searchRows runs one search and returns its result rows.
+func searchRows(ctx context.Context, t *Target, collection string, q Query, sq subQuery, limit int) ([]map[string]any, error) {
 	fields := []graphql.Field{
 		{Name: PropUnitID}, {Name: PropTitle}, {Name: PropVersion}, {Name: PropLanguage},
 		{Name: PropProduct}, {Name: PropTier}, {Name: PropAccess}, {Name: PropSourceURI},
 		{Name: PropLocator}, {Name: PropBody},
 		{Name: "_additional", Fields: []graphql.Field{{Name: "score"}}},
 	}
-	g := c.GraphQL().Get().WithClassName(collection).WithFields(fields...).WithLimit(q.Limit)
+	g := t.Client.GraphQL().Get().WithClassName(collection).WithFields(fields...).WithLimit(limit)
 	if t.HasVectors() {
-		g = g.WithHybrid((&graphql.HybridArgumentBuilder{}).WithQuery(text).WithProperties(SearchProperties).WithAlpha(0.5))
+		g = g.WithHybrid((&graphql.HybridArgumentBuilder{}).WithQuery(sq.text).WithProperties(sq.props).WithAlpha(0.5))
 	} else {
-		g = g.WithBM25((&graphql.BM25ArgumentBuilder{}).WithQuery(text).WithProperties(SearchProperties...))
+		g = g.WithBM25((&graphql.BM25ArgumentBuilder{}).WithQuery(sq.text).WithProperties(sq.props...))
 	}
 	if t.Consistency != "" {
 		g = g.WithConsistencyLevel(t.Consistency)
@@ -158,23 +255,13 @@ func Search(ctx context.Context, t *Target, q Query) ([]Hit, error) {
 			rows, _ = v.([]any)
 		}
 	}
-	hits := make([]Hit, 0, len(rows))
+	out := make([]map[string]any, 0, len(rows))
 	for _, r := range rows {
-		m, _ := r.(map[string]any)
-		h := Hit{
-			UnitID: str(m[PropUnitID]), Title: str(m[PropTitle]), Language: str(m[PropLanguage]),
-			Product: str(m[PropProduct]), Tier: str(m[PropTier]), Access: str(m[PropAccess]),
-			Source: str(m[PropSourceURI]), Locator: str(m[PropLocator]), Snippet: snippet(str(m[PropBody])),
+		if m, ok := r.(map[string]any); ok {
+			out = append(out, m)
 		}
-		if v, ok := m[PropVersion].(float64); ok {
-			h.Version = int(v)
-		}
-		if add, ok := m["_additional"].(map[string]any); ok {
-			h.Score, _ = strconv.ParseFloat(str(add["score"]), 64)
-		}
-		hits = append(hits, h)
 	}
-	return hits, nil
+	return out, nil
 }
 
 func where(q Query) *filters.WhereBuilder {
@@ -217,11 +304,128 @@ func str(v any) string {
 	return s
 }
 
-func snippet(body string) string {
-	body = strings.Join(strings.Fields(body), " ")
-	r := []rune(body)
-	if len(r) > 160 {
-		return string(r[:160]) + "…"
+// snippetWidth is the length of a snippet in characters, and
+// snippetLead how much of it comes before the first matching word.
+const (
+	snippetWidth = 200
+	snippetLead  = 40
+)
+
+// Snippet returns the passage of body to show for a hit of query: about
+// 200 characters around the place where most of the query's words occur
+// closest together (Latin words whole and in any case, Chinese and Japanese
+// words also as pairs of characters, since the index segments them), cut
+// at word boundaries, with … where the body was cut. A body in which no
+// query word occurs gives its beginning.
+func Snippet(body, query string) string {
+	r := []rune(strings.Join(strings.Fields(body), " "))
+	if len(r) <= snippetWidth {
+		return string(r)
 	}
-	return body
+	low := make([]rune, len(r))
+	for i, c := range r {
+		low[i] = unicode.ToLower(c)
+	}
+	terms := snippetTerms(query)
+	var occ [][2]int // position, term index
+	for ti, term := range terms {
+		for _, p := range occurrences(low, term) {
+			occ = append(occ, [2]int{p, ti})
+		}
+	}
+	sort.Slice(occ, func(i, j int) bool { return occ[i][0] < occ[j][0] })
+	// The window with the most distinct query words wins; among those, the
+	// one where they stand closest together, then the first.
+	at, best, span := 0, 0, 0
+	for i, o := range occ {
+		seen := map[int]bool{}
+		last := o[0]
+		for _, o2 := range occ[i:] {
+			if o2[0] >= o[0]+snippetWidth-snippetLead {
+				break
+			}
+			if !seen[o2[1]] {
+				seen[o2[1]] = true
+				last = o2[0]
+			}
+		}
+		if len(seen) > best || (len(seen) == best && last-o[0] < span) {
+			at, best, span = o[0], len(seen), last-o[0]
+		}
+	}
+	start := max(at-snippetLead, 0)
+	if start > 0 {
+		// Begin at a word: after the first space between start and the match.
+		for i := start; i < at; i++ {
+			if r[i] == ' ' {
+				start = i + 1
+				break
+			}
+		}
+	}
+	end := min(start+snippetWidth, len(r))
+	if end < len(r) {
+		// End at a word: before the last space after the match.
+		for i := end; i > at; i-- {
+			if r[i] == ' ' {
+				end = i
+				break
+			}
+		}
+	}
+	out := strings.TrimSpace(string(r[start:end]))
+	if start > 0 {
+		out = "…" + out
+	}
+	if end < len(r) {
+		out += "…"
+	}
+	return out
+}
+
+// snippetTerms returns the lowercased words of a query: Latin words, and
+// each Han/Kana/Hangul run with its character pairs.
+func snippetTerms(query string) [][]rune {
+	var terms [][]rune
+	seen := map[string]bool{}
+	add := func(t []rune) {
+		if len(t) > 0 && !seen[string(t)] {
+			seen[string(t)] = true
+			terms = append(terms, t)
+		}
+	}
+	for _, w := range strings.FieldsFunc(strings.ToLower(query), func(c rune) bool {
+		return !unicode.IsLetter(c) && !unicode.IsDigit(c)
+	}) {
+		rw := []rune(w)
+		if !isCJK(rw[0]) && len(rw) >= 2 {
+			add(rw)
+		}
+	}
+	for _, run := range strings.Fields(CJKText(query)) {
+		rr := []rune(run)
+		add(rr)
+		for i := 0; i+2 <= len(rr) && len(rr) > 2; i++ {
+			add(rr[i : i+2])
+		}
+	}
+	return terms
+}
+
+// occurrences returns where term occurs in text; a Latin term only as a
+// whole word.
+func occurrences(text, term []rune) []int {
+	var out []int
+	word := !isCJK(term[0])
+	isWord := func(c rune) bool { return (unicode.IsLetter(c) || unicode.IsDigit(c)) && !isCJK(c) }
+	for i := 0; i+len(term) <= len(text); i++ {
+		if text[i] != term[0] || !slices.Equal(text[i:i+len(term)], term) {
+			continue
+		}
+		if word && ((i > 0 && isWord(text[i-1])) || (i+len(term) < len(text) && isWord(text[i+len(term)]))) {
+			continue
+		}
+		out = append(out, i)
+	}
+	return out
 }

@@ -27,7 +27,8 @@ func Visible(level, caller knowledge.Access) bool {
 // against every target the caller's access level may see (collections of
 // levels it may not see are never queried), best hits first across them.
 // Errors wrap publish.ErrNothingPublished or publish.ErrUnknownCollection
-// when nothing (or nothing current) was published.
+// when nothing (or nothing current) was published. No hits is an empty,
+// non-nil slice, which encodes as [] for front-ends.
 func Search(ctx context.Context, ws *workspace.Workspace, q publish.Query) ([]publish.Hit, error) {
 	if m := MainMatcher(ctx, ws); m != nil {
 		// A Spanish question finds a Chinese unit through the concepts it
@@ -41,7 +42,7 @@ func Search(ctx context.Context, ws *workspace.Workspace, q publish.Query) ([]pu
 		return nil, err
 	}
 	defer done()
-	var hits []publish.Hit
+	hits := []publish.Hit{}
 	for _, t := range targets {
 		if !Visible(t.Access, knowledge.Access(q.Access)) {
 			continue
