@@ -197,6 +197,10 @@ func decide(ctx context.Context, ws *workspace.Workspace, pr githost.PullRequest
 		return refuse("The account %s is not a reviewer's: OWNERS `accounts:` maps no e-mail address to it.", ev.Author)
 	}
 	cr.Reviewer = who
+	if owners.Strict {
+		// Decide would refuse too, telling the reviewer to pass a flag.
+		return refuse("OWNERS is in strict mode: an approval must be signed with %s's own key, which a comment cannot carry. Approve with `kbops review approve --stage %s --sign-key FILE --push`.", who, stage)
+	}
 	if c, moved, err := movedSince(ctx, ws.Repo, snap.Commit, ev.At); err != nil {
 		return refuse("kbops could not read the review branch's history: %v", err)
 	} else if moved {
