@@ -119,7 +119,8 @@ func (d *hostDemo) lastAnswer(t *testing.T) string {
 // after the last stage, here recorded with `kbops review approve --push`
 // and read by `kbops review sync`; setting the same verdict again (a
 // second sync, a no-op ingest) posts no new status, although Gitea keeps
-// every status posted.
+// every status posted. With main protected as docs/review-model.md says,
+// Gitea refuses the merge while the status fails and merges once it passes.
 func TestReviewSyncVerifyStatus(t *testing.T) {
 	d := startHostDemo(t)
 	res := must(t, d.ws, "ingest", "--push")
@@ -137,6 +138,23 @@ func TestReviewSyncVerifyStatus(t *testing.T) {
 	must(t, d.ws, "ingest", "--push")
 	if st := d.verifyStatuses(t, head); len(st) != 1 {
 		t.Fatalf("the same verdict set again made %d statuses; want 1: %+v", len(st), st)
+	}
+
+	// Branch protection as docs/review-model.md gives it: the host refuses
+	// the merge while kbops/verify fails.
+	d.srv.MustDo(t, d.bot.Token, http.MethodPost, "/repos/"+d.repo.FullName()+"/branch_protections",
+		map[string]any{"branch_name": "main", "enable_status_check": true, "status_check_contexts": []string{"kbops/verify"}}, nil)
+	mergePath := "/repos/" + d.repo.FullName() + "/pulls/1/merge"
+	var mergeErr error
+	for i := 0; i < 50; i++ { // Gitea answers 405 while it checks mergeability, too
+		mergeErr = d.srv.Do(context.Background(), d.bot.Token, http.MethodPost, mergePath, map[string]any{"Do": "merge"}, nil)
+		if mergeErr == nil || strings.Contains(mergeErr.Error(), "required status checks") {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if mergeErr == nil || !strings.Contains(mergeErr.Error(), "Not all required status checks successful") {
+		t.Fatalf("merge while kbops/verify fails: %v; want refused for the required check", mergeErr)
 	}
 
 	for _, step := range []struct{ stage, who string }{
@@ -162,6 +180,7 @@ func TestReviewSyncVerifyStatus(t *testing.T) {
 	if st := d.verifyStatuses(t, head); len(st) != 1 || st[0].State != "success" {
 		t.Fatalf("statuses on the approved head: %+v; want one success", st)
 	}
+	d.srv.Merge(t, d.bot, d.repo, 1, "merge")
 }
 
 // TestReviewSyncRecordsCommentApprovals: reviewers approve by typing
