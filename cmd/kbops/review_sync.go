@@ -26,7 +26,8 @@ from a host account that OWNERS "accounts:" maps to a reviewer is recorded
 as that reviewer's approval, exactly as "kbops review approve" records it
 (without unit ids: every unit waiting for that stage that they may decide),
 in a commit authored by the reviewer that names the host, the pull request
-and the comment. The review branch is pushed, and every command is answered
+and the comment. The review branch is pushed (also when decisions made here
+without --push left it ahead of git.remote), and every command is answered
 in the pull request: what was recorded, or why nothing was (an account
 OWNERS does not map, a stage they may not decide or that is out of order,
 a branch that changed after the comment). Then the kbops/verify commit

@@ -170,10 +170,12 @@ func TestReviewSyncVerifyStatus(t *testing.T) {
 	if !strings.Contains(res, "set: failure: 11 units wait: consistency 11") {
 		t.Fatalf("sync before consistency: %s", res)
 	}
-	must(t, d.ws, "review", "approve", "--stage", "consistency", "--as", "Carol Chen <carol.chen@example.com>", "--all-mine", "--push")
+	// Recorded here without --push: sync pushes it before the status, so
+	// that the host has the commit it marks.
+	must(t, d.ws, "review", "approve", "--stage", "consistency", "--as", "Carol Chen <carol.chen@example.com>", "--all-mine")
 	res = must(t, d.ws, "review", "sync")
 	head = branchHash(t, d.ws, "kbops/review")
-	if !strings.Contains(res, "status kbops/verify on "+head[:12]+" set: success: verify passes: 11 changed units approved") {
+	if !strings.Contains(res, "pushed kbops/review") || !strings.Contains(res, "status kbops/verify on "+head[:12]+" set: success: verify passes: 11 changed units approved") {
 		t.Fatalf("sync after all stages: %s", res)
 	}
 	must(t, d.ws, "review", "sync")

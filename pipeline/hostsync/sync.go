@@ -17,6 +17,7 @@ import (
 
 	"github.com/kbops/kbops/glossary"
 	"github.com/kbops/kbops/knowledge"
+	"github.com/kbops/kbops/pipeline/config"
 	"github.com/kbops/kbops/pipeline/workspace"
 	"github.com/kbops/kbops/reviews"
 	"github.com/kbops/kbops/reviews/githost"
@@ -38,8 +39,8 @@ type Report struct {
 	PullRequest int             `json:"pull_request"`
 	URL         string          `json:"url,omitempty"`
 	Commands    []CommandReport `json:"commands,omitempty"`
-	// Pushed is set when decisions were recorded and the review branch
-	// pushed.
+	// Pushed is set when the review branch was pushed: decisions were
+	// recorded, or the local branch was ahead of the remote's.
 	Pushed bool          `json:"pushed"`
 	Status *StatusReport `json:"status,omitempty"`
 }
@@ -64,7 +65,8 @@ type CommandReport struct {
 // `/approve STAGE [UNIT...]` from a reviewer OWNERS maps the account to
 // (reviews.Decide, the commit authored by that reviewer, with trailers
 // naming the host, the pull request and the comment), pushes the review
-// branch, answers every command in the pull request (what was recorded, or
+// branch when it recorded something or the local branch is ahead of the
+// remote's, answers every command in the pull request (what was recorded, or
 // why nothing was), saves the cursor, and sets the kbops/verify status on
 // the head. The review branch is fetched from git.remote first. Running it
 // again with nothing new records nothing, answers nothing and, the verdict
@@ -75,8 +77,16 @@ func Sync(ctx context.Context, ws *workspace.Workspace, host githost.Host, o Opt
 		o.Now = time.Now
 	}
 	cfg := ws.Config
-	if err := ws.FetchReviewBranch(ctx); err != nil {
+	// As ws.FetchReviewBranch, keeping the remote's head to see whether
+	// the local branch is ahead of it.
+	remoteHead, fetched, err := ws.Repo.Fetch(ctx, cfg.Git.Remote, cfg.Review.Branch, os.Getenv(config.EnvGitToken))
+	if err != nil {
 		return rep, err
+	}
+	if fetched {
+		if err := ws.Advance(ctx, cfg.Review.Branch, remoteHead); err != nil {
+			return rep, err
+		}
 	}
 	pr, ok, err := host.FindPullRequest(ctx, cfg.Review.Branch, cfg.Review.Main)
 	if err != nil {
@@ -95,7 +105,7 @@ func Sync(ctx context.Context, ws *workspace.Workspace, host githost.Host, o Opt
 	if err != nil {
 		return rep, err
 	}
-	recorded := false
+	push := false // something recorded, or the local branch ahead
 	for _, ev := range events {
 		cmd, ok := parseCommand(ev)
 		if !ok {
@@ -103,11 +113,19 @@ func Sync(ctx context.Context, ws *workspace.Workspace, host githost.Host, o Opt
 		}
 		cr := decide(ctx, ws, pr, ev, cmd, o)
 		if len(cr.Recorded) > 0 {
-			recorded = true
+			push = true
 		}
 		rep.Commands = append(rep.Commands, cr)
 	}
-	if recorded {
+	// Decisions recorded here but not pushed (approve without --push, a
+	// sync whose push failed) go too: the status is set on the local head,
+	// which the host must have.
+	if !push {
+		if local, ok, err := ws.Repo.Branch(cfg.Review.Branch); err == nil && ok && (!fetched || local != remoteHead) {
+			push = true
+		}
+	}
+	if push {
 		if err := ws.PushBranch(ctx, cfg.Review.Branch, false); err != nil {
 			// Not answered and the cursor not moved: the next sync meets
 			// the same comments, finds them recorded locally and says so.
