@@ -237,7 +237,9 @@ func TestReviewSyncRecordsCommentApprovals(t *testing.T) {
 
 	// Ana's command on the current head is recorded as hers.
 	id := comment("ana", "Checked against the VF-200 manual.\n\n/approve technical")
+	begin := time.Now()
 	res = must(t, d.ws, "review", "sync")
+	t.Logf("review sync recording one command for 11 units, pushing, answering, setting the status: %s", time.Since(begin).Round(time.Millisecond))
 	if !strings.Contains(res, "by ana: /approve technical: 11 units recorded as ana.ruiz@example.com") || !strings.Contains(res, "pushed kbops/review") ||
 		!strings.Contains(res, "set: failure: 11 units wait: expression 11") {
 		t.Fatalf("sync of ana's approval: %s", res)
