@@ -38,6 +38,29 @@ type Owners struct {
 	// Keys maps a reviewer's e-mail address to their armored OpenPGP
 	// public key (`gpg --export --armor ADDRESS`).
 	Keys map[string]string `yaml:"keys,omitempty"`
+	// Accounts maps a reviewer's e-mail address to their account on the
+	// git host (git.host), so that a command they type in the pull request
+	// (`/approve technical`) is recorded as their decision. Without an
+	// entry, their commands on the host are refused. In default mode this
+	// mapping and the host's login are all that make a host comment the
+	// reviewer's (docs/review-model.md, "Git hosts").
+	Accounts map[string]string `yaml:"accounts,omitempty"`
+}
+
+// ReviewerForAccount returns the e-mail address Accounts maps the host
+// account login to (host logins compare without case); ok is false when
+// no reviewer has that account.
+func (o *Owners) ReviewerForAccount(login string) (email string, ok bool) {
+	login = strings.ToLower(strings.TrimSpace(login))
+	if login == "" {
+		return "", false
+	}
+	for e, l := range o.Accounts {
+		if l == login {
+			return e, true
+		}
+	}
+	return "", false
 }
 
 // Stage is a review stage.
@@ -124,6 +147,27 @@ func (o *Owners) check() error {
 			return fmt.Errorf("keys: %w", err)
 		}
 	}
+	emails := make([]string, 0, len(o.Accounts))
+	for e := range o.Accounts {
+		emails = append(emails, e)
+	}
+	sort.Strings(emails)
+	owner := map[string]string{}
+	for _, e := range emails {
+		if err := knowledge.ValidateEmail(e); err != nil {
+			return fmt.Errorf("accounts: %w", err)
+		}
+		l := o.Accounts[e]
+		if l == "" || strings.ContainsAny(l, " \t\r\n<>@/`*[]()") {
+			return fmt.Errorf("accounts.%s: %q is not a host account name (the login, e.g. ana)", e, l)
+		}
+		// One account deciding as two reviewers would let one person
+		// approve two stages.
+		if prev, dup := owner[l]; dup {
+			return fmt.Errorf("accounts: %s and %s both map to the host account %q; give each reviewer their own account", prev, e, l)
+		}
+		owner[l] = e
+	}
 	return nil
 }
 
@@ -150,6 +194,13 @@ func (o *Owners) normalise() {
 			keys[Identity(k)] = v
 		}
 		o.Keys = keys
+	}
+	if len(o.Accounts) > 0 {
+		acc := make(map[string]string, len(o.Accounts))
+		for k, v := range o.Accounts {
+			acc[Identity(k)] = strings.ToLower(strings.TrimSpace(v))
+		}
+		o.Accounts = acc
 	}
 }
 
@@ -239,4 +290,10 @@ admins: [owner@example.com]
 #   owner@example.com: |
 #     -----BEGIN PGP PUBLIC KEY BLOCK-----
 #     ...
+
+# accounts: each reviewer's login on the git host (git.host), so that their
+# "/approve technical" in the pull request counts as their decision
+# (kbops review sync). Without an entry their commands there are refused.
+# accounts:
+#   owner@example.com: owner
 `

@@ -53,6 +53,13 @@ func OwnersChangeRequirements(prev, cur *Owners) []Requirement {
 			reqs = append(reqs, Requirement{Entry: "keys/" + k, AnyOf: sorted(append([]string{k}, prev.Admins...))})
 		}
 	}
+	// So is their host account: whoever controls the mapped account
+	// decides in their name on the host.
+	for _, k := range unionKeys(prev.Accounts, cur.Accounts) {
+		if prev.Accounts[k] != "" && prev.Accounts[k] != cur.Accounts[k] {
+			reqs = append(reqs, Requirement{Entry: "accounts/" + k, AnyOf: sorted(append([]string{k}, prev.Admins...))})
+		}
+	}
 	return reqs
 }
 

@@ -467,6 +467,10 @@ type Decision struct {
 	// Waive maps the code of a blocking finding to the reviewer's reason
 	// to approve over it; the waiver is kept in the record.
 	Waive map[string]string
+	// Trailers are further "Key: value" lines for the commit message, after
+	// kbops' own (e.g. where on the git host the decision was made). A
+	// trailer with a line break or without "Key: " is an error.
+	Trailers []string
 }
 
 // ErrNotReady marks units whose earlier stages are not approved yet.
@@ -503,6 +507,11 @@ func Decide(ctx context.Context, r *kbrepo.Repo, d Decision) (recorded []string,
 	}
 	who := Identity(d.Reviewer)
 	at := d.Now.UTC().Truncate(time.Second)
+	for _, tr := range d.Trailers {
+		if k, v, ok := strings.Cut(tr, ": "); !ok || k == "" || strings.TrimSpace(v) == "" || strings.ContainsAny(tr, "\r\n") || strings.ContainsAny(k, " \t") {
+			return nil, nil, fmt.Errorf("decision trailer %q: want one line \"Key: value\"", tr)
+		}
+	}
 	if o := snap.EffectiveOwners(); o.Strict {
 		if err := checkSignKey(o, who, d.SignKey); err != nil {
 			return nil, nil, err
@@ -626,6 +635,9 @@ func Decide(ctx context.Context, r *kbrepo.Repo, d Decision) (recorded []string,
 		msg += "\n" + d.Comment + "\n"
 	}
 	msg += fmt.Sprintf("\nKbops-Stage: %s\nKbops-Verdict: %s\nKbops-Reviewer: %s\n", d.Stage, d.Verdict, who)
+	for _, tr := range d.Trailers {
+		msg += tr + "\n"
+	}
 	if _, err := r.Commit(ctx, kbrepo.CommitOptions{Branch: d.Branch, Parents: []plumbing.Hash{head}, Changes: changes, Message: msg, Author: sig, SignKey: d.SignKey}); err != nil {
 		return nil, nil, err
 	}

@@ -72,7 +72,7 @@ func runIngest(ctx context.Context, ws *workspace.Workspace, o ingestOptions, ou
 		Sources: o.Sources, Now: time.Now(), Push: o.Push, GitToken: os.Getenv(config.EnvGitToken), Log: log,
 	}))
 	done()
-	pr, prOK, err := pullRequestAfterPush(ctx, ws, o.Push, rep, err)
+	host, err := pullRequestAfterPush(ctx, ws, o.Push, rep, err)
 	finish(rep, err)
 	if err != nil {
 		return err
@@ -80,7 +80,7 @@ func runIngest(ctx context.Context, ws *workspace.Workspace, o ingestOptions, ou
 	if o.JSON {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(withPullRequest(rep, pr, prOK)); err != nil {
+		if err := enc.Encode(withPullRequest(rep, host)); err != nil {
 			return err
 		}
 	} else {
@@ -103,8 +103,11 @@ func runIngest(ctx context.Context, ws *workspace.Workspace, o ingestOptions, ou
 		default:
 			fmt.Fprintln(out, "no changes: nothing committed")
 		}
-		if prOK {
-			fmt.Fprintf(out, "pull request #%d %s: %s\n", pr.Number, pr.Change, pr.URL)
+		if host.PROK {
+			fmt.Fprintf(out, "pull request #%d %s: %s\n", host.PR.Number, host.PR.Change, host.PR.URL)
+		}
+		if host.Status != nil {
+			printStatus(out, *host.Status)
 		}
 	}
 	if n := rep.Errors(); n > 0 {

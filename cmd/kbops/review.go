@@ -16,7 +16,7 @@ func reviewCommand() *cli.Command {
 	asFlag := &cli.StringFlag{Name: "as", Usage: "reviewer identity `\"Name <email>\"` (default: $KBOPS_REVIEWER, then git's user.name and user.email)"}
 	return &cli.Command{
 		Name:  "review",
-		Usage: "the three-stage review: status, check, approve, reject, verify, merge",
+		Usage: "the three-stage review: status, check, approve, reject, sync, verify, merge",
 		Description: `Every change to a unit passes three stages in order: technical (is it right?),
 expression (is it clear for its market?) and consistency (does it agree with
 the rest?). Decisions are recorded in the repository (approvals/), bound to
@@ -84,6 +84,7 @@ Example:
 			},
 			decideCommand(reviews.Approved, asFlag),
 			decideCommand(reviews.Rejected, asFlag),
+			reviewSyncCommand(),
 			{
 				Name:  "rehash",
 				Usage: "make unit files edited by hand new versions for review",

@@ -283,7 +283,7 @@ var gitFields = []cfgspec.Field{
 			"The token also goes to git sources on this remote's host, and to no other",
 		Comment: "e.g. origin; empty: review branches stay local"},
 	{Key: "git.host", Type: cfgspec.Block, Advanced: true,
-		Description: "the git host the knowledge repository lives on; `kbops ingest --push` opens or updates the review branch's pull request there (see docs/review-model.md, \"Git hosts\"); absent: the branch is only pushed"},
+		Description: "the git host the knowledge repository lives on; `kbops ingest --push` opens or updates the review branch's pull request there and sets its `kbops/verify` status, and `kbops review sync` records the `/approve` commands reviewers type there (see docs/review-model.md, \"Git hosts\"); absent: the branch is only pushed"},
 	{Key: "git.host.kind", Type: cfgspec.String, Values: []string{"gitea", "forgejo"}, Advanced: true,
 		Description: "the host's kind", Example: "gitea"},
 	{Key: "git.host.url", Type: cfgspec.String, Advanced: true,

@@ -3,18 +3,16 @@ package ingest
 import (
 	"context"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/kbops/kbops/glossary"
 	"github.com/kbops/kbops/knowledge"
-	"github.com/kbops/kbops/pipeline/config"
+	"github.com/kbops/kbops/pipeline/hostsync"
 	"github.com/kbops/kbops/pipeline/workspace"
 	"github.com/kbops/kbops/reviews"
 	"github.com/kbops/kbops/reviews/githost"
-	"github.com/kbops/kbops/sources/gitauth"
 )
 
 // PullRequestReport is what PullRequest did on the git host.
@@ -41,34 +39,12 @@ const maxBody = 60000
 // have been pushed: the host reads it from its own copy.
 func PullRequest(ctx context.Context, ws *workspace.Workspace, rep Report, reg *githost.Registry) (PullRequestReport, bool, error) {
 	cfg := ws.Config
-	hc := cfg.Git.Host
-	if !hc.Enabled() {
-		return PullRequestReport{}, false, nil
-	}
-	if cfg.Git.Remote == "" {
-		return PullRequestReport{}, false, fmt.Errorf("git.host is set but git.remote is not: the host can only show a branch kbops pushes to it; set git.remote to the repository's clone URL")
-	}
-	if reg == nil {
-		reg = githost.Default
-	}
-	token := os.Getenv(hc.TokenVar())
-	if hc.TokenVar() == config.EnvGitToken && token != "" {
-		// That token was issued for git.remote's host; an API elsewhere
-		// would receive someone else's credential.
-		remote := ws.Repo.RemoteURL(cfg.Git.Remote)
-		if gitauth.Host(remote) != gitauth.Host(hc.URL) {
-			return PullRequestReport{}, false, fmt.Errorf("git.host.url %s is not on git.remote's host, and %s is sent only there: name another variable in git.host.token_env", hc.URL, config.EnvGitToken)
-		}
-	}
-	if token == "" {
-		return PullRequestReport{}, false, fmt.Errorf("git.host: %s is empty: set it to an API token of the %s account that pushes the review branch", hc.TokenVar(), hc.Kind)
-	}
-	title, body, ok, err := pullRequestText(ctx, ws, rep)
+	host, ok, err := hostsync.Open(ctx, ws, reg)
 	if err != nil || !ok {
 		return PullRequestReport{}, false, err
 	}
-	host, err := reg.Open(ctx, githost.Spec{Kind: hc.Kind, URL: hc.URL, Repo: hc.Repo, Token: token})
-	if err != nil {
+	title, body, ok, err := pullRequestText(ctx, ws, rep)
+	if err != nil || !ok {
 		return PullRequestReport{}, false, err
 	}
 	begin := time.Now()

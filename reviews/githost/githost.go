@@ -46,7 +46,11 @@ type Host interface {
 	Events(ctx context.Context, number int, since Cursor) ([]Event, Cursor, error)
 	// SetStatus sets the commit status s.Context on the commit sha; a
 	// newer status of the same context replaces the older one on the host.
-	SetStatus(ctx context.Context, sha string, s Status) error
+	// It adds nothing when the newest status of s.Context on sha already
+	// has s's state, description and target URL (hosts keep every status
+	// posted, so a poll that repeats its verdict would otherwise grow the
+	// list); changed says whether it posted one.
+	SetStatus(ctx context.Context, sha string, s Status) (changed bool, err error)
 }
 
 // ErrNotFound is wrapped by errors for a pull request (or repository) the

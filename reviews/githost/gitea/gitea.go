@@ -433,21 +433,57 @@ func (h *Host) Events(ctx context.Context, number int, since githost.Cursor) ([]
 	return out, next.String(), nil
 }
 
-// SetStatus implements githost.Host.
-func (h *Host) SetStatus(ctx context.Context, sha string, s githost.Status) error {
+// SetStatus implements githost.Host. Gitea stores every status posted
+// (each with the next index), so the newest one of the context is read
+// first and a repeat is not posted.
+func (h *Host) SetStatus(ctx context.Context, sha string, s githost.Status) (bool, error) {
 	if sha == "" || s.Context == "" {
-		return fmt.Errorf("gitea %s: a commit status needs a commit and a context", h.repo)
+		return false, fmt.Errorf("gitea %s: a commit status needs a commit and a context", h.repo)
 	}
 	switch s.State {
 	case githost.StatusPending, githost.StatusSuccess, githost.StatusFailure, githost.StatusError:
 	default:
-		return fmt.Errorf("gitea %s: commit status state %q: want pending, success, failure or error", h.repo, s.State)
+		return false, fmt.Errorf("gitea %s: commit status state %q: want pending, success, failure or error", h.repo, s.State)
+	}
+	cur, ok, err := h.newestStatus(ctx, sha, s.Context)
+	if err != nil {
+		return false, err
+	}
+	if ok && cur == s {
+		return false, nil
 	}
 	in := map[string]string{"state": string(s.State), "context": s.Context, "description": s.Description, "target_url": s.TargetURL}
 	if _, err := h.call(ctx, http.MethodPost, "/statuses/"+url.PathEscape(sha), in, nil); err != nil {
-		return fmt.Errorf("setting status %s on %s: %w", s.Context, sha, err)
+		return false, fmt.Errorf("setting status %s on %s: %w", s.Context, sha, err)
 	}
-	return nil
+	return true, nil
+}
+
+// newestStatus is the newest status of context on sha.
+func (h *Host) newestStatus(ctx context.Context, sha, context string) (githost.Status, bool, error) {
+	for page := 1; page <= 20; page++ {
+		var list []struct {
+			Context     string `json:"context"`
+			State       string `json:"status"`
+			Description string `json:"description"`
+			TargetURL   string `json:"target_url"`
+		}
+		// "leastindex" is index descending, newest first: creation times
+		// have whole seconds and do not order statuses of one second.
+		q := url.Values{"sort": {"leastindex"}, "limit": {"50"}, "page": {strconv.Itoa(page)}}
+		if _, err := h.call(ctx, http.MethodGet, "/statuses/"+url.PathEscape(sha)+"?"+q.Encode(), nil, &list); err != nil {
+			return githost.Status{}, false, fmt.Errorf("reading the statuses of %s: %w", sha, err)
+		}
+		for _, st := range list {
+			if st.Context == context {
+				return githost.Status{Context: st.Context, State: githost.StatusState(st.State), Description: st.Description, TargetURL: st.TargetURL}, true, nil
+			}
+		}
+		if len(list) < 50 {
+			break
+		}
+	}
+	return githost.Status{}, false, nil
 }
 
 var _ githost.Host = (*Host)(nil)

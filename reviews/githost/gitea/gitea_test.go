@@ -77,6 +77,15 @@ func TestConformance(t *testing.T) {
 				}
 				return out
 			},
+			StatusCount: func(t *testing.T, sha, context string) int {
+				n := 0
+				for _, s := range srv.Statuses(t, owner, repo, sha) {
+					if s.Context == context {
+						n++
+					}
+				}
+				return n
+			},
 		}
 	})
 }

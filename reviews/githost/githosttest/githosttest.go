@@ -42,6 +42,8 @@ type Fixture struct {
 	Close func(t *testing.T, number int)
 	// Statuses returns the newest status of each context on sha.
 	Statuses func(t *testing.T, sha string) map[string]githost.Status
+	// StatusCount returns how many statuses of context the host keeps on sha.
+	StatusCount func(t *testing.T, sha, context string) int
 }
 
 // Factory makes a fresh Fixture for each subtest.
@@ -208,19 +210,39 @@ func Run(t *testing.T, factory Factory) {
 	t.Run("Status", func(t *testing.T) {
 		f := factory(t)
 		head := f.Branch(t, "kbops/review")
-		if err := f.Host.SetStatus(ctx, head, githost.Status{Context: "kbops/verify", State: githost.StatusPending, Description: "3 units wait for technical review"}); err != nil {
-			t.Fatal(err)
+		set := func(s githost.Status, wantChanged bool) {
+			t.Helper()
+			changed, err := f.Host.SetStatus(ctx, head, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if changed != wantChanged {
+				t.Fatalf("SetStatus(%+v) changed = %v; want %v", s, changed, wantChanged)
+			}
 		}
+		pending := githost.Status{Context: "kbops/verify", State: githost.StatusPending, Description: "3 units wait for technical review"}
+		set(pending, true)
 		if got := f.Statuses(t, head)["kbops/verify"]; got.State != githost.StatusPending || got.Description != "3 units wait for technical review" {
 			t.Fatalf("status after pending = %+v", got)
 		}
-		if err := f.Host.SetStatus(ctx, head, githost.Status{Context: "kbops/verify", State: githost.StatusSuccess, Description: "all stages approved"}); err != nil {
-			t.Fatal(err)
+		// The same verdict again posts nothing.
+		set(pending, false)
+		if n := f.StatusCount(t, head, "kbops/verify"); n != 1 {
+			t.Fatalf("after setting the same status twice the host keeps %d; want 1", n)
 		}
+		// Another context does not hide this one's newest.
+		set(githost.Status{Context: "other/ci", State: githost.StatusFailure, Description: "red"}, true)
+		set(pending, false)
+		set(githost.Status{Context: "kbops/verify", State: githost.StatusSuccess, Description: "all stages approved"}, true)
 		if got := f.Statuses(t, head)["kbops/verify"]; got.State != githost.StatusSuccess {
 			t.Fatalf("status after success = %+v; want success", got)
 		}
-		if err := f.Host.SetStatus(ctx, head, githost.Status{Context: "kbops/verify", State: "green"}); err == nil {
+		// Back to an earlier verdict is a change.
+		set(pending, true)
+		if n := f.StatusCount(t, head, "kbops/verify"); n != 3 {
+			t.Fatalf("host keeps %d statuses of kbops/verify; want 3", n)
+		}
+		if _, err := f.Host.SetStatus(ctx, head, githost.Status{Context: "kbops/verify", State: "green"}); err == nil {
 			t.Fatal("SetStatus accepted the state \"green\"")
 		}
 	})
