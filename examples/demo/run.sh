@@ -77,7 +77,7 @@ k publish
 step "14. Search across languages, as the agent front-ends do"
 say "An English question; only the German edition 2.1 of the manual has the answer:"
 k search --limit 1 "derating at high altitude"
-say "A Spanish question from the public website's agent (public units only); the answer is in the English manual:"
+say "A Spanish question from the public website's agent (public units only); the answer is in the maintenance section of the manuals (English or German):"
 k search --access public --limit 2 "¿Cada cuánto hay que limpiar el disipador?"
 say "A Chinese question from the support desk; a Spanish ticket and the English manual answer it:"
 k search --limit 2 "冷却风扇多久更换一次？"
