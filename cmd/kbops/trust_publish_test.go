@@ -15,6 +15,31 @@ import (
 	"github.com/kbops/kbops/reviews/kbrepo"
 )
 
+// publishedDemo is the demo workspace ingested, approved, merged and
+// published to a throwaway Weaviate, with main's commit, tree and unit ids
+// (sorted).
+func publishedDemo(t *testing.T) (ws string, r *kbrepo.Repo, h plumbing.Hash, tree kbrepo.Tree, ids []string) {
+	t.Helper()
+	srv := weaviatetest.Start(t)
+	ws, _ = demoWorkspace(t, "http://"+srv.Host(), srv.GRPCHost())
+	must(t, ws, "ingest")
+	approveAll(t, ws)
+	must(t, ws, "review", "merge", "--as", "ana.ruiz@example.com")
+	if p := publishCounts(t, ws); p.Written != 11 {
+		t.Fatalf("first publish: %+v", p)
+	}
+	r, _ = kbrepo.Open(ws)
+	h, _, _ = r.Branch("main")
+	tree, _ = r.Tree(h)
+	for p := range tree {
+		if id, ok := knowledge.IDFromPath(p); ok {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	return ws, r, h, tree, ids
+}
+
 // commitToMain writes files straight onto main, as someone with push
 // access who bypasses review would.
 func commitToMain(t *testing.T, ws string, changes ...kbrepo.Change) {
@@ -27,24 +52,7 @@ func commitToMain(t *testing.T, ws string, changes ...kbrepo.Change) {
 // keep their published objects, the run says which file and why, and
 // publish exits 3 instead of deleting them.
 func TestPublishKeepsWhatItCannotReadOrWasNotApproved(t *testing.T) {
-	srv := weaviatetest.Start(t)
-	ws, _ := demoWorkspace(t, "http://"+srv.Host(), srv.GRPCHost())
-	must(t, ws, "ingest")
-	approveAll(t, ws)
-	must(t, ws, "review", "merge", "--as", "ana.ruiz@example.com")
-	if p := publishCounts(t, ws); p.Written != 11 {
-		t.Fatalf("first publish: %+v", p)
-	}
-
-	r, _ := kbrepo.Open(ws)
-	h, _, _ := r.Branch("main")
-	tree, _ := r.Tree(h)
-	var ids []string
-	for p := range tree {
-		if id, ok := knowledge.IDFromPath(p); ok {
-			ids = append(ids, id)
-		}
-	}
+	ws, r, _, tree, ids := publishedDemo(t)
 	if len(ids) < 2 {
 		t.Fatalf("units on main: %v", ids)
 	}
@@ -98,24 +106,7 @@ func commitTo(t *testing.T, ws, branch string, changes ...kbrepo.Change) {
 // branch fails verify and merge until its owner approves the removal, and
 // a deletion pushed straight onto main is not carried to Weaviate.
 func TestDeletionNeedsReview(t *testing.T) {
-	srv := weaviatetest.Start(t)
-	ws, _ := demoWorkspace(t, "http://"+srv.Host(), srv.GRPCHost())
-	must(t, ws, "ingest")
-	approveAll(t, ws)
-	must(t, ws, "review", "merge", "--as", "ana.ruiz@example.com")
-	if p := publishCounts(t, ws); p.Written != 11 {
-		t.Fatalf("first publish: %+v", p)
-	}
-	r, _ := kbrepo.Open(ws)
-	h, _, _ := r.Branch("main")
-	tree, _ := r.Tree(h)
-	var ids []string
-	for p := range tree {
-		if id, ok := knowledge.IDFromPath(p); ok {
-			ids = append(ids, id)
-		}
-	}
-	sort.Strings(ids)
+	ws, r, h, _, ids := publishedDemo(t)
 	onBranch, onMain := ids[0], ids[1]
 
 	if err := r.MoveBranch("kbops/review", plumbing.ZeroHash, h); err != nil {
