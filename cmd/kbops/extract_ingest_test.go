@@ -14,9 +14,7 @@ import (
 
 	"golang.org/x/text/encoding/charmap"
 
-	"github.com/kbops/kbops/knowledge"
 	"github.com/kbops/kbops/pipeline/workspace"
-	"github.com/kbops/kbops/reviews/kbrepo"
 )
 
 // TestExtractMatchesIngest: `kbops extract URL` shows exactly the units
@@ -90,32 +88,12 @@ func TestExtractMatchesIngest(t *testing.T) {
 // reviewBodies returns the body of each unit on the review branch.
 func reviewBodies(t *testing.T, ws string) map[string]string {
 	t.Helper()
-	r, err := kbrepo.Open(ws)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, ok, err := r.Branch("kbops/review")
-	if err != nil || !ok {
-		t.Fatalf("review branch: %v %v", ok, err)
-	}
-	tree, err := r.Tree(h)
-	if err != nil {
-		t.Fatal(err)
+	units := unitsOn(t, ws, "kbops/review")
+	if len(units) == 0 {
+		t.Fatal("no units on the review branch")
 	}
 	out := map[string]string{}
-	for p, e := range tree {
-		id, ok := knowledge.IDFromPath(p)
-		if !ok {
-			continue
-		}
-		b, err := r.Read(e.Hash)
-		if err != nil {
-			t.Fatal(err)
-		}
-		u, err := knowledge.Parse(id, b)
-		if err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
+	for id, u := range units {
 		out[id] = u.Body
 	}
 	return out

@@ -88,8 +88,18 @@ func seededDelay(seed int, span time.Duration) time.Duration {
 	return time.Duration(r.Int64N(int64(span)))
 }
 
-// branchUnits returns unit id → "version content_hash" on a branch.
+// branchUnits returns unit id → "version content_hash status" on a branch.
 func branchUnits(t *testing.T, ws, branch string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for id, u := range unitsOn(t, ws, branch) {
+		out[id] = fmt.Sprintf("v%d %s %s", u.Version, u.ContentHash, u.Status)
+	}
+	return out
+}
+
+// unitsOn parses every unit file on a branch (none when it does not exist).
+func unitsOn(t *testing.T, ws, branch string) map[string]knowledge.Unit {
 	t.Helper()
 	r, err := kbrepo.Open(ws)
 	if err != nil {
@@ -99,7 +109,7 @@ func branchUnits(t *testing.T, ws, branch string) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]string{}
+	out := map[string]knowledge.Unit{}
 	if !ok {
 		return out
 	}
@@ -120,7 +130,7 @@ func branchUnits(t *testing.T, ws, branch string) map[string]string {
 		if err != nil {
 			t.Fatalf("%s: %v", p, err)
 		}
-		out[id] = fmt.Sprintf("v%d %s %s", u.Version, u.ContentHash, u.Status)
+		out[id] = u
 	}
 	return out
 }
