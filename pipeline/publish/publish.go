@@ -98,6 +98,7 @@ func BuildObject(u *knowledge.Unit, terms []string) Object {
 		PropLocator: u.Source.Locator, PropOccurrences: u.Occurrences,
 		PropEffective: u.Effective.Format(time.RFC3339),
 		PropMarkets:   nonNil(u.Markets), PropConcepts: nonNil(u.Concepts), PropTerms: nonNil(terms),
+		PropNodeContent: NodeContent(u.ID),
 	}
 	switch knowledge.PrimaryLanguage(u.Language) {
 	case "zh":
@@ -346,6 +347,10 @@ func Publish(ctx context.Context, t *Target, units []*knowledge.Unit, o Options)
 	}
 	if collection == "" && !o.DryRun {
 		if collection, err = t.Ensure(ctx); err != nil {
+			return res, err
+		}
+	} else if collection != "" && !o.DryRun {
+		if err := t.addMissingProperties(ctx, collection); err != nil {
 			return res, err
 		}
 	}
@@ -598,6 +603,30 @@ func (t *Target) verify(ctx context.Context, collection string, desired []Object
 			lines = append(lines, fmt.Sprintf("%s still needs %s", a.UnitID, a.Op))
 		}
 		return fmt.Errorf("verify: %s differs from the approved set in %d object(s): %s; run publish again", collection, len(p.Actions), strings.Join(lines, "; "))
+	}
+	return nil
+}
+
+// addMissingProperties adds to a collection created by an older kbops the
+// properties the schema has gained since, with their settings: left to
+// Weaviate's auto-schema, a new text property would be created searchable
+// and word-tokenized, whatever the schema says.
+func (t *Target) addMissingProperties(ctx context.Context, collection string) error {
+	class, err := t.Client.Schema().ClassGetter().WithClassName(collection).Do(ctx)
+	if err != nil {
+		return fmt.Errorf("read the schema of %s: %w", collection, err)
+	}
+	have := map[string]bool{}
+	for _, p := range class.Properties {
+		have[p.Name] = true
+	}
+	for _, p := range baseClass(collection).Properties {
+		if have[p.Name] {
+			continue
+		}
+		if err := t.Client.Schema().PropertyCreator().WithClassName(collection).WithProperty(p).Do(ctx); err != nil {
+			return fmt.Errorf("add property %s to %s: %w", p.Name, collection, err)
+		}
 	}
 	return nil
 }

@@ -10,6 +10,8 @@
 package publish
 
 import (
+	"encoding/json"
+
 	"github.com/google/uuid"
 	"github.com/weaviate/weaviate/entities/models"
 )
@@ -46,6 +48,12 @@ const (
 	PropSourceURI   = "source_uri"
 	PropLocator     = "source_locator"
 	PropOccurrences = "occurrences"
+	// PropNodeContent is the node record LlamaIndex.TS reads every hit
+	// through (metadataDictToNode fails without it): JSON holding the unit
+	// id as the node id. Neither searchable nor filterable, so that the
+	// JSON never matches a keyword query, including LlamaIndex's, which
+	// searches every searchable property.
+	PropNodeContent = "_node_content"
 )
 
 // SearchProperties are the properties keyword search looks in, with the
@@ -117,6 +125,15 @@ func baseClass(name string) *models.Class {
 			field(PropSourceURI, "document URI"),
 			field(PropLocator, "place in the document: page, heading path, ticket ids"),
 			{Name: PropOccurrences, DataType: []string{"int"}, Description: "tickets a scenario was seen in", IndexFilterable: boolp(true)},
+			{Name: PropNodeContent, DataType: []string{"text"}, Description: "node record for LlamaIndex.TS: JSON with the unit id as id_", IndexFilterable: boolp(false), IndexSearchable: boolp(false)},
 		},
 	}
+}
+
+// NodeContent returns the value of PropNodeContent for a unit id.
+func NodeContent(unitID string) string {
+	b, _ := json.Marshal(struct {
+		ID string `json:"id_"`
+	}{unitID}) // a struct of one string always encodes
+	return string(b)
 }
