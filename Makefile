@@ -17,13 +17,16 @@ build:
 	go build -o bin/kbops ./cmd/kbops
 
 # weaviate-server for the embedded Weaviate and the integration tests; the
-# official TypeScript client for the test that queries as a front-end would;
+# official TypeScript client for the test that queries as a front-end would,
+# and the LangChain.js and LlamaIndex.TS packages (versions pinned in
+# $(FRAMEWORKS)/package-lock.json) for the retriever tests;
 # Gitea for the git-host tests (reviews/githost/giteatest). Gitea is built
 # from its module source: `go install` refuses it (its go.mod has replace
 # directives), and the module cache is read-only, so the source is copied
 # to GITEA_SRC, which also serves the server's locales and templates
 # (STATIC_ROOT_PATH); its path is recorded in $(GOBIN)/gitea.static.
 TSCLIENT := pipeline/publish/testdata/tsclient
+FRAMEWORKS := pipeline/release/testdata/frameworks
 GITEA_SRC ?= $(GOBIN)/../gitea-src-$(GITEA_VERSION)
 tools:
 	@command -v weaviate-server >/dev/null 2>&1 || { \
@@ -32,6 +35,11 @@ tools:
 	@if command -v npm >/dev/null 2>&1 && [ ! -d $(TSCLIENT)/node_modules/weaviate-client ]; then \
 		echo "installing the weaviate-client npm package for the front-end test"; \
 		(cd $(TSCLIENT) && npm install --no-audit --no-fund --loglevel=error); fi
+	@if command -v npm >/dev/null 2>&1 && { [ ! -d $(FRAMEWORKS)/node_modules/@langchain/weaviate ] || \
+		[ ! -d $(FRAMEWORKS)/node_modules/@llamaindex/weaviate ] || \
+		[ $(FRAMEWORKS)/package-lock.json -nt $(FRAMEWORKS)/node_modules/.package-lock.json ]; }; then \
+		echo "installing the LangChain.js and LlamaIndex.TS npm packages for the retriever tests"; \
+		(cd $(FRAMEWORKS) && npm ci --no-audit --no-fund --loglevel=error); fi
 
 # Gitea only for the tests: the demo does not need it.
 tools-gitea:
