@@ -100,6 +100,11 @@ type Options struct {
 	// their number.
 	RaftJoin        []string
 	BootstrapExpect int
+
+	// Env are extra NAME=value settings, applied after kbops's own so
+	// that they win: tests run a server with API keys and RBAC on
+	// (anonymous access off) to check what a front-end's role may read.
+	Env []string
 }
 
 // FreeClusterPorts returns the first of n consecutive free loopback ports,
@@ -212,6 +217,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if len(o.RaftJoin) > 0 {
 		cmd.Env = append(cmd.Env, "RAFT_JOIN="+strings.Join(o.RaftJoin, ","))
 	}
+	cmd.Env = append(cmd.Env, o.Env...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	// Its own process group: a Ctrl-C meant for kbops must not kill a
 	// server that `kbops weaviate start` left running.

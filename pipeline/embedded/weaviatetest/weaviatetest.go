@@ -16,13 +16,20 @@ import (
 // Start returns a running server that is stopped when the test ends.
 func Start(t testing.TB) *embedded.Server {
 	t.Helper()
+	return StartWith(t, embedded.Options{})
+}
+
+// StartWith is Start with options (Dir is always a temporary folder).
+func StartWith(t testing.TB, o embedded.Options) *embedded.Server {
+	t.Helper()
 	if _, err := embedded.FindBinary(""); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("CI=true and %v", err)
 		}
 		t.Skipf("integration test needs weaviate-server: %v", err)
 	}
-	s, err := embedded.Start(context.Background(), embedded.Options{Dir: t.TempDir()})
+	o.Dir = t.TempDir()
+	s, err := embedded.Start(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
 	}
