@@ -45,7 +45,7 @@ Only field engineers may change the factory calibration there.
 func TestFrameworkRetrieversMatchSearch(t *testing.T) {
 	node := frameworkNode(t)
 	srv := weaviatetest.Start(t)
-	ws := demoPublished(t, srv)
+	ws := demoPublished(t, srv, false)
 	ctx := context.Background()
 	c, err := publish.Connect(ctx, "http://"+srv.Host(), srv.GRPCHost(), "")
 	if err != nil {
@@ -56,23 +56,7 @@ func TestFrameworkRetrieversMatchSearch(t *testing.T) {
 	if err != nil || physical == "" {
 		t.Fatalf("resolve %s: %q %v", alias, physical, err)
 	}
-	run := func(script, collection string, q publish.Query) ([]map[string]any, error) {
-		args := []string{script, strconv.Itoa(srv.HTTPPort), strconv.Itoa(srv.GRPCPort), collection, q.Text, q.Language, accessList(q.Access)}
-		cmd := exec.CommandContext(ctx, node, args...)
-		cmd.Dir = frameworksDir
-		out, err := cmd.Output()
-		if err != nil {
-			if ee, ok := err.(*exec.ExitError); ok {
-				return nil, &scriptError{script, err, string(ee.Stderr)}
-			}
-			return nil, err
-		}
-		var rows []map[string]any
-		if err := json.Unmarshal(out, &rows); err != nil {
-			return nil, &scriptError{script, err, string(out)}
-		}
-		return rows, nil
-	}
+	run := frameworkRunner(t, node, srv)
 	// LangChain queries the alias; LlamaIndex the collection behind it.
 	frameworks := []struct{ script, collection string }{
 		{"langchain.mjs", alias},
@@ -165,6 +149,28 @@ func TestFrameworkRetrieversMatchSearch(t *testing.T) {
 	}
 }
 
+// frameworkRunner returns a function that runs a retriever script
+// against srv and decodes the rows it prints.
+func frameworkRunner(t *testing.T, node string, srv *embedded.Server) func(script, collection string, q publish.Query) ([]map[string]any, error) {
+	return func(script, collection string, q publish.Query) ([]map[string]any, error) {
+		args := []string{script, strconv.Itoa(srv.HTTPPort), strconv.Itoa(srv.GRPCPort), collection, q.Text, q.Language, accessList(q.Access)}
+		cmd := exec.CommandContext(context.Background(), node, args...)
+		cmd.Dir = frameworksDir
+		out, err := cmd.Output()
+		if err != nil {
+			if ee, ok := err.(*exec.ExitError); ok {
+				return nil, &scriptError{script, err, string(ee.Stderr)}
+			}
+			return nil, err
+		}
+		var rows []map[string]any
+		if err := json.Unmarshal(out, &rows); err != nil {
+			return nil, &scriptError{script, err, string(out)}
+		}
+		return rows, nil
+	}
+}
+
 // frameworkNode returns node, skipping (failing under CI=true) when node
 // or the npm packages `make tools` installs are missing.
 func frameworkNode(t *testing.T) string {
@@ -186,15 +192,19 @@ func frameworkNode(t *testing.T) string {
 }
 
 // demoPublished is the demo workspace with one internal note, approved,
-// merged and published to srv.
-func demoPublished(t *testing.T, srv *embedded.Server) *workspace.Workspace {
+// merged and published to srv; split turns weaviate.split_by_access on.
+func demoPublished(t *testing.T, srv *embedded.Server, split bool) *workspace.Workspace {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(trackstest.Root(), "examples", "demo", "workspace", "kbops.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	const line = "  collection: KnowledgeUnit\n"
-	cfg := strings.Replace(string(b), line, line+"  url: http://"+srv.Host()+"\n  grpc: "+srv.GRPCHost()+"\n", 1)
+	w := line + "  url: http://" + srv.Host() + "\n  grpc: " + srv.GRPCHost() + "\n"
+	if split {
+		w += "  split_by_access: true\n"
+	}
+	cfg := strings.Replace(string(b), line, w, 1)
 	if cfg == string(b) {
 		t.Fatal("demo kbops.yaml has no weaviate.collection line to extend")
 	}

@@ -12,10 +12,14 @@ export function args() {
   return { httpPort: Number(httpPort), grpcPort: Number(grpcPort), collection, query, language, access: access ? access.split(',') : [] };
 }
 
+// connect connects to Weaviate on loopback, with the API key in
+// WEAVIATE_API_KEY when it is set.
 export function connect(a) {
+  const key = process.env.WEAVIATE_API_KEY;
   return weaviate.connectToCustom({
     httpHost: '127.0.0.1', httpPort: a.httpPort, httpSecure: false,
     grpcHost: '127.0.0.1', grpcPort: a.grpcPort, grpcSecure: false,
+    ...(key ? { authCredentials: new weaviate.ApiKey(key) } : {}),
   });
 }
 
