@@ -16,6 +16,7 @@ import (
 	"github.com/kbops/kbops/pipeline/config"
 	"github.com/kbops/kbops/pipeline/ingest"
 	"github.com/kbops/kbops/pipeline/lock"
+	"github.com/kbops/kbops/pipeline/runs"
 	"github.com/kbops/kbops/pipeline/workspace"
 	"github.com/kbops/kbops/sources"
 )
@@ -63,7 +64,7 @@ func runIngest(ctx context.Context, ws *workspace.Workspace, o ingestOptions, ou
 	}
 	// One run at a time per repository: a manual run and a scheduled one
 	// never commit over each other. Every run leaves a report.
-	ctx, finish, err := beginRun(ctx, ws, "ingest", lock.Repo, o.Wait, o.ErrOut)
+	ctx, finish, err := beginRun(ctx, ws, "ingest", runs.BeginOptions{Locks: []string{lock.Repo}, Wait: o.Wait}, o.ErrOut)
 	if err != nil {
 		return err
 	}

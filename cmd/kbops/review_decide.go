@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/kbops/kbops/pipeline/lock"
+	"github.com/kbops/kbops/pipeline/runs"
 	"github.com/kbops/kbops/pipeline/workspace"
 	"github.com/kbops/kbops/reviews"
 	"github.com/kbops/kbops/reviews/kbrepo"
@@ -117,7 +118,7 @@ func runDecide(ctx context.Context, ws *workspace.Workspace, d reviews.Decision,
 		kind = "reject"
 	}
 	// One writer at a time, and every decision leaves a run report.
-	ctx, finish, err := beginRun(ctx, ws, kind, lock.Repo, true, nil)
+	ctx, finish, err := beginRun(ctx, ws, kind, runs.BeginOptions{Locks: []string{lock.Repo}, Wait: true}, nil)
 	if err != nil {
 		return err
 	}

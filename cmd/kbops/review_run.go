@@ -12,13 +12,14 @@ import (
 
 	"github.com/kbops/kbops/knowledge"
 	"github.com/kbops/kbops/pipeline/lock"
+	"github.com/kbops/kbops/pipeline/runs"
 	"github.com/kbops/kbops/pipeline/tracks"
 	"github.com/kbops/kbops/pipeline/workspace"
 	"github.com/kbops/kbops/reviews"
 )
 
 func runReviewRehash(ctx context.Context, ws *workspace.Workspace, who string, out io.Writer) (err error) {
-	ctx, finish, err := beginRun(ctx, ws, "rehash", lock.Repo, true, nil)
+	ctx, finish, err := beginRun(ctx, ws, "rehash", runs.BeginOptions{Locks: []string{lock.Repo}, Wait: true}, nil)
 	if err != nil {
 		return err
 	}
@@ -185,7 +186,7 @@ func runReviewVerify(ctx context.Context, ws *workspace.Workspace, baseRef, head
 }
 
 func runReviewMerge(ctx context.Context, ws *workspace.Workspace, who string, out io.Writer) (err error) {
-	ctx, finish, err := beginRun(ctx, ws, "merge", lock.Repo, true, nil)
+	ctx, finish, err := beginRun(ctx, ws, "merge", runs.BeginOptions{Locks: []string{lock.Repo}, Wait: true}, nil)
 	if err != nil {
 		return err
 	}
