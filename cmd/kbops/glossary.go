@@ -1,7 +1,10 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"io"
 	"io/fs"
 	"path/filepath"
 	"strings"
@@ -9,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/kbops/kbops/glossary"
+	"github.com/kbops/kbops/pipeline/glossarypass"
 	"github.com/kbops/kbops/pipeline/workspace"
 )
 
@@ -93,8 +97,12 @@ Example:
 					&cli.StringFlag{Name: "out", Usage: "output `FILE` (tbx, csv, tsv) or FOLDER (pairs)"},
 				},
 				Action: func(c *cli.Context) error {
+					tr, err := committedTermbase(c)
+					if err != nil {
+						return err
+					}
 					return runGlossaryExport(c.Context, glossaryExportOptions{
-						Dir: glossaryDir(c), Format: c.String("format"), Langs: splitList(c.String("langs")), Out: c.String("out"),
+						Termbase: tr, Dir: glossaryDir(c), Format: c.String("format"), Langs: splitList(c.String("langs")), Out: c.String("out"),
 					}, c.Args().Slice(), c.App.Writer)
 				},
 			},
@@ -121,8 +129,12 @@ Example:
 					&cli.BoolFlag{Name: "json", Usage: "print findings as a JSON array"},
 				},
 				Action: func(c *cli.Context) error {
+					tr, err := committedTermbase(c)
+					if err != nil {
+						return err
+					}
 					return runGlossaryCheck(c.Context, glossaryCheckOptions{
-						Dir: glossaryDir(c), Targets: splitList(c.String("targets")),
+						Termbase: tr, Dir: glossaryDir(c), Targets: splitList(c.String("targets")),
 						All: c.Bool("all"), Strict: c.Bool("strict"), JSON: c.Bool("json"),
 					}, c.Args().Slice(), c.App.Writer)
 				},
@@ -147,8 +159,12 @@ Example:
 					&cli.StringFlag{Name: "target-lang", Usage: "`LANG` of the second column of a two-column FILE without a header"},
 				},
 				Action: func(c *cli.Context) error {
+					tr, err := committedTermbase(c)
+					if err != nil {
+						return err
+					}
 					return runGlossaryStats(c.Context, glossaryStatsOptions{
-						Dir: glossaryDir(c), JSON: c.Bool("json"), Targets: splitList(c.String("targets")),
+						Termbase: tr, Dir: glossaryDir(c), JSON: c.Bool("json"), Targets: splitList(c.String("targets")),
 						Encoding: c.String("encoding"), SourceLang: c.String("source-lang"), TargetLang: c.String("target-lang"),
 					}, c.Args().Slice(), c.App.Writer)
 				},
@@ -203,4 +219,53 @@ func loadGlossaryDir(dir string) (tb *glossary.Termbase, missing bool, err error
 		return glossary.New(), true, nil
 	}
 	return tb, false, err
+}
+
+// termbaseReader is a committed termbase (glossarypass.Source).
+type termbaseReader interface {
+	Load(ctx context.Context) (*glossary.Termbase, bool, error)
+	Name() string
+	WorkingCopyDiffers() bool
+}
+
+// committedTermbase is the termbase check, export and stats read: with
+// --dir, or outside a workspace, none (they read the folder); in a
+// workspace, the one glossarypass.Which gives for Pending, the termbase
+// import writes to and the review checks read.
+func committedTermbase(c *cli.Context) (termbaseReader, error) {
+	if c.String("dir") != "" {
+		return nil, nil
+	}
+	dir := c.String("workspace")
+	if dir == "" {
+		dir = "."
+	}
+	ws, err := workspace.Open(dir)
+	if err != nil {
+		return nil, nil // not in a workspace: a plain folder
+	}
+	src, err := glossarypass.Which(ws, glossarypass.Pending)
+	if err != nil {
+		return nil, err
+	}
+	return src, nil
+}
+
+// loadTermbase reads tr, or dir when tr is nil, and names what it read.
+func loadTermbase(ctx context.Context, tr termbaseReader, dir string) (tb *glossary.Termbase, missing bool, name string, err error) {
+	if tr == nil {
+		tb, missing, err = loadGlossaryDir(dir)
+		return tb, missing, filepath.Join(dir, glossary.TermbaseFile), err
+	}
+	tb, missing, err = tr.Load(ctx)
+	return tb, missing, tr.Name(), err
+}
+
+// workingCopyNote tells, when it is so, that the termbase file in the
+// working folder is not the one read.
+func workingCopyNote(out io.Writer, tr termbaseReader) {
+	if tr != nil && tr.WorkingCopyDiffers() {
+		fmt.Fprintf(out, "note: %s in the working folder differs from %s, which was read (commit it, or pass --dir %s to use the folder)\n",
+			filepath.Join(glossary.Dir, glossary.TermbaseFile), tr.Name(), glossary.Dir)
+	}
 }

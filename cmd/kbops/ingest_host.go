@@ -32,7 +32,7 @@ func pullRequestAfterPush(ctx context.Context, ws *workspace.Workspace, push boo
 	if err != nil {
 		return res, err
 	}
-	checks := checkOptions(ws)
+	checks := checkOptions(ctx, ws)
 	st, ok, err := hostsync.SetVerifyStatus(ctx, ws, host, &checks)
 	if err != nil {
 		return res, err

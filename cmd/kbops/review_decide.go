@@ -70,7 +70,7 @@ Example:
 			if err != nil {
 				return err
 			}
-			checks := checkOptions(ws)
+			checks := checkOptions(c.Context, ws)
 			d := reviews.Decision{
 				Branch: ws.Config.Review.Branch, Main: ws.Config.Review.Main, Reviewer: who, Stage: stage, Verdict: verdict,
 				Units: c.Args().Slice(), Comment: c.String("comment"), Now: time.Now(), Checks: &checks, Waive: waive,

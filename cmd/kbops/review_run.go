@@ -55,7 +55,7 @@ func runReviewStatus(ctx context.Context, ws *workspace.Workspace, who string, o
 	if err != nil {
 		return err
 	}
-	ov, err := snap.Overview(ctx, base, checkOptions(ws))
+	ov, err := snap.Overview(ctx, base, checkOptions(ctx, ws))
 	if err != nil {
 		return err
 	}
@@ -170,7 +170,7 @@ func runReviewVerify(ctx context.Context, ws *workspace.Workspace, baseRef, head
 			return err
 		}
 	}
-	checks := checkOptions(ws)
+	checks := checkOptions(ctx, ws)
 	rep, err := reviews.VerifyWith(ctx, head, base, &checks)
 	if err != nil {
 		return err
@@ -192,7 +192,7 @@ func runReviewMerge(ctx context.Context, ws *workspace.Workspace, who string, ou
 	}
 	var res reviews.MergeResult
 	defer func() { finish(res, err) }()
-	checks := checkOptions(ws)
+	checks := checkOptions(ctx, ws)
 	res, err = reviews.Merge(ctx, ws.Repo, ws.Config.Review.Main, ws.Config.Review.Branch, who, time.Now(), &checks)
 	if err != nil {
 		return err

@@ -63,7 +63,7 @@ func runReviewSync(ctx context.Context, ws *workspace.Workspace, asJSON bool, ou
 	}
 	var rep hostsync.Report
 	defer func() { finish(rep, err) }()
-	checks := checkOptions(ws)
+	checks := checkOptions(ctx, ws)
 	rep, err = hostsync.Sync(ctx, ws, host, hostsync.Options{Checks: &checks, Now: timeNow})
 	if asJSON {
 		enc := json.NewEncoder(out)
