@@ -506,8 +506,11 @@ func (c *Config) validate(root *yaml.Node) error {
 	seen := map[string]int{}
 	for i, s := range c.Sources {
 		if err := s.Validate(); err != nil {
-			key, msg, _ := strings.Cut(err.Error(), ": ")
-			return bad(msg, "sources", i, key)
+			var fe *sources.FieldError
+			if !errors.As(err, &fe) {
+				return bad(err.Error(), "sources", i)
+			}
+			return bad(fe.Msg, "sources", i, fe.Key)
 		}
 		if err := c.checkSettings(root, i, s, sources.Default); err != nil {
 			return err
@@ -597,12 +600,14 @@ func (c *Config) checkSettings(root *yaml.Node, i int, s sources.Spec, reg *sour
 			continue
 		}
 		if _, err := se.ForSpec(s); err != nil {
-			// The plugin names the key first ("source "x" extract: preset: …").
-			msg := strings.TrimPrefix(err.Error(), fmt.Sprintf("source %q extract: ", s.Name))
-			path := []any{"sources", i, "extract"}
-			if key, rest, found := strings.Cut(msg, ": "); found {
-				if _, declared := cfgspec.Find(fields, key); declared {
-					path, msg = append(path, key), rest
+			// A plugin names the key of its extract: block with a
+			// sources.FieldError.
+			msg, path := err.Error(), []any{"sources", i, "extract"}
+			var fe *sources.FieldError
+			if errors.As(err, &fe) {
+				msg = fe.Error()
+				if _, declared := cfgspec.Find(fields, fe.Key); declared {
+					path, msg = append(path, fe.Key), fe.Msg
 				}
 			}
 			return &Error{File: c.file, Line: line(root, path...), Key: keyOf(path), Msg: msg}
