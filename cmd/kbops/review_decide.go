@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -125,41 +124,18 @@ func runDecide(ctx context.Context, ws *workspace.Workspace, d reviews.Decision,
 	rep := decideReport{Stage: d.Stage, Verdict: d.Verdict, Reviewer: reviews.Identity(d.Reviewer)}
 	defer func() { finish(rep, err) }()
 	if allMine {
-		snap, ok, err := reviews.LoadBranch(ctx, ws.Repo, d.Branch)
+		ids, ok, err := reviews.WaitingFor(ctx, ws.Repo, d)
 		if err != nil {
 			return err
 		}
 		if !ok {
 			return fmt.Errorf("no review branch %q: nothing waits for review", d.Branch)
 		}
-		if err := snap.ReadHistory(ctx); err != nil {
-			return err
-		}
-		if d.Stage == reviews.RemovalStage {
-			base, err := mainBase(ctx, ws, snap)
-			if err != nil {
-				return err
-			}
-			removals, err := snap.RemovedUnits(ctx, base)
-			if err != nil {
-				return err
-			}
-			for _, rm := range removals {
-				if !rm.Approved && slices.Contains(rm.Allowed, reviews.Identity(d.Reviewer)) {
-					d.Units = append(d.Units, rm.ID)
-				}
-			}
-		}
-		for _, id := range snap.IDs() {
-			st := snap.Status(id)
-			if st.State == reviews.StatePending && st.Next == d.Stage && slices.Contains(st.Allowed, reviews.Identity(d.Reviewer)) {
-				d.Units = append(d.Units, id)
-			}
-		}
-		if len(d.Units) == 0 {
+		if len(ids) == 0 && len(d.Units) == 0 {
 			fmt.Fprintf(out, "nothing waits for your %s review\n", d.Stage)
 			return nil
 		}
+		d.Units = append(d.Units, ids...)
 	}
 	done, problems, err := reviews.Decide(ctx, ws.Repo, d)
 	if err != nil {

@@ -173,11 +173,7 @@ func runDueConfirm(ctx context.Context, ws *workspace.Workspace, who string, ids
 			finish(nil, err)
 			return err
 		}
-		for _, d := range st.OpenDue() {
-			if ok, _ := st.Snap.Owners.May(who, "technical", st.Snap.Units[d.ID]); ok {
-				ids = append(ids, d.ID)
-			}
-		}
+		ids = append(ids, st.DueFor(who)...)
 	}
 	res, err := tracks.Confirm(ctx, ws, who, ids, comment, timeNow())
 	finish(res, err)
