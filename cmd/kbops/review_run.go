@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kbops/kbops/knowledge"
+	"github.com/kbops/kbops/pipeline/ingest"
 	"github.com/kbops/kbops/pipeline/lock"
 	"github.com/kbops/kbops/pipeline/runs"
 	"github.com/kbops/kbops/pipeline/tracks"
@@ -170,7 +171,7 @@ func runReviewVerify(ctx context.Context, ws *workspace.Workspace, baseRef, head
 			return err
 		}
 	}
-	checks := checkOptions(ctx, ws)
+	checks := ingest.ReviewChecks(ctx, ws, hh) // the termbase that travels with head
 	rep, err := reviews.VerifyWith(ctx, head, base, &checks)
 	if err != nil {
 		return err
