@@ -14,11 +14,11 @@ import (
 	"github.com/kbops/kbops/reviews"
 )
 
-// reviewBranchTermbase returns the store for the workspace kbops runs in,
-// or nil (use --dir) when --dir is given or there is no workspace.
-func reviewBranchTermbase(c *cli.Context) (*reviews.TermbaseStore, error) {
+// glossaryWorkspace is the workspace the glossary commands work in, or
+// nil when --dir names a folder or there is no workspace (a plain folder).
+func glossaryWorkspace(c *cli.Context) *workspace.Workspace {
 	if c.String("dir") != "" {
-		return nil, nil
+		return nil
 	}
 	dir := c.String("workspace")
 	if dir == "" {
@@ -26,7 +26,17 @@ func reviewBranchTermbase(c *cli.Context) (*reviews.TermbaseStore, error) {
 	}
 	ws, err := workspace.Open(dir)
 	if err != nil {
-		return nil, nil // not in a workspace: a plain folder
+		return nil
+	}
+	return ws
+}
+
+// reviewBranchTermbase returns the store for the workspace kbops runs in,
+// or nil (use --dir) when --dir is given or there is no workspace.
+func reviewBranchTermbase(c *cli.Context) (*reviews.TermbaseStore, error) {
+	ws := glossaryWorkspace(c)
+	if ws == nil {
+		return nil, nil
 	}
 	who, err := reviewer(ws, c.String("as"))
 	if err != nil {
@@ -47,16 +57,9 @@ type termbaseReader interface {
 // workspace, the one glossarypass.Which gives for Pending, the termbase
 // import writes to and the review checks read.
 func committedTermbase(c *cli.Context) (termbaseReader, error) {
-	if c.String("dir") != "" {
+	ws := glossaryWorkspace(c)
+	if ws == nil {
 		return nil, nil
-	}
-	dir := c.String("workspace")
-	if dir == "" {
-		dir = "."
-	}
-	ws, err := workspace.Open(dir)
-	if err != nil {
-		return nil, nil // not in a workspace: a plain folder
 	}
 	src, err := glossarypass.Which(ws, glossarypass.Pending)
 	if err != nil {
