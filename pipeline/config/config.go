@@ -27,6 +27,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/kbops/kbops/glossary"
 	"github.com/kbops/kbops/knowledge"
 	"github.com/kbops/kbops/sources"
 	"github.com/kbops/kbops/sources/cfgspec"
@@ -72,7 +73,9 @@ type Config struct {
 var topFields = []cfgspec.Field{
 	{Key: "version", Type: cfgspec.Int, Default: "1",
 		Description: "config format version; this kbops reads version 1"},
-	{Key: "languages", Type: cfgspec.Strings, Default: "[en, zh, es, de, fr, pt, ar, ru, ja]",
+	// The default target languages are the glossary's, so a workspace
+	// without `languages:` and the glossary commands outside one agree.
+	{Key: "languages", Type: cfgspec.Strings, Default: "[" + strings.Join(glossary.DefaultTargets(), ", ") + "]",
 		Description: "target languages (BCP 47 tags): every unit gets its concepts' terms in each",
 		Comment:     "Target languages: every unit gets the glossary terms of its concepts in each of these, so a question in one language finds knowledge in another."},
 	{Key: "defaults", Type: cfgspec.Block},
