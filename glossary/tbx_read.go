@@ -157,6 +157,44 @@ func (p *tbxReader) skip() error {
 	return nil
 }
 
+// elements calls f for each element inside the one whose start was just
+// read, up to its end: group wrappers (descripGrp, termGrp, …) are walked
+// into rather than passed to f, and transaction groups are dropped.
+func (p *tbxReader) elements(f func(t xml.StartElement) error) error {
+	d := p.depth
+	for p.depth >= d {
+		tok, err := p.next()
+		if err != nil {
+			return err
+		}
+		t, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		switch local := t.Name.Local; {
+		case isGroup(local):
+		case local == "transacGrp":
+			p.im.drop("transaction")
+			if err := p.skip(); err != nil {
+				return err
+			}
+		default:
+			if err := f(t); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// field reads a data category element whose start t was just read: its
+// category and its text.
+func (p *tbxReader) field(t xml.StartElement) (cat, v string, err error) {
+	cat = category(t)
+	v, err = p.text()
+	return cat, v, err
+}
+
 // text reads the character content of the element whose start was just
 // read, inline markup (<hi>, <ph>...) included, up to its end.
 func (p *tbxReader) text() (string, error) {
@@ -243,48 +281,32 @@ func appendText(dst *string, s, sep string) {
 func (p *tbxReader) entry(se xml.StartElement) error {
 	line := p.line()
 	c := &Concept{ID: strings.TrimSpace(attr(se, "id"))}
-	d := p.depth
-	for p.depth >= d {
-		tok, err := p.next()
+	err := p.elements(func(t xml.StartElement) error {
+		if local := t.Name.Local; local == "langSec" || local == "langSet" {
+			return p.langSec(c, t)
+		}
+		cat, v, err := p.field(t)
 		if err != nil {
 			return err
 		}
-		t, ok := tok.(xml.StartElement)
-		if !ok {
-			continue
-		}
-		switch local := t.Name.Local; {
-		case local == "langSec" || local == "langSet":
-			if err := p.langSec(c, t); err != nil {
-				return err
-			}
-		case isGroup(local):
-		case local == "transacGrp":
-			p.im.drop("transaction")
-			if err := p.skip(); err != nil {
-				return err
+		switch cat {
+		case "subjectField":
+			appendText(&c.SubjectField, v, "; ")
+		case "definition":
+			appendText(&c.Definition, v, " ")
+		case "note":
+			if k, val, ok := kbopsNote(v); ok && k == "owner" {
+				c.Owner = val
+			} else {
+				c.Notes = append(c.Notes, v)
 			}
 		default:
-			cat := category(t)
-			v, err := p.text()
-			if err != nil {
-				return err
-			}
-			switch cat {
-			case "subjectField":
-				appendText(&c.SubjectField, v, "; ")
-			case "definition":
-				appendText(&c.Definition, v, " ")
-			case "note":
-				if k, val, ok := kbopsNote(v); ok && k == "owner" {
-					c.Owner = val
-				} else {
-					c.Notes = append(c.Notes, v)
-				}
-			default:
-				p.im.drop(cat)
-			}
+			p.im.drop(cat)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	return p.add(c, line)
 }
@@ -347,42 +369,26 @@ func (p *tbxReader) langSec(c *Concept, se xml.StartElement) error {
 	case !ValidLocale(ls.Locale):
 		p.im.problem(line, "xml:lang %q is not a known BCP 47 language tag; kept as written", ls.Locale)
 	}
-	d := p.depth
-	for p.depth >= d {
-		tok, err := p.next()
+	err := p.elements(func(t xml.StartElement) error {
+		if local := t.Name.Local; local == "termSec" || local == "tig" || local == "ntig" {
+			return p.termSec(&ls, t)
+		}
+		cat, v, err := p.field(t)
 		if err != nil {
 			return err
 		}
-		t, ok := tok.(xml.StartElement)
-		if !ok {
-			continue
-		}
-		switch local := t.Name.Local; {
-		case local == "termSec" || local == "tig" || local == "ntig":
-			if err := p.termSec(&ls, t); err != nil {
-				return err
-			}
-		case isGroup(local):
-		case local == "transacGrp":
-			p.im.drop("transaction")
-			if err := p.skip(); err != nil {
-				return err
-			}
+		switch cat {
+		case "definition":
+			appendText(&ls.Definition, v, " ")
+		case "note":
+			ls.Notes = append(ls.Notes, v)
 		default:
-			cat := category(t)
-			v, err := p.text()
-			if err != nil {
-				return err
-			}
-			switch cat {
-			case "definition":
-				appendText(&ls.Definition, v, " ")
-			case "note":
-				ls.Notes = append(ls.Notes, v)
-			default:
-				p.im.drop(cat)
-			}
+			p.im.drop(cat)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	c.Langs = append(c.Langs, ls)
 	return nil
@@ -392,73 +398,57 @@ func (p *tbxReader) termSec(ls *LangSec, se xml.StartElement) error {
 	line := p.line()
 	var t Term
 	forbidden, seenTerm := false, false
-	d := p.depth
-	for p.depth >= d {
-		tok, err := p.next()
+	err := p.elements(func(st xml.StartElement) error {
+		if st.Name.Local == "termCompList" {
+			p.im.drop("termCompList")
+			return p.skip()
+		}
+		cat, v, err := p.field(st)
 		if err != nil {
 			return err
 		}
-		st, ok := tok.(xml.StartElement)
-		if !ok {
-			continue
-		}
-		switch local := st.Name.Local; {
-		case isGroup(local):
-		case local == "transacGrp":
-			p.im.drop("transaction")
-			if err := p.skip(); err != nil {
-				return err
+		switch cat {
+		case "term":
+			if seenTerm {
+				p.im.problem(line, "a term section with more than one <term>; only the first is kept")
+				return nil
 			}
-		case local == "termCompList":
-			p.im.drop("termCompList")
-			if err := p.skip(); err != nil {
-				return err
+			seenTerm = true
+			t.Text = v
+		case "administrativeStatus", "normativeAuthorization", "usageStatus":
+			s, ok := statusFromTBX(v)
+			switch {
+			case !ok:
+				p.im.problem(p.line(), "unknown %s %q; the term is kept without this status", cat, CleanText(v))
+			case t.Status == StatusUnspecified || s.rank() > t.Status.rank():
+				// Of two statuses, the stricter one holds.
+				t.Status = s
+			}
+		case "termType":
+			t.Type = CleanText(v)
+		case "partOfSpeech":
+			t.PartOfSpeech = CleanText(v)
+		case "context":
+			appendText(&t.Context, v, " ")
+		case "note":
+			k, val, ok := kbopsNote(v)
+			switch {
+			case ok && k == "status" && val == "forbidden":
+				forbidden = true
+			case ok && k == "case-sensitive":
+				t.CaseSensitive = val == "" || val == "true" || val == "yes"
+			case ok && k == "match-form":
+				t.MatchForms = append(t.MatchForms, val)
+			default:
+				t.Notes = append(t.Notes, v)
 			}
 		default:
-			cat := category(st)
-			v, err := p.text()
-			if err != nil {
-				return err
-			}
-			switch cat {
-			case "term":
-				if seenTerm {
-					p.im.problem(line, "a term section with more than one <term>; only the first is kept")
-					continue
-				}
-				seenTerm = true
-				t.Text = v
-			case "administrativeStatus", "normativeAuthorization", "usageStatus":
-				s, ok := statusFromTBX(v)
-				switch {
-				case !ok:
-					p.im.problem(p.line(), "unknown %s %q; the term is kept without this status", cat, CleanText(v))
-				case t.Status == StatusUnspecified || s.rank() > t.Status.rank():
-					// Of two statuses, the stricter one holds.
-					t.Status = s
-				}
-			case "termType":
-				t.Type = CleanText(v)
-			case "partOfSpeech":
-				t.PartOfSpeech = CleanText(v)
-			case "context":
-				appendText(&t.Context, v, " ")
-			case "note":
-				k, val, ok := kbopsNote(v)
-				switch {
-				case ok && k == "status" && val == "forbidden":
-					forbidden = true
-				case ok && k == "case-sensitive":
-					t.CaseSensitive = val == "" || val == "true" || val == "yes"
-				case ok && k == "match-form":
-					t.MatchForms = append(t.MatchForms, val)
-				default:
-					t.Notes = append(t.Notes, v)
-				}
-			default:
-				p.im.drop(cat)
-			}
+			p.im.drop(cat)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if forbidden {
 		t.Status = StatusForbidden

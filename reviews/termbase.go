@@ -27,8 +27,9 @@ type TermbaseStore struct {
 // Name is how the store is shown to the user.
 func (s *TermbaseStore) Name() string { return s.Branch + ":glossary" }
 
-// tip is the commit the change builds on: the review branch, else main.
-func (s *TermbaseStore) tip() (plumbing.Hash, error) {
+// Tip is the commit the store reads and builds on: the review branch,
+// else main (a first import starts the review branch there).
+func (s *TermbaseStore) Tip() (plumbing.Hash, error) {
 	if h, ok, err := s.Repo.Branch(s.Branch); err != nil || ok {
 		return h, err
 	}
@@ -41,15 +42,28 @@ func (s *TermbaseStore) tip() (plumbing.Hash, error) {
 
 // Load reads the termbase at the tip; missing is true when there is none.
 func (s *TermbaseStore) Load(ctx context.Context) (*glossary.Termbase, bool, error) {
-	h, err := s.tip()
+	h, err := s.Tip()
 	if err != nil {
 		return nil, false, err
 	}
-	tree, err := s.Repo.Tree(h)
+	return ReadTermbase(ctx, s.Repo, h)
+}
+
+// ReadTermbase reads the termbase committed at commit, the one reader of
+// a committed termbase (ingestion, publishing, search, the checks and
+// `kbops glossary` all go through it); missing is true when the commit
+// has none. A termbase that does not parse is an error naming the file.
+func ReadTermbase(ctx context.Context, r *kbrepo.Repo, commit plumbing.Hash) (tb *glossary.Termbase, missing bool, err error) {
+	tree, err := r.Tree(commit)
 	if err != nil {
 		return nil, false, err
 	}
-	b, ok, err := s.Repo.ReadPath(tree, GlossaryFile)
+	return ReadTermbaseTree(ctx, r, tree)
+}
+
+// ReadTermbaseTree is ReadTermbase for a tree already read.
+func ReadTermbaseTree(ctx context.Context, r *kbrepo.Repo, tree kbrepo.Tree) (tb *glossary.Termbase, missing bool, err error) {
+	b, ok, err := r.ReadPath(tree, GlossaryFile)
 	if err != nil {
 		return nil, false, err
 	}
@@ -80,7 +94,7 @@ func (s *TermbaseStore) Update(ctx context.Context, now time.Time, change func(t
 	if err != nil || !save {
 		return err
 	}
-	h, err := s.tip()
+	h, err := s.Tip()
 	if err != nil {
 		return err
 	}

@@ -192,28 +192,28 @@ func (s Spec) WithDefaults() Spec {
 // Validate checks the spec; field names in errors are config keys.
 func (s Spec) Validate() error {
 	if s.Name == "" {
-		return fmt.Errorf("name: missing; every source needs a name")
+		return FieldErrorf("name", "missing; every source needs a name")
 	}
 	if knowledge.Slug(s.Name) == "" {
-		return fmt.Errorf("name: %q has no letters or digits", s.Name)
+		return FieldErrorf("name", "%q has no letters or digits", s.Name)
 	}
 	if _, ok := Kinds()[s.Kind]; !ok {
-		return fmt.Errorf("kind: %q is not one of %s", s.Kind, strings.Join(kindNames(), ", "))
+		return FieldErrorf("kind", "%q is not one of %s", s.Kind, strings.Join(kindNames(), ", "))
 	}
 	if len(s.Location) == 0 || s.Location[0] == "" {
-		return fmt.Errorf("location: missing; give a folder, a glob, URLs or a git repository")
+		return FieldErrorf("location", "missing; give a folder, a glob, URLs or a git repository")
 	}
 	if s.Owner == "" {
-		return fmt.Errorf("owner: missing; every source needs an accountable owner")
+		return FieldErrorf("owner", "missing; every source needs an accountable owner")
 	}
 	if s.Tier != "" && !s.Tier.Valid() {
-		return fmt.Errorf("tier: %q is not one of %s", s.Tier, strings.Join(tierNames(), ", "))
+		return FieldErrorf("tier", "%q is not one of %s", s.Tier, strings.Join(tierNames(), ", "))
 	}
 	if s.Access != "" && !s.Access.Valid() {
-		return fmt.Errorf("access: %q is not one of %s", s.Access, strings.Join(accessNames(), ", "))
+		return FieldErrorf("access", "%q is not one of %s", s.Access, strings.Join(accessNames(), ", "))
 	}
 	if s.DocumentTimeout < 0 {
-		return fmt.Errorf("document_timeout: a time budget is a positive duration such as 10m or 90s")
+		return FieldErrorf("document_timeout", "a time budget is a positive duration such as 10m or 90s")
 	}
 	return s.validateRedact()
 }
@@ -223,16 +223,16 @@ func (s Spec) validateRedact() error {
 	switch r.Mode {
 	case "", RedactAuto, RedactOn, RedactOff:
 	default:
-		return fmt.Errorf("redact: %q is not one of auto, on, off", r.Mode)
+		return FieldErrorf("redact", "%q is not one of auto, on, off", r.Mode)
 	}
 	if s.Kind == "tickets" && r.Mode == RedactOff {
-		return fmt.Errorf("redact: ticket exports are always redacted; remove `redact: off` (list values to keep under redact.allow)")
+		return FieldErrorf("redact", "ticket exports are always redacted; remove `redact: off` (list values to keep under redact.allow)")
 	}
 	if !s.Redacts() && (len(r.Patterns) > 0 || len(r.Disable) > 0 || len(r.Allow) > 0) {
-		return fmt.Errorf("redact: patterns, disable and allow do nothing while redaction is off for this %s source; add `mode: on` or remove them", s.Kind)
+		return FieldErrorf("redact", "patterns, disable and allow do nothing while redaction is off for this %s source; add `mode: on` or remove them", s.Kind)
 	}
 	if _, err := redact.New(r.Config); err != nil {
-		return err // "redact: …" already
+		return fieldErrorOf("redact", err)
 	}
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -18,13 +17,10 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/go-openapi/strfmt"
-	"github.com/weaviate/weaviate-go-client/v5/weaviate"
-	"github.com/weaviate/weaviate/entities/models"
-
 	"github.com/kbops/kbops/knowledge"
 	"github.com/kbops/kbops/pipeline/embedded"
 	"github.com/kbops/kbops/pipeline/publish"
+	"github.com/kbops/kbops/pipeline/publish/publishbench"
 	"github.com/kbops/kbops/reviews/kbrepo"
 )
 
@@ -326,7 +322,7 @@ func run(ctx context.Context, s settings, log *slog.Logger, stdout io.Writer) (i
 	if err != nil {
 		return 1, err
 	}
-	rawBefore, err := rawImport(ctx, wc, "RawBefore", objs)
+	rawBefore, err := publishbench.RawImport(ctx, wc, "RawBefore", objs)
 	if err != nil {
 		return 1, err
 	}
@@ -339,7 +335,7 @@ func run(ctx context.Context, s settings, log *slog.Logger, stdout io.Writer) (i
 		Deleted int `json:"deleted"`
 	}
 	_ = json.Unmarshal(lastJSON(pub.out), &pres)
-	rawAfter, err := rawImport(ctx, wc, "RawAfter", objs)
+	rawAfter, err := publishbench.RawImport(ctx, wc, "RawAfter", objs)
 	if err != nil {
 		return 1, err
 	}
@@ -551,38 +547,6 @@ func approvedObjects(ws string) ([]publish.Object, error) {
 		}
 	}
 	return publish.Objects(us, nil), nil
-}
-
-// rawImport is the anchor of publish: the client's batcher alone, 200
-// objects per request, into a fresh collection of the same schema, which
-// is deleted afterwards.
-func rawImport(ctx context.Context, client *weaviate.Client, name string, objs []publish.Object) (time.Duration, error) {
-	tg := &publish.Target{Client: client}
-	if err := client.Schema().ClassCreator().WithClass(tg.Class(name)).Do(ctx); err != nil {
-		return 0, fmt.Errorf("create %s: %w", name, err)
-	}
-	start := time.Now()
-	for j := 0; j < len(objs); j += 200 {
-		end := min(j+200, len(objs))
-		batch := make([]*models.Object, 0, end-j)
-		for _, o := range objs[j:end] {
-			batch = append(batch, &models.Object{Class: name, ID: strfmt.UUID(o.ID), Properties: o.Props})
-		}
-		res, err := client.Batch().ObjectsBatcher().WithObjects(batch...).Do(ctx)
-		if err != nil {
-			return 0, fmt.Errorf("raw import: %w", err)
-		}
-		for _, r := range res {
-			if r.Result != nil && r.Result.Errors != nil && len(r.Result.Errors.Error) > 0 {
-				return 0, errors.New("raw import: " + r.Result.Errors.Error[0].Message)
-			}
-		}
-	}
-	d := time.Since(start)
-	if err := client.Schema().ClassDeleter().WithClassName(name).Do(ctx); err != nil {
-		return 0, fmt.Errorf("delete %s: %w", name, err)
-	}
-	return d, nil
 }
 
 // writeWorkspace writes kbops.yaml and OWNERS for `kbops init`.

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/kbops/kbops/pipeline/lock"
+	"github.com/kbops/kbops/pipeline/runs"
 	"github.com/kbops/kbops/pipeline/serve"
 	"github.com/kbops/kbops/pipeline/tracks"
 	"github.com/kbops/kbops/pipeline/workspace"
@@ -69,17 +71,16 @@ func runFeedbackImport(ctx context.Context, ws *workspace.Workspace, file string
 	}
 	defer f.Close()
 	rows, problems := tracks.ParseFeedback(file, f)
-	ctx, release, err := repoLock(ctx, ws, lock.Repo, wait, "kbops feedback import")
+	start := timeNow()
+	ctx, finish, err := beginRun(ctx, ws, "feedback", runs.BeginOptions{Locks: []string{lock.Repo}, Wait: wait, Holder: "kbops feedback import", Now: func() time.Time { return start }}, errOut)
 	if err != nil {
 		return err
 	}
-	defer release()
-	start := timeNow()
 	res, err := tracks.Import(ctx, ws, rows, cfg.Feedback, start)
 	for _, p := range problems {
 		res.Problems = append(res.Problems, p.Error())
 	}
-	recordRun(ws, "feedback", start, res, err, errOut)
+	finish(res, err)
 	if err != nil {
 		return err
 	}

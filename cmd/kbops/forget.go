@@ -3,15 +3,15 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/kbops/kbops/pipeline/forget"
-	"github.com/kbops/kbops/pipeline/lock"
-	"github.com/kbops/kbops/pipeline/release"
 	"github.com/kbops/kbops/pipeline/workspace"
 )
 
@@ -70,35 +70,29 @@ Example:
 }
 
 func runForget(ctx context.Context, ws *workspace.Workspace, o forgetOptions, out, errOut io.Writer) error {
-	ctx, unlock, err := repoLock(ctx, ws, lock.Repo, o.Wait, "kbops forget")
-	if err != nil {
+	res, err := forget.Erase(ctx, ws, forget.EraseOptions{
+		Subject: o.Subject, Now: o.Now, Author: o.As, NoWeaviate: o.NoWeaviate, Wait: o.Wait,
+		Status: statusTo(out, o.JSON), Log: slog.New(slog.NewTextHandler(errOut, nil)),
+	})
+	if err != nil && !errors.Is(err, forget.ErrRemaining) {
 		return err
 	}
-	defer unlock()
-	// Publishing while erasing could write an object back: hold both.
-	ctx, releaseP, err := repoLock(ctx, ws, lock.Publish, o.Wait, "kbops forget")
-	if err != nil {
-		return err
-	}
-	defer releaseP()
-	opts := forget.Options{Subject: o.Subject, Now: o.Now, Author: o.As}
-	if !o.NoWeaviate && !release.HasWeaviate(ws) {
-		o.NoWeaviate = true // nothing was ever published from here
-	}
-	if !o.NoWeaviate {
-		opts.Connect = release.Connector(ws, statusTo(out, o.JSON))
-	}
-	start := timeNow()
-	res, err := forget.Run(ctx, ws, opts)
-	recordRun(ws, "forget", start, res, err, errOut)
-	if err != nil {
-		return err
-	}
-	if asJSON := o.JSON; asJSON {
+	if o.JSON {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		if jerr := enc.Encode(res); jerr != nil {
+			return jerr
+		}
+	} else {
+		printForget(out, res, o.Now)
 	}
+	if err != nil {
+		return &exitError{exitAttention, err}
+	}
+	return nil
+}
+
+func printForget(out io.Writer, res forget.Result, now bool) {
 	if res.Total() == 0 {
 		fmt.Fprintln(out, "nothing found: nothing changed")
 	}
@@ -107,12 +101,12 @@ func runForget(ctx context.Context, ws *workspace.Workspace, o forgetOptions, ou
 	}
 	if res.Commit != "" {
 		fmt.Fprintf(out, "committed %.12s to %s", res.Commit, res.Branch)
-		if !o.Now {
+		if !now {
 			fmt.Fprint(out, " (review and merge it, or rerun with --now)")
 		}
 		fmt.Fprintln(out)
 	}
-	if res.WeaviateSkipped != "" || o.NoWeaviate {
+	if res.WeaviateSkipped != "" {
 		fmt.Fprintln(out, "Weaviate was not searched")
 	} else {
 		fmt.Fprintf(out, "Weaviate: searched %s", plural(len(res.WeaviateSearched), "collection", "collections"))
@@ -121,12 +115,8 @@ func runForget(ctx context.Context, ws *workspace.Workspace, o forgetOptions, ou
 		}
 		fmt.Fprintln(out)
 	}
-	for _, p := range res.Remaining {
-		fmt.Fprintf(out, "still in %s (not kbops's file: edit or remove it)\n", p)
+	for _, it := range res.ItemErrors() {
+		fmt.Fprintln(out, it)
 	}
 	fmt.Fprintln(out, "git history still holds earlier versions: see docs/operations.md, \"Erasure\"")
-	if len(res.Remaining) > 0 {
-		return attention("%s in the workspace folder still hold the data", plural(len(res.Remaining), "file", "files"))
-	}
-	return nil
 }

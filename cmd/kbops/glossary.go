@@ -93,8 +93,12 @@ Example:
 					&cli.StringFlag{Name: "out", Usage: "output `FILE` (tbx, csv, tsv) or FOLDER (pairs)"},
 				},
 				Action: func(c *cli.Context) error {
+					tr, err := committedTermbase(c)
+					if err != nil {
+						return err
+					}
 					return runGlossaryExport(c.Context, glossaryExportOptions{
-						Dir: glossaryDir(c), Format: c.String("format"), Langs: splitList(c.String("langs")), Out: c.String("out"),
+						Termbase: tr, Dir: glossaryDir(c), Format: c.String("format"), Langs: splitList(c.String("langs")), Out: c.String("out"),
 					}, c.Args().Slice(), c.App.Writer)
 				},
 			},
@@ -121,8 +125,12 @@ Example:
 					&cli.BoolFlag{Name: "json", Usage: "print findings as a JSON array"},
 				},
 				Action: func(c *cli.Context) error {
+					tr, err := committedTermbase(c)
+					if err != nil {
+						return err
+					}
 					return runGlossaryCheck(c.Context, glossaryCheckOptions{
-						Dir: glossaryDir(c), Targets: splitList(c.String("targets")),
+						Termbase: tr, Dir: glossaryDir(c), Targets: splitList(c.String("targets")),
 						All: c.Bool("all"), Strict: c.Bool("strict"), JSON: c.Bool("json"),
 					}, c.Args().Slice(), c.App.Writer)
 				},
@@ -147,8 +155,12 @@ Example:
 					&cli.StringFlag{Name: "target-lang", Usage: "`LANG` of the second column of a two-column FILE without a header"},
 				},
 				Action: func(c *cli.Context) error {
+					tr, err := committedTermbase(c)
+					if err != nil {
+						return err
+					}
 					return runGlossaryStats(c.Context, glossaryStatsOptions{
-						Dir: glossaryDir(c), JSON: c.Bool("json"), Targets: splitList(c.String("targets")),
+						Termbase: tr, Dir: glossaryDir(c), JSON: c.Bool("json"), Targets: splitList(c.String("targets")),
 						Encoding: c.String("encoding"), SourceLang: c.String("source-lang"), TargetLang: c.String("target-lang"),
 					}, c.Args().Slice(), c.App.Writer)
 				},

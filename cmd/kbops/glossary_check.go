@@ -18,11 +18,14 @@ import (
 )
 
 type glossaryCheckOptions struct {
-	Dir     string
-	Targets []string
-	All     bool
-	Strict  bool
-	JSON    bool
+	// Termbase, when set, is read instead of Dir/termbase.tbx (Dir still
+	// locates the default units/).
+	Termbase termbaseReader
+	Dir      string
+	Targets  []string
+	All      bool
+	Strict   bool
+	JSON     bool
 }
 
 func runGlossaryCheck(ctx context.Context, opts glossaryCheckOptions, args []string, out io.Writer) error {
@@ -41,12 +44,12 @@ func runGlossaryCheck(ctx context.Context, opts glossaryCheckOptions, args []str
 		}
 		args = []string{units}
 	}
-	tb, missing, err := loadGlossaryDir(opts.Dir)
+	tb, missing, name, err := loadTermbase(ctx, opts.Termbase, opts.Dir)
 	if err != nil {
 		return err
 	}
 	if missing || tb.Len() == 0 {
-		return usageErr("no termbase in %s: import one first with `kbops glossary import FILE`", opts.Dir)
+		return usageErr("no termbase in %s: import one first with `kbops glossary import FILE`", name)
 	}
 	m, err := glossary.NewMatcher(tb, glossary.MatcherOptions{Targets: opts.Targets})
 	if err != nil {
@@ -69,6 +72,10 @@ func runGlossaryCheck(ctx context.Context, opts glossaryCheckOptions, args []str
 				loc = fmt.Sprintf("%s:%d", f.File, f.Line)
 			}
 			fmt.Fprintf(out, "%s: %s %s: %s\n", loc, f.Severity, f.Code, f.Message)
+		}
+		if opts.Termbase != nil {
+			fmt.Fprintf(out, "termbase: %s\n", name)
+			workingCopyNote(out, opts.Termbase)
 		}
 		fmt.Fprintf(out, "%d units checked, %d mention glossary concepts: %d errors, %d warnings", rep.Units, rep.Mentioned, rep.Errors, rep.Warnings)
 		if opts.All {
@@ -100,6 +107,8 @@ func runGlossaryCheck(ctx context.Context, opts glossaryCheckOptions, args []str
 }
 
 type glossaryStatsOptions struct {
+	// Termbase, when set and no file is named, is read instead of Dir.
+	Termbase               termbaseReader
 	Dir                    string
 	JSON                   bool
 	Targets                []string
@@ -122,6 +131,14 @@ func runGlossaryStats(ctx context.Context, opts glossaryStatsOptions, args []str
 	}
 	st, err := os.Stat(target)
 	switch {
+	case len(args) == 0 && opts.Termbase != nil:
+		var missing bool
+		if tb, missing, name, err = loadTermbase(ctx, opts.Termbase, opts.Dir); err != nil {
+			return err
+		}
+		if missing {
+			return usageErr("no termbase in %s: import one with `kbops glossary import FILE`, or name a file: kbops glossary stats FILE", name)
+		}
 	case err != nil && len(args) == 0:
 		return usageErr("no termbase in %s: import one with `kbops glossary import FILE`, or name a file: kbops glossary stats FILE", opts.Dir)
 	case err != nil:

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,4 +38,38 @@ func TestGlossaryImportIsReviewed(t *testing.T) {
 	}
 	must(t, ws, "review", "approve", "--stage", "glossary", "--as", "carol.chen@example.com")
 	must(t, ws, "review", "verify", "--base", "main", "--head", "kbops/review")
+}
+
+// After an import waits for review on the review branch, `glossary stats`
+// and `glossary check` read that termbase, not the older one in the
+// working folder, and say which they read; --dir still reads a folder.
+func TestGlossaryCommandsReadTheImportPendingReview(t *testing.T) {
+	ws, _ := demoWorkspace(t, "", "")
+	csv := filepath.Join(t.TempDir(), "more.csv")
+	os.WriteFile(csv, []byte("en,es,zh-CN\nmotor cable,cable del motor,电机电缆\n"), 0o644)
+	var before struct{ Concepts int }
+	json.Unmarshal([]byte(must(t, ws, "glossary", "stats", "--json")), &before)
+	must(t, ws, "glossary", "import", "--as", "tom.baker@example.com", csv)
+
+	var after struct {
+		File     string
+		Concepts int
+	}
+	if err := json.Unmarshal([]byte(must(t, ws, "glossary", "stats", "--json")), &after); err != nil {
+		t.Fatal(err)
+	}
+	if after.Concepts != before.Concepts+1 || after.File != "kbops/review:glossary/termbase.tbx" {
+		t.Fatalf("stats after the import: %+v (before: %d concepts)", after, before.Concepts)
+	}
+	unit := glossaryUnitFile(t, t.TempDir(), "notes/en/wiring", "en", "Wiring", "Route the motor cable away from signal lines.")
+	out := must(t, ws, "glossary", "check", unit)
+	for _, want := range []string{"termbase: kbops/review:glossary/termbase.tbx", "1 units checked, 1 mention glossary concepts", "note: glossary/termbase.tbx in the working folder differs"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check lacks %q:\n%s", want, out)
+		}
+	}
+	out = must(t, ws, "glossary", "check", "--dir", filepath.Join(ws, "glossary"), unit)
+	if !strings.Contains(out, "1 units checked, 0 mention glossary concepts") || strings.Contains(out, "termbase: ") {
+		t.Errorf("--dir reads the folder:\n%s", out)
+	}
 }

@@ -137,10 +137,12 @@ func droppedList(m map[string]int) string {
 }
 
 type glossaryExportOptions struct {
-	Dir    string
-	Format string
-	Langs  []string
-	Out    string
+	// Termbase, when set, is read instead of Dir.
+	Termbase termbaseReader
+	Dir      string
+	Format   string
+	Langs    []string
+	Out      string
 }
 
 func runGlossaryExport(ctx context.Context, opts glossaryExportOptions, args []string, out io.Writer) error {
@@ -152,12 +154,12 @@ func runGlossaryExport(ctx context.Context, opts glossaryExportOptions, args []s
 			return usageErr("--langs: %q is not a BCP 47 language tag (try en, de, zh-CN, es-MX)", l)
 		}
 	}
-	tb, missing, err := loadGlossaryDir(opts.Dir)
+	tb, missing, name, err := loadTermbase(ctx, opts.Termbase, opts.Dir)
 	if err != nil {
 		return err
 	}
 	if missing || tb.Len() == 0 {
-		return usageErr("no termbase in %s: import one first with `kbops glossary import FILE`", opts.Dir)
+		return usageErr("no termbase in %s: import one first with `kbops glossary import FILE`", name)
 	}
 	if err := ctx.Err(); err != nil {
 		return err

@@ -11,13 +11,11 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/kbops/kbops/knowledge/text/lang"
-	"github.com/kbops/kbops/knowledge/text/segment"
 	"github.com/kbops/kbops/pipeline/config"
 	"github.com/kbops/kbops/pipeline/ingest"
 	"github.com/kbops/kbops/pipeline/lock"
+	"github.com/kbops/kbops/pipeline/runs"
 	"github.com/kbops/kbops/pipeline/workspace"
-	"github.com/kbops/kbops/sources"
 )
 
 type ingestOptions struct {
@@ -63,12 +61,12 @@ func runIngest(ctx context.Context, ws *workspace.Workspace, o ingestOptions, ou
 	}
 	// One run at a time per repository: a manual run and a scheduled one
 	// never commit over each other. Every run leaves a report.
-	ctx, finish, err := beginRun(ctx, ws, "ingest", lock.Repo, o.Wait, o.ErrOut)
+	ctx, finish, err := beginRun(ctx, ws, "ingest", runs.BeginOptions{Locks: []string{lock.Repo}, Wait: o.Wait}, o.ErrOut)
 	if err != nil {
 		return err
 	}
 	log, done := ingestProgress(o.ErrOut, o.Log)
-	rep, err := ingest.Run(ctx, ws, ingestPipelineOptions(ws, ingest.Options{
+	rep, err := ingest.Run(ctx, ws, ingest.WithStages(ingest.Options{
 		Sources: o.Sources, Now: time.Now(), Push: o.Push, GitToken: os.Getenv(config.EnvGitToken), Log: log,
 	}))
 	done()
@@ -103,8 +101,8 @@ func runIngest(ctx context.Context, ws *workspace.Workspace, o ingestOptions, ou
 		default:
 			fmt.Fprintln(out, "no changes: nothing committed")
 		}
-		if host.PROK {
-			fmt.Fprintf(out, "pull request #%d %s: %s\n", host.PR.Number, host.PR.Change, host.PR.URL)
+		if pr := host.PullRequest; pr != nil {
+			fmt.Fprintf(out, "pull request #%d %s: %s\n", pr.Number, pr.Change, pr.URL)
 		}
 		if host.Status != nil {
 			printStatus(out, *host.Status)
@@ -114,12 +112,4 @@ func runIngest(ctx context.Context, ws *workspace.Workspace, o ingestOptions, ou
 		return attention("%s could not be read; the rest was ingested", plural(n, "item", "items"))
 	}
 	return nil
-}
-
-// ingestPipelineOptions wires the pipeline stages that live in their own
-// packages: segmentation to retrieval-sized units and language detection.
-func ingestPipelineOptions(_ *workspace.Workspace, o ingest.Options) ingest.Options {
-	o.Segment = func(secs []sources.Section) []sources.Section { return segment.Split(secs, segment.Options{}) }
-	o.Detect = lang.Detect
-	return o
 }

@@ -3,44 +3,17 @@ package main
 import (
 	"context"
 
-	"github.com/kbops/kbops/pipeline/hostsync"
 	"github.com/kbops/kbops/pipeline/ingest"
 	"github.com/kbops/kbops/pipeline/workspace"
 )
 
-// hostResult is what an ingest did on git.host.
-type hostResult struct {
-	PR     ingest.PullRequestReport
-	PROK   bool
-	Status *hostsync.StatusReport
-}
-
-// pullRequestAfterPush opens or updates the review branch's pull request
-// on git.host once an ingest with --push succeeded (runErr nil), then sets
-// the kbops/verify status of its head; it passes runErr through otherwise.
-func pullRequestAfterPush(ctx context.Context, ws *workspace.Workspace, push bool, rep ingest.Report, runErr error) (hostResult, error) {
-	var res hostResult
+// pullRequestAfterPush runs ingest.UpdateHost once an ingest with --push
+// succeeded (runErr nil); it passes runErr through otherwise.
+func pullRequestAfterPush(ctx context.Context, ws *workspace.Workspace, push bool, rep ingest.Report, runErr error) (ingest.HostResult, error) {
 	if runErr != nil || !push {
-		return res, runErr
+		return ingest.HostResult{}, runErr
 	}
-	pr, ok, err := ingest.PullRequest(ctx, ws, rep, nil)
-	if err != nil || !ok {
-		return res, err
-	}
-	res.PR, res.PROK = pr, true
-	host, _, err := hostsync.Open(ctx, ws, nil)
-	if err != nil {
-		return res, err
-	}
-	checks := checkOptions(ws)
-	st, ok, err := hostsync.SetVerifyStatus(ctx, ws, host, &checks)
-	if err != nil {
-		return res, err
-	}
-	if ok {
-		res.Status = &st
-	}
-	return res, nil
+	return ingest.UpdateHost(ctx, ws, rep)
 }
 
 // ingestJSON is the run report of `ingest --json` with the pull request
@@ -48,14 +21,9 @@ func pullRequestAfterPush(ctx context.Context, ws *workspace.Workspace, push boo
 // the top level.
 type ingestJSON struct {
 	ingest.Report
-	PullRequest *ingest.PullRequestReport `json:"pull_request,omitempty"`
-	Status      *hostsync.StatusReport    `json:"status,omitempty"`
+	ingest.HostResult
 }
 
-func withPullRequest(rep ingest.Report, res hostResult) ingestJSON {
-	out := ingestJSON{Report: rep, Status: res.Status}
-	if res.PROK {
-		out.PullRequest = &res.PR
-	}
-	return out
+func withPullRequest(rep ingest.Report, res ingest.HostResult) ingestJSON {
+	return ingestJSON{Report: rep, HostResult: res}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/kbops/kbops/pipeline/lock"
 	"github.com/kbops/kbops/pipeline/publish"
 	"github.com/kbops/kbops/pipeline/release"
+	"github.com/kbops/kbops/pipeline/runs"
 	"github.com/kbops/kbops/pipeline/workspace"
 )
 
@@ -58,7 +59,7 @@ func runPublish(ctx context.Context, ws *workspace.Workspace, o publishOptions, 
 	var res release.Result
 	if !o.DryRun {
 		// One writer per Weaviate at a time; every run leaves a report.
-		_, finish, err := beginRun(ctx, ws, "publish", lock.Publish, o.Wait, o.ErrOut)
+		_, finish, err := beginRun(ctx, ws, "publish", runs.BeginOptions{Locks: []string{lock.Publish}, Wait: o.Wait}, o.ErrOut)
 		if err != nil {
 			return err
 		}

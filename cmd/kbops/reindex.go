@@ -11,6 +11,7 @@ import (
 
 	"github.com/kbops/kbops/pipeline/lock"
 	"github.com/kbops/kbops/pipeline/release"
+	"github.com/kbops/kbops/pipeline/runs"
 	"github.com/kbops/kbops/pipeline/workspace"
 )
 
@@ -39,7 +40,7 @@ Example:
 
 func runReindex(ctx context.Context, ws *workspace.Workspace, asJSON bool, out io.Writer) (err error) {
 	// A reindex moves the alias agents query: never while a publish runs.
-	_, finish, err := beginRun(ctx, ws, "reindex", lock.Publish, true, nil)
+	_, finish, err := beginRun(ctx, ws, "reindex", runs.BeginOptions{Locks: []string{lock.Publish}, Wait: true}, nil)
 	if err != nil {
 		return err
 	}
@@ -86,7 +87,7 @@ Example:
 }
 
 func runRollback(ctx context.Context, ws *workspace.Workspace, to string, out io.Writer) (err error) {
-	_, finish, err := beginRun(ctx, ws, "rollback", lock.Publish, true, nil)
+	_, finish, err := beginRun(ctx, ws, "rollback", runs.BeginOptions{Locks: []string{lock.Publish}, Wait: true}, nil)
 	if err != nil {
 		return err
 	}

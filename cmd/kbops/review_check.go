@@ -5,27 +5,17 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/kbops/kbops/glossary"
-	"github.com/kbops/kbops/knowledge/text/redact"
+	"github.com/go-git/go-git/v5/plumbing"
+
 	"github.com/kbops/kbops/pipeline/ingest"
 	"github.com/kbops/kbops/pipeline/workspace"
 	"github.com/kbops/kbops/reviews"
 )
 
-// checkOptions gathers what the checks can use from the workspace: the
-// glossary, and the change tokens the last ingestion saw.
-func checkOptions(ws *workspace.Workspace) reviews.CheckOptions {
-	var o reviews.CheckOptions
-	if tb, err := glossary.Load(ws.GlossaryDir()); err == nil && tb.Len() > 0 {
-		if m, err := glossary.NewMatcher(tb, glossary.MatcherOptions{}); err == nil {
-			o.Glossary = m
-		}
-	}
-	o.RedactorFor = sourceRedactors(ws)
-	if tokens, ok := ingest.SourceTokens(ws); ok {
-		o.SourceToken = tokens
-	}
-	return o
+// checkOptions are the review checks' options (ingest.ReviewChecks) for
+// the units of the review branch.
+func checkOptions(ctx context.Context, ws *workspace.Workspace) reviews.CheckOptions {
+	return ingest.ReviewChecks(ctx, ws, plumbing.ZeroHash)
 }
 
 func runReviewCheck(ctx context.Context, ws *workspace.Workspace, headRef string, stages []reviews.Stage, ids []string, out io.Writer) error {
@@ -62,7 +52,7 @@ func runReviewCheck(ctx context.Context, ws *workspace.Workspace, headRef string
 			}
 		}
 	}
-	o := checkOptions(ws)
+	o := ingest.ReviewChecks(ctx, ws, snap.Commit)
 	o.Stages = stages
 	fs := reviews.Check(snap, ids, o)
 	for _, f := range fs {
@@ -73,28 +63,4 @@ func runReviewCheck(ctx context.Context, ws *workspace.Workspace, headRef string
 	}
 	fmt.Fprintf(out, "no findings in %s\n", plural(len(ids), "unit", "units"))
 	return nil
-}
-
-// sourceRedactors gives each source's redactor (its allow list applied)
-// and whether it redacts, for the personal-data check.
-func sourceRedactors(ws *workspace.Workspace) func(string) (*redact.Redactor, bool) {
-	type entry struct {
-		r        *redact.Redactor
-		redacted bool
-	}
-	by := map[string]entry{}
-	for _, spec := range ws.Config.Sources {
-		r, err := redact.New(spec.Redact.Config)
-		if err != nil {
-			continue // config validation reports it
-		}
-		by[spec.Name] = entry{r, spec.Redacts()}
-	}
-	return func(source string) (*redact.Redactor, bool) {
-		e, ok := by[source]
-		if !ok {
-			return nil, true
-		}
-		return e.r, e.redacted
-	}
 }

@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/kbops/kbops/pipeline/lock"
+	"github.com/kbops/kbops/pipeline/runs"
 	"github.com/kbops/kbops/pipeline/workspace"
 	"github.com/kbops/kbops/reviews"
 	"github.com/kbops/kbops/reviews/kbrepo"
@@ -69,7 +69,7 @@ Example:
 			if err != nil {
 				return err
 			}
-			checks := checkOptions(ws)
+			checks := checkOptions(c.Context, ws)
 			d := reviews.Decision{
 				Branch: ws.Config.Review.Branch, Main: ws.Config.Review.Main, Reviewer: who, Stage: stage, Verdict: verdict,
 				Units: c.Args().Slice(), Comment: c.String("comment"), Now: time.Now(), Checks: &checks, Waive: waive,
@@ -117,48 +117,25 @@ func runDecide(ctx context.Context, ws *workspace.Workspace, d reviews.Decision,
 		kind = "reject"
 	}
 	// One writer at a time, and every decision leaves a run report.
-	ctx, finish, err := beginRun(ctx, ws, kind, lock.Repo, true, nil)
+	ctx, finish, err := beginRun(ctx, ws, kind, runs.BeginOptions{Locks: []string{lock.Repo}, Wait: true}, nil)
 	if err != nil {
 		return err
 	}
 	rep := decideReport{Stage: d.Stage, Verdict: d.Verdict, Reviewer: reviews.Identity(d.Reviewer)}
 	defer func() { finish(rep, err) }()
 	if allMine {
-		snap, ok, err := reviews.LoadBranch(ctx, ws.Repo, d.Branch)
+		ids, ok, err := reviews.WaitingFor(ctx, ws.Repo, d)
 		if err != nil {
 			return err
 		}
 		if !ok {
 			return fmt.Errorf("no review branch %q: nothing waits for review", d.Branch)
 		}
-		if err := snap.ReadHistory(ctx); err != nil {
-			return err
-		}
-		if d.Stage == reviews.RemovalStage {
-			base, err := mainBase(ctx, ws, snap)
-			if err != nil {
-				return err
-			}
-			removals, err := snap.RemovedUnits(ctx, base)
-			if err != nil {
-				return err
-			}
-			for _, rm := range removals {
-				if !rm.Approved && slices.Contains(rm.Allowed, reviews.Identity(d.Reviewer)) {
-					d.Units = append(d.Units, rm.ID)
-				}
-			}
-		}
-		for _, id := range snap.IDs() {
-			st := snap.Status(id)
-			if st.State == reviews.StatePending && st.Next == d.Stage && slices.Contains(st.Allowed, reviews.Identity(d.Reviewer)) {
-				d.Units = append(d.Units, id)
-			}
-		}
-		if len(d.Units) == 0 {
+		if len(ids) == 0 && len(d.Units) == 0 {
 			fmt.Fprintf(out, "nothing waits for your %s review\n", d.Stage)
 			return nil
 		}
+		d.Units = append(d.Units, ids...)
 	}
 	done, problems, err := reviews.Decide(ctx, ws.Repo, d)
 	if err != nil {

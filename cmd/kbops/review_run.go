@@ -11,14 +11,16 @@ import (
 	"time"
 
 	"github.com/kbops/kbops/knowledge"
+	"github.com/kbops/kbops/pipeline/ingest"
 	"github.com/kbops/kbops/pipeline/lock"
+	"github.com/kbops/kbops/pipeline/runs"
 	"github.com/kbops/kbops/pipeline/tracks"
 	"github.com/kbops/kbops/pipeline/workspace"
 	"github.com/kbops/kbops/reviews"
 )
 
 func runReviewRehash(ctx context.Context, ws *workspace.Workspace, who string, out io.Writer) (err error) {
-	ctx, finish, err := beginRun(ctx, ws, "rehash", lock.Repo, true, nil)
+	ctx, finish, err := beginRun(ctx, ws, "rehash", runs.BeginOptions{Locks: []string{lock.Repo}, Wait: true}, nil)
 	if err != nil {
 		return err
 	}
@@ -54,7 +56,7 @@ func runReviewStatus(ctx context.Context, ws *workspace.Workspace, who string, o
 	if err != nil {
 		return err
 	}
-	ov, err := snap.Overview(ctx, base, checkOptions(ws))
+	ov, err := snap.Overview(ctx, base, checkOptions(ctx, ws))
 	if err != nil {
 		return err
 	}
@@ -169,7 +171,7 @@ func runReviewVerify(ctx context.Context, ws *workspace.Workspace, baseRef, head
 			return err
 		}
 	}
-	checks := checkOptions(ws)
+	checks := ingest.ReviewChecks(ctx, ws, hh) // the termbase that travels with head
 	rep, err := reviews.VerifyWith(ctx, head, base, &checks)
 	if err != nil {
 		return err
@@ -185,13 +187,13 @@ func runReviewVerify(ctx context.Context, ws *workspace.Workspace, baseRef, head
 }
 
 func runReviewMerge(ctx context.Context, ws *workspace.Workspace, who string, out io.Writer) (err error) {
-	ctx, finish, err := beginRun(ctx, ws, "merge", lock.Repo, true, nil)
+	ctx, finish, err := beginRun(ctx, ws, "merge", runs.BeginOptions{Locks: []string{lock.Repo}, Wait: true}, nil)
 	if err != nil {
 		return err
 	}
 	var res reviews.MergeResult
 	defer func() { finish(res, err) }()
-	checks := checkOptions(ws)
+	checks := checkOptions(ctx, ws)
 	res, err = reviews.Merge(ctx, ws.Repo, ws.Config.Review.Main, ws.Config.Review.Branch, who, time.Now(), &checks)
 	if err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kbops/kbops/pipeline/hostsync"
 	"github.com/kbops/kbops/pipeline/lock"
+	"github.com/kbops/kbops/pipeline/runs"
 	"github.com/kbops/kbops/pipeline/workspace"
 )
 
@@ -56,13 +57,13 @@ func runReviewSync(ctx context.Context, ws *workspace.Workspace, asJSON bool, ou
 	if !ok {
 		return usageErr("review sync needs git.host in kbops.yaml: the git host the review branch's pull request is on")
 	}
-	ctx, finish, err := beginRun(ctx, ws, "review-sync", lock.Repo, true, nil)
+	ctx, finish, err := beginRun(ctx, ws, "review-sync", runs.BeginOptions{Locks: []string{lock.Repo}, Wait: true}, nil)
 	if err != nil {
 		return err
 	}
 	var rep hostsync.Report
 	defer func() { finish(rep, err) }()
-	checks := checkOptions(ws)
+	checks := checkOptions(ctx, ws)
 	rep, err = hostsync.Sync(ctx, ws, host, hostsync.Options{Checks: &checks, Now: timeNow})
 	if asJSON {
 		enc := json.NewEncoder(out)

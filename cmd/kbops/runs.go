@@ -111,34 +111,22 @@ func runRunsShow(_ context.Context, ws *workspace.Workspace, id string, asJSON b
 	return nil
 }
 
-// recordRun writes the run report of a manual command; a failure to write
-// it is a warning, never the command's outcome.
-func recordRun(ws *workspace.Workspace, kind string, start time.Time, report any, runErr error, errOut io.Writer) {
-	if _, err := runs.Record(ws, kind, start, report, runErr); err != nil && errOut != nil {
-		fmt.Fprintln(errOut, "kbops: warning: could not write the run report:", err)
+// beginRun starts a recorded run of a manual command (runs.Begin: the
+// locks of o taken in order, the start noted) and returns finish, which
+// records the report and releases the locks. A failure to write the report
+// is a warning on errOut, never the command's outcome.
+func beginRun(ctx context.Context, ws *workspace.Workspace, kind string, o runs.BeginOptions, errOut io.Writer) (_ context.Context, finish func(report any, err error), err error) {
+	if o.Now == nil {
+		o.Now = timeNow
 	}
-}
-
-// Hooks for the manual commands (ingest, publish) that live in other
-// files: one call each takes the lock, records the run and draws progress.
-
-// beginRun takes lock name for a manual command of kind (without wait a
-// running job makes it exit, naming the holder) and returns finish, which
-// records the run report and releases the lock:
-//
-//	ctx, finish, err := beginRun(ctx, ws, "ingest", lock.Repo, o.Wait, stderr)
-//	if err != nil { return err }
-//	rep, err := ingest.Run(…)
-//	defer finish(rep, err)  // or finish(rep, err) before returning
-func beginRun(ctx context.Context, ws *workspace.Workspace, kind, lockName string, wait bool, errOut io.Writer) (_ context.Context, finish func(report any, err error), err error) {
-	ctx, release, err := repoLock(ctx, ws, lockName, wait, "kbops "+kind)
+	ctx, run, err := runs.Begin(ctx, ws, kind, o)
 	if err != nil {
 		return ctx, nil, err
 	}
-	start := timeNow()
 	return ctx, func(report any, runErr error) {
-		recordRun(ws, kind, start, report, runErr, errOut)
-		release()
+		if _, err := run.Finish(report, runErr); err != nil && errOut != nil {
+			fmt.Fprintln(errOut, "kbops: warning: could not write the run report:", err)
+		}
 	}, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/kbops/kbops/pipeline/lock"
+	"github.com/kbops/kbops/pipeline/runs"
 	"github.com/kbops/kbops/pipeline/tracks/trackstest"
 )
 
@@ -90,11 +91,11 @@ func TestManualCommandDuringAJobExitsWithWhoHoldsTheLock(t *testing.T) {
 func TestBeginRunLocksAndRecords(t *testing.T) {
 	ws, _ := trackstest.Workspace(t, trackstest.Options{})
 	ctx := context.Background()
-	_, finish, err := beginRun(ctx, ws, "ingest", lock.Repo, false, nil)
+	_, finish, err := beginRun(ctx, ws, "ingest", runs.BeginOptions{Locks: []string{lock.Repo}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := beginRun(ctx, ws, "ingest", lock.Repo, false, nil); err == nil || !strings.Contains(err.Error(), "kbops ingest") {
+	if _, _, err := beginRun(ctx, ws, "ingest", runs.BeginOptions{Locks: []string{lock.Repo}}, nil); err == nil || !strings.Contains(err.Error(), "kbops ingest") {
 		t.Fatalf("second manual run: %v", err)
 	}
 	finish(nil, nil)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/kbops/kbops/pipeline/ingest"
 	"github.com/kbops/kbops/pipeline/serve"
 	"github.com/kbops/kbops/pipeline/workspace"
 )
@@ -54,11 +53,9 @@ func runServe(ctx context.Context, ws *workspace.Workspace, o serveOptions, out,
 	if err != nil {
 		return &exitError{exitUsage, err}
 	}
-	// The same stages as `kbops ingest`, so scheduled and manual runs write
-	// the same units; publish is release.Publish for both.
-	deps := serve.Deps{
-		Ingest: func(o ingest.Options) ingest.Options { return ingestPipelineOptions(ws, o) },
-	}
+	// The jobs run the operations the commands run: ingest.WithStages and
+	// ingest.UpdateHost, release.Publish.
+	deps := serve.Deps{}
 	jobs, err := serve.Jobs(ws, cfg, deps)
 	if err != nil {
 		return &exitError{exitUsage, err}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/kbops/kbops/pipeline/lock"
+	"github.com/kbops/kbops/pipeline/runs"
 	"github.com/kbops/kbops/pipeline/tracks"
 	"github.com/kbops/kbops/pipeline/workspace"
 )
@@ -49,41 +49,17 @@ Example:
 	}
 }
 
-// repoLock takes a workspace lock for a manual command up front, so that
-// without wait a running job makes the command exit at once with who
-// holds it. For lock.Repo it is the repository's write lock, and the
-// returned ctx carries it: the package functions the command calls take
-// that lock themselves and see it is held.
-func repoLock(ctx context.Context, ws *workspace.Workspace, name string, wait bool, what string) (context.Context, func(), error) {
-	if name == lock.Repo {
-		ctx, release, err := ws.Repo.WriteLock(ctx, what, wait)
-		if errors.Is(err, lock.ErrBusy) {
-			return ctx, release, &exitError{exitFailed, err}
-		}
-		return ctx, release, err
-	}
-	l, err := lock.Acquire(ctx, lock.Dir(ws.Root), name, wait, what)
-	if errors.Is(err, lock.ErrBusy) {
-		return ctx, func() {}, &exitError{exitFailed, err}
-	}
-	if err != nil {
-		return ctx, func() {}, err
-	}
-	return ctx, func() { _ = l.Release() }, nil
-}
-
 func runTrigger(ctx context.Context, ws *workspace.Workspace, product, reason, who string, wait, asJSON bool, out, errOut io.Writer) error {
 	if strings.TrimSpace(reason) == "" {
 		return usageErr("--reason must say why the units go back")
 	}
-	ctx, release, err := repoLock(ctx, ws, lock.Repo, wait, "kbops trigger")
+	start := timeNow()
+	ctx, finish, err := beginRun(ctx, ws, "trigger", runs.BeginOptions{Locks: []string{lock.Repo}, Wait: wait}, errOut)
 	if err != nil {
 		return err
 	}
-	defer release()
-	start := timeNow()
 	res, err := tracks.Trigger(ctx, ws, product, reason, who, start)
-	recordRun(ws, "trigger", start, res, err, errOut)
+	finish(res, err)
 	if err != nil {
 		return err
 	}
@@ -187,25 +163,20 @@ func runDueList(ctx context.Context, ws *workspace.Workspace, owner, product str
 }
 
 func runDueConfirm(ctx context.Context, ws *workspace.Workspace, who string, ids []string, allMine bool, comment string, wait bool, out, errOut io.Writer) error {
-	ctx, release, err := repoLock(ctx, ws, lock.Repo, wait, "kbops due confirm")
+	ctx, finish, err := beginRun(ctx, ws, "due-confirm", runs.BeginOptions{Locks: []string{lock.Repo}, Wait: wait, Holder: "kbops due confirm"}, errOut)
 	if err != nil {
 		return err
 	}
-	defer release()
 	if allMine {
 		st, err := tracks.Load(ctx, ws)
 		if err != nil {
+			finish(nil, err)
 			return err
 		}
-		for _, d := range st.OpenDue() {
-			if ok, _ := st.Snap.Owners.May(who, "technical", st.Snap.Units[d.ID]); ok {
-				ids = append(ids, d.ID)
-			}
-		}
+		ids = append(ids, st.DueFor(who)...)
 	}
-	start := timeNow()
-	res, err := tracks.Confirm(ctx, ws, who, ids, comment, start)
-	recordRun(ws, "due-confirm", start, res, err, errOut)
+	res, err := tracks.Confirm(ctx, ws, who, ids, comment, timeNow())
+	finish(res, err)
 	if err != nil {
 		return err
 	}

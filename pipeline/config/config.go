@@ -27,6 +27,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/kbops/kbops/glossary"
 	"github.com/kbops/kbops/knowledge"
 	"github.com/kbops/kbops/sources"
 	"github.com/kbops/kbops/sources/cfgspec"
@@ -72,7 +73,9 @@ type Config struct {
 var topFields = []cfgspec.Field{
 	{Key: "version", Type: cfgspec.Int, Default: "1",
 		Description: "config format version; this kbops reads version 1"},
-	{Key: "languages", Type: cfgspec.Strings, Default: "[en, zh, es, de, fr, pt, ar, ru, ja]",
+	// The default target languages are the glossary's, so a workspace
+	// without `languages:` and the glossary commands outside one agree.
+	{Key: "languages", Type: cfgspec.Strings, Default: "[" + strings.Join(glossary.DefaultTargets(), ", ") + "]",
 		Description: "target languages (BCP 47 tags): every unit gets its concepts' terms in each",
 		Comment:     "Target languages: every unit gets the glossary terms of its concepts in each of these, so a question in one language finds knowledge in another."},
 	{Key: "defaults", Type: cfgspec.Block},
@@ -506,8 +509,11 @@ func (c *Config) validate(root *yaml.Node) error {
 	seen := map[string]int{}
 	for i, s := range c.Sources {
 		if err := s.Validate(); err != nil {
-			key, msg, _ := strings.Cut(err.Error(), ": ")
-			return bad(msg, "sources", i, key)
+			var fe *sources.FieldError
+			if !errors.As(err, &fe) {
+				return bad(err.Error(), "sources", i)
+			}
+			return bad(fe.Msg, "sources", i, fe.Key)
 		}
 		if err := c.checkSettings(root, i, s, sources.Default); err != nil {
 			return err
@@ -597,12 +603,14 @@ func (c *Config) checkSettings(root *yaml.Node, i int, s sources.Spec, reg *sour
 			continue
 		}
 		if _, err := se.ForSpec(s); err != nil {
-			// The plugin names the key first ("source "x" extract: preset: …").
-			msg := strings.TrimPrefix(err.Error(), fmt.Sprintf("source %q extract: ", s.Name))
-			path := []any{"sources", i, "extract"}
-			if key, rest, found := strings.Cut(msg, ": "); found {
-				if _, declared := cfgspec.Find(fields, key); declared {
-					path, msg = append(path, key), rest
+			// A plugin names the key of its extract: block with a
+			// sources.FieldError.
+			msg, path := err.Error(), []any{"sources", i, "extract"}
+			var fe *sources.FieldError
+			if errors.As(err, &fe) {
+				msg = fe.Error()
+				if _, declared := cfgspec.Find(fields, fe.Key); declared {
+					path, msg = append(path, fe.Key), fe.Msg
 				}
 			}
 			return &Error{File: c.file, Line: line(root, path...), Key: keyOf(path), Msg: msg}

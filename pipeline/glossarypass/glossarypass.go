@@ -5,30 +5,29 @@
 package glossarypass
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 
 	"github.com/kbops/kbops/glossary"
 	"github.com/kbops/kbops/knowledge"
+	"github.com/kbops/kbops/reviews"
 	"github.com/kbops/kbops/reviews/kbrepo"
 )
 
 // Path is the termbase's path in the knowledge repository.
-const Path = "glossary/" + glossary.TermbaseFile
+const Path = reviews.GlossaryFile
 
 // Load returns a matcher for the termbase in tree, or nil when the tree
 // has no termbase. targets are the workspace's target languages.
 func Load(ctx context.Context, r *kbrepo.Repo, tree kbrepo.Tree, targets []string) (*glossary.Matcher, error) {
-	b, ok, err := r.ReadPath(tree, Path)
-	if err != nil || !ok {
-		return nil, err
-	}
-	im, err := glossary.ImportReader(ctx, Path, bytes.NewReader(b), glossary.ImportOptions{Format: glossary.FormatTBX, MaxBytes: -1})
+	tb, missing, err := reviews.ReadTermbaseTree(ctx, r, tree)
 	if err != nil {
 		return nil, fmt.Errorf("termbase %s: %w; fix it with `kbops glossary check`", Path, err)
 	}
-	m, err := glossary.NewMatcher(im.Termbase, glossary.MatcherOptions{Targets: targets})
+	if missing {
+		return nil, nil
+	}
+	m, err := glossary.NewMatcher(tb, glossary.MatcherOptions{Targets: targets})
 	if err != nil {
 		return nil, fmt.Errorf("termbase %s: %w", Path, err)
 	}

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kbops/kbops/glossary"
 	"github.com/kbops/kbops/knowledge"
 	"github.com/kbops/kbops/pipeline/hostsync"
 	"github.com/kbops/kbops/pipeline/workspace"
@@ -70,7 +69,7 @@ func pullRequestText(ctx context.Context, ws *workspace.Workspace, rep Report) (
 	if base.Commit == snap.Commit {
 		return "", "", false, nil
 	}
-	ov, err := snap.Overview(ctx, base, reviewChecks(ws))
+	ov, err := snap.Overview(ctx, base, ReviewChecks(ctx, ws, snap.Commit))
 	if err != nil {
 		return "", "", false, err
 	}
@@ -181,18 +180,3 @@ func orNobody(s string) string {
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func cell(s string) string { return strings.ReplaceAll(oneLine(s), "|", "\\|") }
-
-// reviewChecks are the automated checks' options `kbops review status`
-// runs with: the workspace's glossary and the sources' change tokens.
-func reviewChecks(ws *workspace.Workspace) reviews.CheckOptions {
-	var o reviews.CheckOptions
-	if tb, err := glossary.Load(ws.GlossaryDir()); err == nil && tb.Len() > 0 {
-		if m, err := glossary.NewMatcher(tb, glossary.MatcherOptions{}); err == nil {
-			o.Glossary = m
-		}
-	}
-	if tokens, ok := SourceTokens(ws); ok {
-		o.SourceToken = tokens
-	}
-	return o
-}

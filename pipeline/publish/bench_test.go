@@ -8,11 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-openapi/strfmt"
-	"github.com/weaviate/weaviate/entities/models"
-
 	"github.com/kbops/kbops/knowledge"
 	"github.com/kbops/kbops/pipeline/publish"
+	"github.com/kbops/kbops/pipeline/publish/publishbench"
 )
 
 // BenchmarkPublishVsRawImport publishes N units (KBOPS_BENCH_UNITS, default
@@ -37,21 +35,11 @@ func BenchmarkPublishVsRawImport(b *testing.B) {
 		// mean is the anchor, so neither side gains from the other's load.
 		objs := publish.Objects(units, nil)
 		rawImport := func(name string) time.Duration {
-			if err := tg.Client.Schema().ClassCreator().WithClass(tg.Class(name)).Do(ctx); err != nil {
+			d, err := publishbench.RawImport(ctx, tg.Client, name, objs)
+			if err != nil {
 				b.Fatal(err)
 			}
-			start := time.Now()
-			for j := 0; j < len(objs); j += 200 {
-				end := min(j+200, len(objs))
-				batch := make([]*models.Object, 0, end-j)
-				for _, o := range objs[j:end] {
-					batch = append(batch, &models.Object{Class: name, ID: strfmt.UUID(o.ID), Properties: o.Props})
-				}
-				if _, err := tg.Client.Batch().ObjectsBatcher().WithObjects(batch...).Do(ctx); err != nil {
-					b.Fatal(err)
-				}
-			}
-			return time.Since(start)
+			return d
 		}
 		rawBefore := rawImport(fmt.Sprintf("RawBefore%d", i))
 		tg.Alias = fmt.Sprintf("Bench%d", i)

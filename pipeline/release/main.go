@@ -95,15 +95,11 @@ func termsOf(ctx context.Context, ws *workspace.Workspace, snap *reviews.Snapsho
 // there is none or it cannot be read (then search goes on without
 // expansion, and `kbops glossary check` says what is wrong).
 func MainMatcher(ctx context.Context, ws *workspace.Workspace) *glossary.Matcher {
-	h, ok, err := ws.Repo.Branch(ws.Config.Review.Main)
-	if err != nil || !ok {
-		return nil
-	}
-	tree, err := ws.Repo.Tree(h)
+	src, err := glossarypass.Which(ws, glossarypass.Published)
 	if err != nil {
 		return nil
 	}
-	m, err := glossarypass.Load(ctx, ws.Repo, tree, ws.Config.Languages)
+	m, err := src.Matcher(ctx)
 	if err != nil {
 		slog.Warn("searching without cross-language expansion", "error", err)
 		return nil

@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/kbops/kbops/knowledge"
-	"github.com/kbops/kbops/knowledge/text/lang"
-	"github.com/kbops/kbops/knowledge/text/segment"
 	"github.com/kbops/kbops/pipeline/config"
 	"github.com/kbops/kbops/pipeline/health"
 	"github.com/kbops/kbops/pipeline/ingest"
@@ -26,9 +24,8 @@ import (
 type Deps struct {
 	// Registry of source plugins; nil means sources.Default.
 	Registry *sources.Registry
-	// Ingest completes ingestion options with the stages `kbops ingest`
-	// uses (segmentation, language detection, the glossary pass). nil:
-	// segmentation and language detection only.
+	// Ingest completes ingestion options with its stages; nil is
+	// ingest.WithStages, the stages `kbops ingest` uses.
 	Ingest func(ingest.Options) ingest.Options
 }
 
@@ -88,9 +85,10 @@ func trimIngest(name string) string {
 
 // IngestJob ingests one source, with the same pipeline stages as `kbops
 // ingest` (segmentation, language detection) and pushes when git.remote is
-// set, then opens or updates the pull request on git.host. A cancelled run
-// returns before its commit: the review branch and the document state stay
-// as they were.
+// set, then updates git.host as `kbops ingest --push` does
+// (ingest.UpdateHost: the pull request and its kbops/verify status). A
+// cancelled run returns before its commit: the review branch and the
+// document state stay as they were.
 func IngestJob(ws *workspace.Workspace, source string, d Deps) func(context.Context) (any, error) {
 	return func(ctx context.Context) (any, error) {
 		o := ingest.Options{
@@ -100,12 +98,11 @@ func IngestJob(ws *workspace.Workspace, source string, d Deps) func(context.Cont
 		if d.Ingest != nil {
 			o = d.Ingest(o)
 		} else {
-			o.Segment = func(secs []sources.Section) []sources.Section { return segment.Split(secs, segment.Options{}) }
-			o.Detect = lang.Detect
+			o = ingest.WithStages(o)
 		}
 		rep, err := ingest.Run(ctx, ws, o)
 		if err == nil && o.Push {
-			_, _, err = ingest.PullRequest(ctx, ws, rep, nil)
+			_, err = ingest.UpdateHost(ctx, ws, rep)
 		}
 		return rep, err
 	}

@@ -297,21 +297,13 @@ func (s *server) runLocked(ctx context.Context, j Job) (report any, err error) {
 		if h, held := lock.Current(s.lockDir, j.Lock); held {
 			s.log.Info("waiting for lock", "job", j.Name, "lock", j.Lock, "holder", h.String())
 		}
-		if j.Lock == lock.Repo && s.ws != nil && s.ws.Repo != nil {
-			// The repository's write lock, carried by ctx: the package
-			// functions the job calls take it themselves and see it held.
-			var release func()
-			if ctx, release, err = s.ws.Repo.WriteLock(ctx, "kbops serve job "+j.Name, true); err != nil {
-				return nil, err
-			}
-			defer release()
-		} else {
-			l, err := lock.Acquire(ctx, s.lockDir, j.Lock, true, "kbops serve job "+j.Name)
-			if err != nil {
-				return nil, err
-			}
-			defer l.Release()
+		// The locks a manual run of the same operation takes (runs.Hold;
+		// the repository's write lock is carried by ctx).
+		var release func()
+		if ctx, release, err = runs.Hold(ctx, s.ws, j.Lock, true, "kbops serve job "+j.Name); err != nil {
+			return nil, err
 		}
+		defer release()
 	}
 	return j.Run(ctx)
 }

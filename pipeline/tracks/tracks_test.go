@@ -44,6 +44,14 @@ func TestRegularTrackSendsBackStaleUnitsOnceAndConfirmClearsThem(t *testing.T) {
 		t.Fatalf("fresh units sent back: %+v", r)
 	}
 
+	// They wait for their technical owner, not for anyone else.
+	if mine := st.DueFor("Ana Ruiz <ana.ruiz@example.com>"); len(mine) != len(due) || mine[0] != due[0].ID {
+		t.Fatalf("due for the owner: %v of %d", mine, len(due))
+	}
+	if other := st.DueFor("tom.baker@example.com"); len(other) != 0 {
+		t.Fatalf("due for someone OWNERS does not name: %v", other)
+	}
+
 	// The owner confirms one; someone else may not.
 	id := due[0].ID
 	c, err := tracks.Confirm(ctx, ws, "tom.baker@example.com", []string{id}, "", now)

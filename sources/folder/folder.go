@@ -184,22 +184,10 @@ func hashFile(ctx context.Context, p string) (string, error) {
 	}
 	defer r.Close()
 	h := sha256.New()
-	if _, err := io.Copy(h, ctxReader{ctx, r}); err != nil {
+	if _, err := io.Copy(h, sources.ContextReader(ctx, r)); err != nil {
 		return "", err
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
-}
-
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }
 
 // Match is sources.MatchGlob, kept for callers of this package.

@@ -8,6 +8,8 @@ import (
 	"math"
 
 	lpdf "github.com/ledongthuc/pdf"
+
+	"github.com/kbops/kbops/sources"
 )
 
 // glyph is one character placed on a page, in page space (points, y up).
@@ -80,24 +82,11 @@ func readAllStream(ctx context.Context, v lpdf.Value, limit int64) (data []byte,
 	}
 	rc := v.Reader()
 	defer rc.Close()
-	data, err = io.ReadAll(io.LimitReader(ctxReader{ctx, rc}, limit+1))
+	data, err = io.ReadAll(io.LimitReader(sources.ContextReader(ctx, rc), limit+1))
 	if int64(len(data)) > limit {
 		return nil, fmt.Errorf("content stream larger than %d bytes", limit)
 	}
 	return data, err
-}
-
-// ctxReader fails reads once ctx has ended.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }
 
 // readPage extracts the glyphs of page p. A panic inside the PDF library

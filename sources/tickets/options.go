@@ -209,27 +209,27 @@ func OptionsFromSpec(spec sources.Spec) (Options, error) {
 func (o Options) validate() error {
 	if o.Preset != "" {
 		if _, ok := Presets[o.Preset]; !ok {
-			return fmt.Errorf("preset: %q is not one of %s", o.Preset, strings.Join(PresetNames(), ", "))
+			return sources.FieldErrorf("preset", "%q is not one of %s", o.Preset, strings.Join(PresetNames(), ", "))
 		}
 	}
 	switch o.Delimiter {
 	case "", ",", ";", "\t", "|", `\t`, "tab":
 	default:
-		return fmt.Errorf("delimiter: %q is not one of , ; \\t |", o.Delimiter)
+		return sources.FieldErrorf("delimiter", "%q is not one of , ; \\t |", o.Delimiter)
 	}
 	if o.Encoding != "" {
 		if _, err := lookupEncoding(o.Encoding); err != nil {
-			return fmt.Errorf("encoding: %w", err)
+			return sources.FieldErrorf("encoding", "%w", err)
 		}
 	}
 	if o.Similarity < 0 || o.Similarity > 1 {
-		return fmt.Errorf("similarity: %v is not between 0 and 1", o.Similarity)
+		return sources.FieldErrorf("similarity", "%v is not between 0 and 1", o.Similarity)
 	}
 	if o.Window < 0 {
-		return fmt.Errorf("window: %d is negative", o.Window)
+		return sources.FieldErrorf("window", "%d is negative", o.Window)
 	}
 	if _, err := redact.New(o.Redact); err != nil {
-		return fmt.Errorf("redact: %w", err)
+		return sources.FieldErrorf("redact", "%w", err)
 	}
 	return nil
 }
