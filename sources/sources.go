@@ -131,6 +131,17 @@ type Section struct {
 	// Effective is the date the knowledge is valid from when the document
 	// says so; zero means the fetch date.
 	Effective time.Time
+	// Continues is the id of a unit of Document.Prior that this section
+	// carries on (a recurring problem seen again in a later export): the
+	// section becomes the next state of that unit instead of a unit of
+	// its own document.
+	Continues string
+	// SeenIn counts, per document key, the records (tickets) of the
+	// section in each document it was seen in; FirstSeen and LastSeen are
+	// the earliest and latest record dates (zero: unknown, the run's date
+	// is used). Set by extractors that merge records across documents.
+	SeenIn              map[string]int
+	FirstSeen, LastSeen time.Time
 }
 
 // Sanitized returns s with active content (scripts, event handlers, links
@@ -180,6 +191,21 @@ type Document struct {
 	Body io.Reader
 	// Language is the declared language of the source, "" if none.
 	Language string
+	// Prior are the source's existing units that an extractor merging
+	// records across documents (ticket exports) may continue; other
+	// extractors ignore them.
+	Prior []Prior
+}
+
+// Prior is an existing unit as an extractor sees it when it may continue
+// it (see Section.Continues): its state, read back from the unit file.
+type Prior struct {
+	ID, Document, Title, Language, Kind, Product string
+	// Text is the unit's body, Locator its source locator.
+	Text, Locator       string
+	Occurrences         int
+	SeenIn              map[string]int
+	FirstSeen, LastSeen time.Time
 }
 
 // ContentTyper is an optional Location capability: a location that knows
