@@ -228,6 +228,11 @@ type DocumentInfo struct {
 	// Report is the extractor's own summary of the document (a ticket
 	// export's tickets.Report), nil when it keeps none.
 	Report any
+	// Findings are what reviewers should be told about the document
+	// without it being an error (an expert note whose template's required
+	// sections are empty); each names its place ("line 12: …"). Ingest
+	// reports them with the document's key and goes on.
+	Findings []string
 }
 
 // InfoExtractor is an optional Extractor capability: ExtractInfo is

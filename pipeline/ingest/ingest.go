@@ -438,6 +438,9 @@ func ingestSource(ctx context.Context, ws *workspace.Workspace, sl *sourceList, 
 			continue
 		}
 		res.Extracted++
+		for _, f := range doc.Info.Findings {
+			res.findings = append(res.findings, fmt.Sprintf("%s: %s: %s", spec.Name, it.Key, f))
+		}
 		if red != nil {
 			res.Redacted.Add(doc.Redacted)
 		}
