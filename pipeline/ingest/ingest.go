@@ -967,6 +967,7 @@ func unchanged(repo *kbrepo.Repo, base plumbing.Hash, st state, lists []*sourceL
 	for _, sl := range lists {
 		spec := sl.spec
 		known := st.Documents[spec.Name]
+		scenarios := sources.Kinds()[spec.Kind].Layer == knowledge.LayerScenario
 		rep := SourceReport{Name: spec.Name}
 		seen := map[string]bool{}
 		for _, it := range sl.items {
@@ -977,7 +978,12 @@ func unchanged(repo *kbrepo.Repo, base plumbing.Hash, st state, lists []*sourceL
 			rep.Unchanged++
 			seen[it.Key] = true
 			dir := path.Dir(knowledge.FilePath(knowledge.MakeID(spec.Name, it.Key, nil))) + "/"
-			if known[it.Key] != it.Version || !dirs[dir] {
+			if known[it.Key] != it.Version {
+				return nil, false
+			}
+			// An export whose tickets all joined earlier scenarios has no
+			// folder of its own; its units are those of the source.
+			if !dirs[dir] && !(scenarios && sourceHasDir(dirs, spec.Name)) {
 				return nil, false
 			}
 		}
@@ -987,4 +993,15 @@ func unchanged(repo *kbrepo.Repo, base plumbing.Hash, st state, lists []*sourceL
 		reps = append(reps, rep)
 	}
 	return reps, true
+}
+
+// sourceHasDir reports whether any unit folder of the source exists.
+func sourceHasDir(dirs map[string]bool, source string) bool {
+	prefix := knowledge.UnitsDir + "/" + knowledge.Slug(source) + "/"
+	for d := range dirs {
+		if strings.HasPrefix(d, prefix) {
+			return true
+		}
+	}
+	return false
 }

@@ -174,6 +174,24 @@ func TestRecurringIssueAcrossTwoExportsIsOneUnit(t *testing.T) {
 	if retired != 1 {
 		t.Errorf("%d units retired, want 1 (the display scenario)", retired)
 	}
+
+	// An export that only reports a known problem adds no unit and is not
+	// read again while it is unchanged.
+	night3 := "Ticket ID;Subject;Description;Status;Group;Created time;Resolution notes;Language\n" +
+		"5377;Umrichter löst nach Regen mit E07 aus;Unser VF-200 löst jedes Mal mit Fehler E07 aus, wenn es nachts geregnet hat.;Closed;Antriebe;2026-12-03 06:00;Klemmkasten des Motors trocknen und die PE-Verbindung prüfen.;de\n"
+	os.WriteFile(filepath.Join(exports, "night-3.csv"), []byte(night3), 0o644)
+	ingestAt(t, ws, "2026-12-03")
+	fourth, _ := reviewUnits(t, ws)
+	if len(fourth) != len(third) {
+		t.Errorf("night-3 added units: %d → %d", len(third), len(fourth))
+	}
+	if u := fourth[e07.ID]; u.Occurrences != 2 || u.SeenIn["night-3.csv"] != 1 || u.LastSeen.String() != "2026-12-03" || u.FirstSeen.String() != "2026-11-30" {
+		t.Errorf("E07 after night-3: occurrences %d seen_in %v first %s last %s", u.Occurrences, u.SeenIn, u.FirstSeen, u.LastSeen)
+	}
+	quiet := ingestAt(t, ws, "2026-12-04")
+	if quiet.Commit != "" || quiet.Sources[0].Extracted != 0 {
+		t.Errorf("unchanged exports were read again: %+v", quiet.Sources[0])
+	}
 }
 
 // Two ingests of the public ticket corpus cut into two nightly exports
