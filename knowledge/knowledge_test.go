@@ -146,7 +146,7 @@ func TestVersionRules(t *testing.T) {
 		t.Errorf("occurrence count: change=%v version=%d occurrences=%d; want touched, 2, 7", ch, v4.Version, v4.Occurrences)
 	}
 	seen := v2
-	seen.SeenIn = map[string]int{"night-1.csv": 1, "night-2.csv": 3}
+	seen.SeenIn, seen.Occurrences = map[string]int{"night-1.csv": 1, "night-2.csv": 3}, 4
 	seen.FirstSeen, seen.LastSeen = DateOf(time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)), DateOf(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
 	v5, ch := Revise(&v2, seen)
 	if ch != Touched || v5.Version != 2 || v5.SeenIn["night-2.csv"] != 3 || v5.LastSeen != seen.LastSeen {
