@@ -179,3 +179,49 @@ func Find(body string, s Section) (string, bool) {
 	}
 	return "", false
 }
+
+var labelKeys = []Label{LabelProduct, LabelEnvironment, LabelCategory, LabelTags, LabelType, LabelPriority}
+
+// Localize rewrites the vocabulary's "## " headings of body, and the
+// "- Label: value" lines of its Background section, into the language of
+// lang, leaving everything else (code blocks included) as it is. A unit
+// written before headings were localised reads in its own language once it
+// is next revised.
+func Localize(body, lang string) string {
+	lines := strings.Split(body, "\n")
+	fence := false
+	inBackground := false
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
+			fence = !fence
+			continue
+		}
+		if fence {
+			continue
+		}
+		if strings.HasPrefix(l, "## ") {
+			k, ok := SectionOf(l[3:])
+			inBackground = ok && k == Background
+			if ok {
+				lines[i] = "## " + Heading(k, lang)
+			}
+			continue
+		}
+		if !inBackground || !strings.HasPrefix(l, "- ") {
+			continue
+		}
+		name, value, ok := strings.Cut(l[2:], ": ")
+		if !ok {
+			continue
+		}
+		for _, k := range labelKeys {
+			for _, w := range words[string(k)] {
+				if strings.EqualFold(w, name) {
+					lines[i] = "- " + LabelText(k, lang) + ": " + value
+				}
+			}
+		}
+	}
+	return strings.Join(lines, "\n")
+}

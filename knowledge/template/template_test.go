@@ -95,3 +95,15 @@ func TestCheckNamesEmptyAndMissingSections(t *testing.T) {
 		t.Errorf("templates %v", template.Names())
 	}
 }
+
+func TestLocalizeRewritesHeadingsAndBackgroundLabels(t *testing.T) {
+	body := "## Background\n\n- Product: VF-200\n- Category: Drives\n- Note: stays\n\n## Symptom\n\nE07.\n\n```\n## Resolution\n```\n\n## Resolution\n\n- Product: not a label here\n"
+	got := template.Localize(body, "es")
+	want := "## Contexto\n\n- Producto: VF-200\n- Categoría: Drives\n- Note: stays\n\n## Síntoma\n\nE07.\n\n```\n## Resolution\n```\n\n## Solución\n\n- Product: not a label here\n"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	if again := template.Localize(got, "es"); again != got {
+		t.Errorf("not idempotent:\n%s", again)
+	}
+}

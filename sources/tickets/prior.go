@@ -131,7 +131,8 @@ func locatorIDs(loc string) []string {
 // tickets joined: its count in this export replaces the export's earlier
 // count (re-reading an export does not count its tickets twice), its new
 // ticket ids are added to the locator, and a different fix replaces the
-// Resolution section.
+// Resolution section. Headings written in English before they were
+// localised are put into the unit's language.
 func (b *builder) continued(p *sources.Prior, s finalPart, res *resPart) sources.Section {
 	seenIn := maps.Clone(p.SeenIn)
 	if len(seenIn) == 0 {
@@ -161,11 +162,11 @@ func (b *builder) continued(p *sources.Prior, s finalPart, res *resPart) sources
 	}
 	sec := sources.Section{
 		Continues: p.ID, Title: p.Title, Language: p.Language, Kind: p.Kind, Product: p.Product,
-		Layer: "scenario", Text: p.Text, Locator: locator(ids, max(total, len(ids))),
+		Layer: "scenario", Text: template.Localize(p.Text, p.Language), Locator: locator(ids, max(total, len(ids))),
 		Occurrences: total, SeenIn: seenIn,
 	}
 	if res != nil && res.Text != "" {
-		sec.Text = replaceSection(p.Text, template.Resolution, template.Heading(template.Resolution, p.Language), res.Text)
+		sec.Text = replaceSection(sec.Text, template.Resolution, template.Heading(template.Resolution, p.Language), res.Text)
 		sec.Effective = res.Effective
 	}
 	first, last := unixTime(s.First), unixTime(s.Last)

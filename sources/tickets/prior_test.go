@@ -123,3 +123,20 @@ func TestRootCauseAndPreventionFromPresets(t *testing.T) {
 		t.Errorf("zendesk custom field by id:\n%+v", secs)
 	}
 }
+
+// A unit from before headings were localised (English headings in a
+// German scenario) is continued with German headings.
+func TestContinuedLegacyUnitGetsLocalisedHeadings(t *testing.T) {
+	legacy := sources.Prior{ID: "h/old-csv/antriebe/ticket-1", Document: "old.csv", Title: "Lüfter laut", Language: "de", Kind: "troubleshooting",
+		Text:    "## Background\n\n- Category: Antriebe\n\n## Symptom\n\nDer Lüfter des Umrichters ist seit gestern sehr laut.\n\n## Resolution\n\nLüfter reinigen.",
+		Locator: "ticket 1", Occurrences: 1}
+	data := nightHeader + "2,Lüfter laut,Der Lüfter des Umrichters ist seit gestern sehr laut.,Closed,Incident,Antriebe,2026-12-01 08:00,Lüfter reinigen.,de\n"
+	got := runPrior(t, Options{Preset: "freshdesk"}, "new.csv", data, []sources.Prior{legacy})
+	if len(got) != 1 || got[0].Continues != legacy.ID || got[0].SeenIn["old.csv"] != 1 || got[0].Occurrences != 2 {
+		t.Fatalf("%+v", got)
+	}
+	want := "## Hintergrund\n\n- Kategorie: Antriebe\n\n## Symptom\n\nDer Lüfter des Umrichters ist seit gestern sehr laut.\n\n## Lösung\n\nLüfter reinigen."
+	if got[0].Text != want {
+		t.Errorf("text\n%s\nwant\n%s", got[0].Text, want)
+	}
+}
