@@ -3,6 +3,8 @@ package tickets
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -139,4 +141,34 @@ func TestContinuedLegacyUnitGetsLocalisedHeadings(t *testing.T) {
 	if got[0].Text != want {
 		t.Errorf("text\n%s\nwant\n%s", got[0].Text, want)
 	}
+}
+
+// BenchmarkCorpusWithPriors extracts the corpus file with the scenarios of
+// a first extraction of it as priors: every ticket then has an earlier
+// scenario to join, which is the most matching work an export can cause.
+func BenchmarkCorpusWithPriors(b *testing.B) {
+	data := readFile(b, filepath.Join(corpusDir(b), "tobi-bueck_tickets_multi-lang-4-20k_en-de_first2000rows.csv"))
+	first := run(b, Options{}, "night-1.csv", data)
+	var prior []sources.Prior
+	for i, s := range first.secs {
+		prior = append(prior, priorOf(fmt.Sprintf("h/night-1/%d", i), "night-1.csv", s))
+	}
+	b.SetBytes(int64(len(data)))
+	var rows, continued int
+	for b.Loop() {
+		doc := sources.Document{Item: sources.Item{Key: "night-2.csv"}, Name: "night-2.csv", Body: bytes.NewReader(data), Prior: prior}
+		rep, err := ExtractReport(context.Background(), Options{}, doc, func(s sources.Section) error {
+			if s.Continues != "" {
+				continued++
+			}
+			return nil
+		}, func(error) {})
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows += rep.Rows
+	}
+	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "tickets/s")
+	b.ReportMetric(float64(len(prior)), "priors")
+	b.ReportMetric(float64(continued)/float64(b.N), "continued")
 }
