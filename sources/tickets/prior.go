@@ -51,7 +51,13 @@ func (b *builder) seed(priors []sources.Prior) {
 		if !ok {
 			continue
 		}
-		sig, n := cluster.Sign(p.Title + "\n" + sym)
+		text := p.Title + "\n" + sym
+		if strings.TrimSpace(sym) == strings.TrimSpace(p.Title) {
+			// A ticket without a body has its subject as the Symptom
+			// (renderHead), and was signed as subject alone.
+			text = p.Title + "\n"
+		}
+		sig, n := cluster.Sign(text)
 		if n == 0 {
 			continue
 		}
