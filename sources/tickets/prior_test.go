@@ -172,3 +172,17 @@ func BenchmarkCorpusWithPriors(b *testing.B) {
 	b.ReportMetric(float64(len(prior)), "priors")
 	b.ReportMetric(float64(continued)/float64(b.N), "continued")
 }
+
+// A ticket with a subject and no body is continued like any other.
+func TestSubjectOnlyTicketContinues(t *testing.T) {
+	o := Options{Preset: "freshdesk"}
+	data := nightHeader + "1,Help,,Closed,Question,Billing,2026-11-30 08:00,Please tell us more.,en\n"
+	first := runPrior(t, o, "a.csv", data, nil)
+	if len(first) != 1 {
+		t.Fatalf("%+v", first)
+	}
+	got := runPrior(t, o, "b.csv", strings.Replace(data, "1,Help", "2,Help", 1), []sources.Prior{priorOf("h/a-csv/billing/ticket-1", "a.csv", first[0])})
+	if len(got) != 1 || got[0].Continues == "" || got[0].Occurrences != 2 {
+		t.Errorf("subject-only ticket not continued: %+v", got)
+	}
+}
