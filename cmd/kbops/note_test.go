@@ -60,6 +60,11 @@ func TestNoteNewAndIngestReportsEmptyRequiredSection(t *testing.T) {
 		}
 	}
 
+	// kbops extract previews the finding before anything is ingested.
+	if out := must(t, ws, "extract", note); !strings.Contains(out, `finding:  line `+strconv.Itoa(line)+`: template troubleshooting: required section "Ursache" is empty`) {
+		t.Errorf("extract does not show the finding:\n%s", out)
+	}
+
 	var stdout, stderr bytes.Buffer
 	code := run(context.Background(), []string{"kbops", "-w", ws, "ingest"}, &stdout, &stderr)
 	all := stdout.String() + stderr.String()
