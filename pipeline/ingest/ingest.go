@@ -486,6 +486,13 @@ func ingestSource(ctx context.Context, ws *workspace.Workspace, sl *sourceList, 
 			gone = append(gone, doc)
 		}
 	}
+	// An export whose tickets all joined earlier scenarios has no units
+	// of its own; that it is gone shows only in the scenarios' seen_in.
+	for _, doc := range sc.exports() {
+		if _, ok := byDoc[doc]; !ok && !seenDocs[doc] && !keep[doc] {
+			gone = append(gone, doc)
+		}
+	}
 	sort.Strings(gone)
 	for _, doc := range gone {
 		res.Removed++

@@ -90,6 +90,25 @@ func (sc *scenarioState) has(doc string) bool {
 	return false
 }
 
+// exports lists the exports the scenarios were seen in, sorted.
+func (sc *scenarioState) exports() []string {
+	if sc == nil {
+		return nil
+	}
+	set := map[string]bool{}
+	for _, u := range sc.cur {
+		for doc := range seenIn(u) {
+			set[doc] = true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for doc := range set {
+		out = append(out, doc)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // revisionBase is the committed unit a new state of id is a revision of.
 func (sc *scenarioState) revisionBase(id string, fallback *knowledge.Unit) *knowledge.Unit {
 	if sc != nil {

@@ -192,6 +192,18 @@ func TestRecurringIssueAcrossTwoExportsIsOneUnit(t *testing.T) {
 	if quiet.Commit != "" || quiet.Sources[0].Extracted != 0 {
 		t.Errorf("unchanged exports were read again: %+v", quiet.Sources[0])
 	}
+
+	// That export removed: its ticket leaves the count, though it has no
+	// units of its own.
+	os.Remove(filepath.Join(exports, "night-3.csv"))
+	rep = ingestAt(t, ws, "2026-12-05")
+	fifth, _ := reviewUnits(t, ws)
+	if u := fifth[e07.ID]; u.Occurrences != 1 || u.SeenIn["night-3.csv"] != 0 || u.Status != knowledge.StatusActive {
+		t.Errorf("E07 after night-3 was removed: occurrences %d seen_in %v status %s", u.Occurrences, u.SeenIn, u.Status)
+	}
+	if rep.Sources[0].Touched != 1 || rep.Commit == "" {
+		t.Errorf("the count change was not committed: %+v", rep.Sources[0])
+	}
 }
 
 // Two ingests of the public ticket corpus cut into two nightly exports
