@@ -206,6 +206,8 @@ type Prior struct {
 	Occurrences         int
 	SeenIn              map[string]int
 	FirstSeen, LastSeen time.Time
+	// Effective is the unit's effective date.
+	Effective time.Time
 }
 
 // ContentTyper is an optional Location capability: a location that knows

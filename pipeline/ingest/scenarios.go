@@ -69,7 +69,7 @@ func (sc *scenarioState) priors() []sources.Prior {
 		out = append(out, sources.Prior{
 			ID: u.ID, Document: u.Source.Document, Title: u.Title, Language: u.Language, Kind: u.Kind, Product: u.Product,
 			Text: u.Body, Locator: u.Source.Locator, Occurrences: u.Occurrences, SeenIn: seenIn(u),
-			FirstSeen: u.FirstSeen.Time, LastSeen: u.LastSeen.Time,
+			FirstSeen: u.FirstSeen.Time, LastSeen: u.LastSeen.Time, Effective: u.Effective.Time,
 		})
 	}
 	return out

@@ -279,3 +279,48 @@ func TestCorpusSplitIntoTwoExportsMergesAcrossThem(t *testing.T) {
 		}
 	}
 }
+
+// Reading the exports again with other redaction settings reaches the
+// scenario units (they are rendered afresh from their own first ticket),
+// keeps their ids and does not count their tickets twice; a newer fix
+// brought by a later export stays the unit's resolution.
+func TestNewRedactionReachesContinuedScenarios(t *testing.T) {
+	ws, exports := ticketWorkspace(t, "      preset: freshdesk\n")
+	head := "Ticket ID;Subject;Description;Status;Group;Created time;Resolution notes;Language\n"
+	os.WriteFile(filepath.Join(exports, "night-1.csv"), []byte(head+
+		"1;Drive trips with E07 after rain;Customer KD-123456: the VF-200 drive trips with error E07 every time it has rained overnight.;Closed;Drives;2026-11-30 08:00;Dry the motor terminal box.;en\n"), 0o644)
+	ingestAt(t, ws, "2026-11-30")
+	os.WriteFile(filepath.Join(exports, "night-2.csv"), []byte(head+
+		"2;Drive trips with E07 after rain;Customer KD-654321: the VF-200 drive trips with error E07 every time it has rained overnight.;Closed;Drives;2026-12-01 08:00;Fit the heater kit HK-2 in the cabinet against condensation.;en\n"), 0o644)
+	ingestAt(t, ws, "2026-12-01")
+	before, _ := reviewUnits(t, ws)
+	if len(before) != 1 {
+		t.Fatalf("%d units after two exports", len(before))
+	}
+	var id string
+	for k, u := range before {
+		id = k
+		if u.Occurrences != 2 || !strings.Contains(u.Body, "KD-123456") || !strings.Contains(u.Body, "heater kit") {
+			t.Fatalf("before: %+v", u)
+		}
+	}
+
+	cfg := filepath.Join(ws, "kbops.yaml")
+	b, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, append(b, []byte("    redact:\n      patterns:\n        - {kind: customer_no, regexp: 'KD-\\d{6}'}\n")...), 0o644)
+	ingestAt(t, ws, "2026-12-02")
+	after, text := reviewUnits(t, ws)
+	u, ok := after[id]
+	if len(after) != 1 || !ok {
+		t.Fatalf("ids changed: %v", after)
+	}
+	if strings.Contains(text, "KD-123456") || strings.Contains(text, "KD-654321") || !strings.Contains(u.Body, "<customer_no>") {
+		t.Errorf("the new pattern did not reach the unit:\n%s", u.Body)
+	}
+	if u.Occurrences != 2 || u.SeenIn["night-1.csv"] != 1 || u.SeenIn["night-2.csv"] != 1 {
+		t.Errorf("counted again: occurrences %d seen_in %v", u.Occurrences, u.SeenIn)
+	}
+	if !strings.Contains(u.Body, "heater kit") || strings.Contains(u.Body, "terminal box") || u.Effective.String() != "2026-12-01" {
+		t.Errorf("the newer fix was lost (effective %s):\n%s", u.Effective, u.Body)
+	}
+}

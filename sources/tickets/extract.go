@@ -395,6 +395,9 @@ type scenario struct {
 	// scenario this one continues, 0 for a scenario new in this export.
 	prior       int32
 	first, last int64 // earliest and latest ticket date (Unix seconds), 0 unknown
+	// own: res is the fix of the earlier scenario's own first ticket,
+	// read again (see refresh).
+	own bool
 }
 
 // finalPart is a scenario's final state in the spill file.
@@ -406,6 +409,7 @@ type finalPart struct {
 	Count     int32    `json:"c"`
 	IDs       []string `json:"ids,omitempty"`
 	Prior     int32    `json:"p,omitempty"`
+	Own       bool     `json:"o,omitempty"`
 	First     int64    `json:"f,omitempty"`
 	Last      int64    `json:"l,omitempty"`
 }
@@ -450,6 +454,8 @@ type builder struct {
 	n       int32 // tickets added
 	defLang string
 	priors  []sources.Prior
+	// priorFirst is the first ticket id of each prior (its unit's id).
+	priorFirst []string
 }
 
 func newBuilder(o Options, key string) (*builder, error) {
@@ -521,6 +527,9 @@ func (b *builder) add(t Ticket, sig *cluster.Signature, nsh int, resSig [8]uint3
 			s.lastSeen = b.n
 			s.seenAt(seenAt)
 			b.queue = append(b.queue, seen{int32(id), b.n})
+			if own, err := b.refresh(s, t, lk, resSig); own || err != nil {
+				return true, err
+			}
 			if t.Answer != "" {
 				rs := resSig
 				if !sameResolution(rs, s.resSig) {
@@ -529,7 +538,7 @@ func (b *builder) add(t Ticket, sig *cluster.Signature, nsh int, resSig [8]uint3
 					if err != nil {
 						return true, err
 					}
-					s.res, s.resSig = sp, rs
+					s.res, s.resSig, s.own = sp, rs, false
 				}
 			}
 			return true, nil
@@ -560,7 +569,7 @@ func (b *builder) add(t Ticket, sig *cluster.Signature, nsh int, resSig [8]uint3
 // finalize writes a scenario's final state and forgets it.
 func (b *builder) finalize(id int32) error {
 	s := b.active[id]
-	sp, err := b.write(finalPart{s.static.off, s.static.n, s.res.off, s.res.n, s.count, s.ids, s.prior, s.first, s.last})
+	sp, err := b.write(finalPart{s.static.off, s.static.n, s.res.off, s.res.n, s.count, s.ids, s.prior, s.own, s.first, s.last})
 	if err != nil {
 		return err
 	}
@@ -682,7 +691,14 @@ func (b *builder) emit(ctx context.Context, emit func(sources.Section) error) (i
 					return n, err
 				}
 			}
-			if err := emit(b.continued(&b.priors[s.Prior-1], s, res).Sanitized()); err != nil {
+			var fresh *staticPart
+			if s.StaticLen > 0 {
+				fresh = &staticPart{}
+				if err := b.read(span{s.StaticOff, s.StaticLen}, fresh); err != nil {
+					return n, err
+				}
+			}
+			if err := emit(b.continued(&b.priors[s.Prior-1], s, fresh, res).Sanitized()); err != nil {
 				return n, err
 			}
 			n++
@@ -694,21 +710,11 @@ func (b *builder) emit(ctx context.Context, emit func(sources.Section) error) (i
 		if err := b.read(span{s.ResOff, s.ResLen}, &res); err != nil {
 			return n, err
 		}
-		var sb strings.Builder
-		sb.WriteString(st.Head)
-		section := func(k template.Section, text string) {
-			if text != "" {
-				sb.WriteString("\n## " + template.Heading(k, or(st.Language, b.defLang)) + "\n\n" + text + "\n")
-			}
-		}
-		section(template.RootCause, st.Root)
-		section(template.Resolution, res.Text)
-		section(template.Prevention, st.Prevent)
 		ids := append([]string{st.FirstID}, s.IDs...)
 		loc := locator(ids, int(s.Count))
 		sec := sources.Section{
 			Headings:    []string{st.Category, "ticket " + st.FirstID},
-			Text:        strings.TrimSpace(sb.String()),
+			Text:        b.render(&st, res.Text),
 			Locator:     loc,
 			Language:    st.Language,
 			Kind:        st.Kind,

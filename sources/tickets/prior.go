@@ -63,12 +63,61 @@ func (b *builder) seed(priors []sources.Prior) {
 		}
 		res, _ := template.Find(p.Text, template.Resolution)
 		b.priors = append(b.priors, p)
+		first := ""
+		if ids := locatorIDs(p.Locator); len(ids) > 0 {
+			first = ids[0]
+		}
+		b.priorFirst = append(b.priorFirst, first)
 		id := int32(len(b.finals))
 		b.finals = append(b.finals, span{})
 		b.active[id] = &scenario{prior: int32(len(b.priors)), resSig: resSignature(res), lang: b.lang(p.Language)}
 		b.index(p.Language).Add(int(id), sig)
 		b.queue = append(b.queue, seen{id, 0})
 	}
+}
+
+// refresh reads an earlier scenario again from its own first ticket when
+// this export holds it (the export is being read again: a changed file,
+// other redaction settings, a newer kbops): the unit's text is rendered
+// afresh from the ticket, as when it was first made, so that what changed
+// in reading it reaches the unit. It reports whether the ticket's answer
+// became the scenario's resolution.
+func (b *builder) refresh(s *scenario, t Ticket, lk string, resSig [8]uint32) (bool, error) {
+	if s.prior == 0 || s.static.n > 0 || t.ID == "" || t.ID != b.priorFirst[s.prior-1] {
+		return false, nil
+	}
+	st, err := b.write(staticPart{
+		FirstID: t.ID, Title: title(t), Category: t.category(), Kind: t.kind(), Language: t.Language,
+		Product: t.Product, Head: renderHead(t, lk), Root: t.RootCause, Prevent: t.Prevention,
+	})
+	if err != nil {
+		return false, err
+	}
+	s.static = st
+	if s.res.n > 0 || t.Answer == "" {
+		return false, nil // a later ticket of this export brought a newer fix
+	}
+	rs, err := b.write(resPart{t.Answer, effective(t)})
+	if err != nil {
+		return false, err
+	}
+	s.res, s.resSig, s.own = rs, resSig, true
+	return true, nil
+}
+
+// render writes a scenario's sections in its language.
+func (b *builder) render(st *staticPart, resolution string) string {
+	var sb strings.Builder
+	sb.WriteString(st.Head)
+	section := func(k template.Section, text string) {
+		if text != "" {
+			sb.WriteString("\n## " + template.Heading(k, or(st.Language, b.defLang)) + "\n\n" + text + "\n")
+		}
+	}
+	section(template.RootCause, st.Root)
+	section(template.Resolution, resolution)
+	section(template.Prevention, st.Prevent)
+	return strings.TrimSpace(sb.String())
 }
 
 // ticketDate is when a ticket reported its problem: created, else solved.
@@ -139,7 +188,7 @@ func locatorIDs(loc string) []string {
 // ticket ids are added to the locator, and a different fix replaces the
 // Resolution section. Headings written in English before they were
 // localised are put into the unit's language.
-func (b *builder) continued(p *sources.Prior, s finalPart, res *resPart) sources.Section {
+func (b *builder) continued(p *sources.Prior, s finalPart, fresh *staticPart, res *resPart) sources.Section {
 	seenIn := maps.Clone(p.SeenIn)
 	if len(seenIn) == 0 {
 		seenIn = map[string]int{}
@@ -171,7 +220,26 @@ func (b *builder) continued(p *sources.Prior, s finalPart, res *resPart) sources
 		Layer: "scenario", Text: template.Localize(p.Text, p.Language), Locator: locator(ids, max(total, len(ids))),
 		Occurrences: total, SeenIn: seenIn,
 	}
-	if res != nil && res.Text != "" {
+	if len(ids) > 0 {
+		sec.Headings = []string{"ticket " + ids[0]}
+	}
+	priorRes, _ := template.Find(p.Text, template.Resolution)
+	if fresh != nil {
+		// Read again from its first ticket. The fix stays the unit's when
+		// a later export brought a newer one than that ticket's.
+		resText := priorRes
+		if res != nil && res.Text != "" {
+			resText = res.Text
+			sec.Effective = res.Effective
+			if s.Own && priorRes != "" && !sameResolution(resSignature(priorRes), resSignature(res.Text)) && p.Effective.After(res.Effective) {
+				resText, sec.Effective = priorRes, time.Time{}
+			}
+		}
+		sec.Text = b.render(fresh, resText)
+		sec.Title, sec.Kind = fresh.Title, fresh.Kind
+		sec.Language, sec.Product = or(fresh.Language, p.Language), or(fresh.Product, p.Product)
+		sec.Headings = []string{fresh.Category, "ticket " + fresh.FirstID}
+	} else if res != nil && res.Text != "" {
 		sec.Text = replaceSection(sec.Text, template.Resolution, template.Heading(template.Resolution, p.Language), res.Text)
 		sec.Effective = res.Effective
 	}
