@@ -699,9 +699,11 @@ func redactSections(red *redact.Redactor, secs []sources.Section, counts redact.
 	return out
 }
 
-// unitsForDocument turns a document's sections into units and returns the
-// file changes: new and changed units, and retirements of units whose
-// section is gone.
+// unitsForDocument turns a document's sections into units and puts the
+// file changes into col: new and changed units, and retirements of units
+// whose section is gone. For a scenario source (sc not nil), sections may
+// continue scenarios of other documents, and a scenario this document no
+// longer reports loses its count instead of being retired outright.
 func unitsForDocument(spec sources.Spec, it sources.Item, secs []sources.Section, ids []string, existing []*knowledge.Unit, o Options, ws *workspace.Workspace, owners *reviews.Owners, sc *scenarioState, col *collector, res *sourceResult) {
 	cfg := ws.Config
 	kind := sources.Kinds()[spec.Kind]

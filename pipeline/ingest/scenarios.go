@@ -19,8 +19,8 @@ import (
 // is handed the state as it stands after the documents before it in the
 // run, so two exports ingested in one run merge as they do in two runs.
 type scenarioState struct {
-	base map[string]*knowledge.Unit // as committed
-	cur  map[string]*knowledge.Unit // after this run's documents so far
+	base map[string]*knowledge.Unit // as committed, retired ones included
+	cur  map[string]*knowledge.Unit // active, after this run's documents so far
 }
 
 // loadScenarios reads every active scenario unit of the source; nil for
@@ -36,8 +36,12 @@ func loadScenarios(ctx context.Context, spec sources.Spec, idx *baseUnits) (*sce
 			return nil, err
 		}
 		for _, u := range us {
-			if u.Source.Name == spec.Name && u.Layer == knowledge.LayerScenario && u.Status == knowledge.StatusActive {
-				sc.base[u.ID], sc.cur[u.ID] = u, u
+			if u.Source.Name != spec.Name || u.Layer != knowledge.LayerScenario {
+				continue
+			}
+			sc.base[u.ID] = u
+			if u.Status == knowledge.StatusActive {
+				sc.cur[u.ID] = u
 			}
 		}
 	}
@@ -109,11 +113,16 @@ func (sc *scenarioState) exports() []string {
 	return out
 }
 
-// revisionBase is the committed unit a new state of id is a revision of.
+// revisionBase is the committed unit a new state of id is a revision of:
+// versions count commits, so a scenario that two exports of one run
+// change is one version further, and one this run made is version 1.
 func (sc *scenarioState) revisionBase(id string, fallback *knowledge.Unit) *knowledge.Unit {
 	if sc != nil {
 		if u, ok := sc.base[id]; ok {
 			return u
+		}
+		if _, ok := sc.cur[id]; ok {
+			return nil // made by an earlier document of this run
 		}
 	}
 	return fallback

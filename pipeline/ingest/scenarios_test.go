@@ -324,3 +324,24 @@ func TestNewRedactionReachesContinuedScenarios(t *testing.T) {
 		t.Errorf("the newer fix was lost (effective %s):\n%s", u.Effective, u.Body)
 	}
 }
+
+// Two exports ingested in one run merge as they do in two runs, and the
+// scenario they share is a new unit at version 1.
+func TestTwoExportsInOneRunAreOneScenario(t *testing.T) {
+	ws, exports := ticketWorkspace(t, "      preset: freshdesk\n")
+	copyFile(t, "testdata/tickets/night-1.csv", filepath.Join(exports, "night-1.csv"))
+	copyFile(t, "testdata/tickets/night-2.csv", filepath.Join(exports, "night-2.csv"))
+	rep := ingestAt(t, ws, "2026-12-01")
+	units, _ := reviewUnits(t, ws)
+	if len(units) != 3 {
+		t.Fatalf("%d units, want 3", len(units))
+	}
+	for _, u := range units {
+		if strings.Contains(u.Body, "E07") && (u.Occurrences != 2 || u.Version != 1 || u.Source.Locator != "tickets 5101, 5230") {
+			t.Errorf("E07: occurrences %d version %d locator %q", u.Occurrences, u.Version, u.Source.Locator)
+		}
+	}
+	if s := rep.Sources[0]; s.Added != 3 || s.Changed != 0 || len(rep.Changes) != 3 {
+		t.Errorf("report: %+v %+v", s, rep.Changes)
+	}
+}
