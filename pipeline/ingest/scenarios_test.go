@@ -211,7 +211,13 @@ func TestRecurringIssueAcrossTwoExportsIsOneUnit(t *testing.T) {
 // problem of the second half that the first half had is counted in the
 // first half's unit, and no ticket is counted twice.
 func TestCorpusSplitIntoTwoExportsMergesAcrossThem(t *testing.T) {
-	src := filepath.Join(sourcetest.Corpus(t, "tickets"), "tobi-bueck_tickets_multi-lang-4-20k_en-de_first2000rows.csv")
+	dir := sourcetest.Corpus(t, "tickets")
+	for _, name := range []string{"tobi-bueck_tickets_multi-lang-4-20k_en-de_first2000rows.csv", "tobi-bueck_tickets_multi-lang3_en-de-es-fr-pt_1167rows.csv"} {
+		t.Run(name, func(t *testing.T) { corpusSplit(t, filepath.Join(dir, name)) })
+	}
+}
+
+func corpusSplit(t *testing.T, src string) {
 	f, err := os.Open(src)
 	if err != nil {
 		t.Fatal(err)
