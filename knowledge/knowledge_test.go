@@ -145,6 +145,26 @@ func TestVersionRules(t *testing.T) {
 	if v4, ch := Revise(&v2, occ); ch != Touched || v4.Version != 2 || v4.Occurrences != 7 {
 		t.Errorf("occurrence count: change=%v version=%d occurrences=%d; want touched, 2, 7", ch, v4.Version, v4.Occurrences)
 	}
+	seen := v2
+	seen.SeenIn, seen.Occurrences = map[string]int{"night-1.csv": 1, "night-2.csv": 3}, 4
+	seen.FirstSeen, seen.LastSeen = DateOf(time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)), DateOf(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+	v5, ch := Revise(&v2, seen)
+	if ch != Touched || v5.Version != 2 || v5.SeenIn["night-2.csv"] != 3 || v5.LastSeen != seen.LastSeen {
+		t.Errorf("counts per export: change=%v version=%d seen_in=%v; want touched, 2", ch, v5.Version, v5.SeenIn)
+	}
+	data, err := Marshal(v5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "first_seen: \"2026-11-30\"\nlast_seen: \"2026-12-01\"\nseen_in:\n  night-1.csv: 1\n  night-2.csv: 3\n") {
+		t.Errorf("seen fields not written in order:\n%s", data)
+	}
+	if back, err := Parse("units/x.md", data); err != nil || back.SeenIn["night-1.csv"] != 1 || back.FirstSeen != v5.FirstSeen {
+		t.Errorf("round trip: %v %+v", err, back)
+	}
+	if again, ch := Revise(&v5, seen); ch != Unchanged || again.Version != 2 {
+		t.Errorf("same counts again: %v", ch)
+	}
 	r, ch := Retire(v2)
 	if ch != Retired || r.Version != 3 || r.Status != StatusRetired || r.ContentHash == v2.ContentHash {
 		t.Errorf("retire: change=%v version=%d status=%s", ch, r.Version, r.Status)

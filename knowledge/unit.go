@@ -130,9 +130,18 @@ type Unit struct {
 	Concepts    []string `yaml:"concepts,omitempty"`
 	// Occurrences counts the tickets a scenario unit was seen in; it is
 	// not content, so a new similar ticket raises it without a new version.
-	Occurrences int    `yaml:"occurrences,omitempty"`
-	Status      Status `yaml:"status"`
-	Body        string `yaml:"-"`
+	Occurrences int `yaml:"occurrences,omitempty"`
+	// FirstSeen and LastSeen are the dates of the earliest and latest
+	// ticket of a scenario unit, over every export it was seen in; SeenIn
+	// counts its tickets per export (document key), so that reading an
+	// export again replaces that export's count instead of adding to it,
+	// and a removed export takes only its own tickets away. Like
+	// Occurrences they are not content.
+	FirstSeen Date           `yaml:"first_seen,omitempty"`
+	LastSeen  Date           `yaml:"last_seen,omitempty"`
+	SeenIn    map[string]int `yaml:"seen_in,omitempty"`
+	Status    Status         `yaml:"status"`
+	Body      string         `yaml:"-"`
 }
 
 // Date is a calendar date (no time of day), written as YYYY-MM-DD.

@@ -89,6 +89,24 @@ func (u *Unit) Validate() error {
 	if u.Effective.IsZero() {
 		return &FieldError{Field: "effective", Msg: "missing; every unit needs the date it is valid from"}
 	}
+	if len(u.SeenIn) > 0 {
+		// The counts per export are the cluster state later exports are
+		// matched against; a hand edit that breaks them is refused rather
+		// than silently recounted.
+		sum := 0
+		for doc, n := range u.SeenIn {
+			if strings.TrimSpace(doc) == "" || n < 1 {
+				return &FieldError{Field: "seen_in", Msg: fmt.Sprintf("%q: %d: want an export's document key and a count of 1 or more", doc, n)}
+			}
+			sum += n
+		}
+		if sum != u.Occurrences {
+			return &FieldError{Field: "occurrences", Msg: fmt.Sprintf("%d, but the counts of seen_in add up to %d", u.Occurrences, sum)}
+		}
+	}
+	if !u.FirstSeen.IsZero() && !u.LastSeen.IsZero() && u.LastSeen.Before(u.FirstSeen.Time) {
+		return &FieldError{Field: "last_seen", Msg: fmt.Sprintf("%s is before first_seen %s", u.LastSeen, u.FirstSeen)}
+	}
 	if u.Source.FetchedAt.IsZero() {
 		return &FieldError{Field: "source.fetched_at", Msg: "missing; every unit needs the time its source was fetched"}
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A unit edited by hand on the main branch is read through Parse by verify
@@ -69,5 +70,39 @@ func TestValidateAcceptsWhatLocationsProduce(t *testing.T) {
 	u.ContentHash = ComputeHash(u)
 	if err := u.Validate(); err != nil {
 		t.Errorf("harmless markup refused: %v", err)
+	}
+}
+
+// A hand edit of the per-export counts that no longer adds up is refused:
+// later exports are matched against them.
+func TestParseRefusesInconsistentSeenIn(t *testing.T) {
+	for _, c := range []struct {
+		name, field, msg string
+		edit             func(u *Unit)
+	}{
+		{"sum", "occurrences", "add up to 3", func(u *Unit) { u.Occurrences, u.SeenIn = 5, map[string]int{"a.csv": 1, "b.csv": 2} }},
+		{"zero count", "seen_in", "count of 1 or more", func(u *Unit) { u.Occurrences, u.SeenIn = 1, map[string]int{"a.csv": 1, "b.csv": 0} }},
+		{"dates", "last_seen", "before first_seen", func(u *Unit) {
+			u.FirstSeen, u.LastSeen = DateOf(time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)), DateOf(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+		}},
+	} {
+		u := sample()
+		c.edit(&u)
+		u.ContentHash = ComputeHash(u)
+		b, err := Marshal(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Parse("units/demo.md", b)
+		var fe *FileError
+		if !errors.As(err, &fe) || fe.Field != c.field || !strings.Contains(fe.Msg, c.msg) {
+			t.Errorf("%s: got %v", c.name, err)
+		}
+	}
+	u := sample()
+	u.Occurrences, u.SeenIn = 3, map[string]int{"a.csv": 1, "b.csv": 2}
+	u.ContentHash = ComputeHash(u)
+	if err := u.Validate(); err != nil {
+		t.Errorf("consistent counts refused: %v", err)
 	}
 }

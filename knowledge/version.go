@@ -1,5 +1,7 @@
 package knowledge
 
+import "maps"
+
 // Change says what Revise did to a unit.
 type Change int
 
@@ -23,7 +25,7 @@ func (c Change) String() string {
 // source hash included, so the file does not change. A new owner, source
 // URI, locator or concept list is a content change (see ComputeHash): it
 // is reviewed like an edit of the text. When only the document key, a
-// local file: URI or the occurrence count differ, those are updated
+// local file: URI or the occurrence counts and dates differ, those are updated
 // without a version bump (Touched).
 func Revise(prev *Unit, next Unit) (Unit, Change) {
 	next.Body = NormalizeBody(next.Body)
@@ -40,7 +42,9 @@ func Revise(prev *Unit, next Unit) (Unit, Change) {
 	out.Source.Document = next.Source.Document
 	out.Source.URI = next.Source.URI // equal hashes: the same, or a local file: URI that moved
 	out.Occurrences = next.Occurrences
-	if out.Occurrences == prev.Occurrences && out.Source.Document == prev.Source.Document && out.Source.URI == prev.Source.URI {
+	out.FirstSeen, out.LastSeen, out.SeenIn = next.FirstSeen, next.LastSeen, next.SeenIn
+	if out.Occurrences == prev.Occurrences && out.Source.Document == prev.Source.Document && out.Source.URI == prev.Source.URI &&
+		out.FirstSeen == prev.FirstSeen && out.LastSeen == prev.LastSeen && maps.Equal(out.SeenIn, prev.SeenIn) {
 		return *prev, Unchanged
 	}
 	return out, Touched

@@ -131,6 +131,17 @@ type Section struct {
 	// Effective is the date the knowledge is valid from when the document
 	// says so; zero means the fetch date.
 	Effective time.Time
+	// Continues is the id of a unit of Document.Prior that this section
+	// carries on (a recurring problem seen again in a later export): the
+	// section becomes the next state of that unit instead of a unit of
+	// its own document.
+	Continues string
+	// SeenIn counts, per document key, the records (tickets) of the
+	// section in each document it was seen in; FirstSeen and LastSeen are
+	// the earliest and latest record dates (zero: unknown, the run's date
+	// is used). Set by extractors that merge records across documents.
+	SeenIn              map[string]int
+	FirstSeen, LastSeen time.Time
 }
 
 // Sanitized returns s with active content (scripts, event handlers, links
@@ -180,6 +191,23 @@ type Document struct {
 	Body io.Reader
 	// Language is the declared language of the source, "" if none.
 	Language string
+	// Prior are the source's existing units that an extractor merging
+	// records across documents (ticket exports) may continue; other
+	// extractors ignore them.
+	Prior []Prior
+}
+
+// Prior is an existing unit as an extractor sees it when it may continue
+// it (see Section.Continues): its state, read back from the unit file.
+type Prior struct {
+	ID, Document, Title, Language, Kind, Product string
+	// Text is the unit's body, Locator its source locator.
+	Text, Locator       string
+	Occurrences         int
+	SeenIn              map[string]int
+	FirstSeen, LastSeen time.Time
+	// Effective is the unit's effective date.
+	Effective time.Time
 }
 
 // ContentTyper is an optional Location capability: a location that knows
@@ -202,6 +230,11 @@ type DocumentInfo struct {
 	// Report is the extractor's own summary of the document (a ticket
 	// export's tickets.Report), nil when it keeps none.
 	Report any
+	// Findings are what reviewers should be told about the document
+	// without it being an error (an expert note whose template's required
+	// sections are empty); each names its place ("line 12: …"). Ingest
+	// reports them with the document's key and goes on.
+	Findings []string
 }
 
 // InfoExtractor is an optional Extractor capability: ExtractInfo is

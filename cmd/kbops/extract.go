@@ -78,6 +78,7 @@ type extractReport struct {
 	Decrypted bool          `json:"decrypted,omitempty"`
 	Headings  []string      `json:"headings"`
 	Warnings  []string      `json:"warnings"`
+	Findings  []string      `json:"findings,omitempty"`
 	Units     []extractUnit `json:"units"`
 }
 
@@ -120,7 +121,7 @@ func runExtract(ctx context.Context, opts extractOptions, args []string, out io.
 	if err != nil {
 		return err
 	}
-	rep.Format, rep.Pages, rep.Decrypted = doc.Format, doc.Info.Pages, doc.Info.Decrypted
+	rep.Format, rep.Pages, rep.Decrypted, rep.Findings = doc.Format, doc.Info.Pages, doc.Info.Decrypted, doc.Info.Findings
 	seenHead := map[string]bool{}
 	for _, s := range doc.Extracted {
 		for i := range s.Headings {
@@ -165,6 +166,9 @@ func printExtract(out io.Writer, rep extractReport, full bool) {
 	}
 	for _, w := range rep.Warnings {
 		fmt.Fprintf(out, "warning:  %s\n", w)
+	}
+	for _, f := range rep.Findings {
+		fmt.Fprintf(out, "finding:  %s\n", f)
 	}
 	fmt.Fprintf(out, "\nheadings (%d):\n", len(rep.Headings))
 	for _, h := range rep.Headings {

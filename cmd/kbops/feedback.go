@@ -32,14 +32,18 @@ importing a file twice adds nothing. Units whose feedback since their last
 review crosses the thresholds (feedback: in serve.yaml) go back to their
 owner on the review branch. Bad rows are reported with their line.
 
-With --usage, FILE is the front-end's retrieval log instead (unit_id, time,
-query): it feeds the health report's "never retrieved" column.
+With --usage, FILE is the front-end's retrieval log instead: one row per
+unit a query retrieved (unit_id, time, query), optionally with the user's
+rating and reason for it. It feeds the health report's retrievals,
+effectiveness and "never retrieved" columns; rated rows count as feedback
+too, and units retrieved often but rated badly in the window go back
+(min_retrievals, max_effectiveness, window_days in serve.yaml).
 
 Example:
    kbops feedback import ratings-2026-01.csv
    kbops feedback import --usage retrievals-2026-01.jsonl`,
 			Flags: []cli.Flag{
-				&cli.BoolFlag{Name: "usage", Usage: "FILE is a retrieval log (unit_id, time, query): which units queries found, for the health report's never_retrieved"},
+				&cli.BoolFlag{Name: "usage", Usage: "FILE is a retrieval log (unit_id, time, query, optional rating and reason): retrieval counts and effectiveness"},
 				&cli.BoolFlag{Name: "wait", Usage: "wait for a running job instead of exiting"},
 				&cli.BoolFlag{Name: "json", Usage: "print the result as JSON"},
 			},
@@ -51,16 +55,13 @@ Example:
 				if err != nil {
 					return err
 				}
-				if c.Bool("usage") {
-					return runUsageImport(ws, c.Args().First(), c.App.Writer)
-				}
-				return runFeedbackImport(c.Context, ws, c.Args().First(), c.Bool("wait"), c.Bool("json"), c.App.Writer, c.App.ErrWriter)
+				return runFeedbackImport(c.Context, ws, c.Args().First(), c.Bool("usage"), c.Bool("wait"), c.Bool("json"), c.App.Writer, c.App.ErrWriter)
 			},
 		}},
 	}
 }
 
-func runFeedbackImport(ctx context.Context, ws *workspace.Workspace, file string, wait, asJSON bool, out, errOut io.Writer) error {
+func runFeedbackImport(ctx context.Context, ws *workspace.Workspace, file string, usage, wait, asJSON bool, out, errOut io.Writer) error {
 	cfg, err := serve.LoadConfig(ws.Root)
 	if err != nil {
 		return &exitError{exitUsage, err}
@@ -70,13 +71,17 @@ func runFeedbackImport(ctx context.Context, ws *workspace.Workspace, file string
 		return usageErr("feedback file: %v", err)
 	}
 	defer f.Close()
-	rows, problems := tracks.ParseFeedback(file, f)
+	parse, imp := tracks.ParseFeedback, tracks.Import
+	if usage {
+		parse, imp = tracks.ParseUsage, tracks.ImportLog
+	}
+	rows, problems := parse(file, f)
 	start := timeNow()
 	ctx, finish, err := beginRun(ctx, ws, "feedback", runs.BeginOptions{Locks: []string{lock.Repo}, Wait: wait, Holder: "kbops feedback import", Now: func() time.Time { return start }}, errOut)
 	if err != nil {
 		return err
 	}
-	res, err := tracks.Import(ctx, ws, rows, cfg.Feedback, start)
+	res, err := imp(ctx, ws, rows, cfg.Feedback, start)
 	for _, p := range problems {
 		res.Problems = append(res.Problems, p.Error())
 	}
@@ -98,27 +103,6 @@ func runFeedbackImport(ctx context.Context, ws *workspace.Workspace, file string
 		for _, id := range res.SendBack.Units {
 			fmt.Fprintln(out, "  sent back:", id)
 		}
-	}
-	if len(problems) > 0 {
-		return attention("%s could not be read; the rest was imported", plural(len(problems), "row", "rows"))
-	}
-	return nil
-}
-
-func runUsageImport(ws *workspace.Workspace, file string, out io.Writer) error {
-	f, err := os.Open(file)
-	if err != nil {
-		return usageErr("usage file: %v", err)
-	}
-	defer f.Close()
-	rows, problems := tracks.ParseUsage(file, f)
-	added, dup, err := tracks.ImportUsage(ws, rows)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "usage: %d rows read, %d new, %d already imported, %d bad\n", len(rows)+len(problems), added, dup, len(problems))
-	for _, p := range problems {
-		fmt.Fprintln(out, "  ", p)
 	}
 	if len(problems) > 0 {
 		return attention("%s could not be read; the rest was imported", plural(len(problems), "row", "rows"))

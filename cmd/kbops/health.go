@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/kbops/kbops/pipeline/health"
+	"github.com/kbops/kbops/pipeline/serve"
 	"github.com/kbops/kbops/pipeline/workspace"
 )
 
@@ -27,7 +28,12 @@ func healthCommand() *cli.Command {
 		Description: `Per product and per owner: active units on main, % stale (past the tier's
 review interval or sent back), median days since review, glossary coverage
 (units naming concepts / all), pending reviews and how long they wait, open
-conflicts, feedback score, scenario units and their ticket occurrences.
+conflicts, feedback score, scenario units and their ticket occurrences,
+and from the front-end's retrieval log (kbops feedback import --usage):
+retrievals and effectiveness (mean of (rating-1)/4, 0-1) over the last
+--window days, and units retrieved often but rated badly (serve.yaml
+feedback: min_retrievals, max_effectiveness), which the feedback track
+sends back.
 --html writes a self-contained page with charts, to mail or archive.
 
 Example:
@@ -39,13 +45,22 @@ Example:
 			&cli.StringFlag{Name: "owner", Usage: "only this owner's units"},
 			&cli.BoolFlag{Name: "json", Usage: "print the report as JSON"},
 			&cli.StringFlag{Name: "html", Usage: "also write the report as an HTML page to `FILE`"},
+			&cli.IntFlag{Name: "window", Usage: "usage window in `DAYS` (default: feedback.window_days in serve.yaml, else 30)"},
 		},
 		Action: func(c *cli.Context) error {
 			ws, err := openWorkspace(c)
 			if err != nil {
 				return err
 			}
-			return runHealth(c.Context, ws, healthOptions{Filter: health.Filter{Product: c.String("product"), Owner: c.String("owner")},
+			cfg, err := serve.LoadConfig(ws.Root)
+			if err != nil {
+				return &exitError{exitUsage, err}
+			}
+			if c.Int("window") < 0 {
+				return usageErr("--window: want a number of days")
+			}
+			return runHealth(c.Context, ws, healthOptions{Filter: health.Filter{Product: c.String("product"), Owner: c.String("owner"),
+				WindowDays: c.Int("window"), Thresholds: &cfg.Feedback},
 				JSON: c.Bool("json"), HTML: c.String("html")}, c.App.Writer)
 		},
 	}
@@ -81,10 +96,11 @@ func runHealth(ctx context.Context, ws *workspace.Workspace, o healthOptions, ou
 	}{{"product", rep.Products}, {"owner", rep.Owners}} {
 		fmt.Fprintln(out)
 		tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintf(tw, "%s\tunits\tstale\tdue\tage(d)\tglossary\tpending\toldest(d)\tconflicts\tfeedback\tscenarios\toccurrences\t\n", part.title)
+		fmt.Fprintf(tw, "%s\tunits\tstale\tdue\tage(d)\tglossary\tpending\toldest(d)\tconflicts\tfeedback\tscenarios\toccurrences\tretrievals(%dd)\teffectiveness\tbadly rated\t\n", part.title, rep.UsageWindowDays)
 		for _, r := range part.rows {
-			fmt.Fprintf(tw, "%s\t%d\t%.0f%%\t%d\t%s\t%.0f%%\t%d\t%s\t%d\t%s\t%d\t%d\t\n", r.Key, r.Units, r.StalePct, r.Due, f1(r.MedianAgeDays),
-				r.GlossaryCoverage, r.Pending, f1(r.PendingOldestDays), r.Conflicts, f1(r.FeedbackScore), r.ScenarioUnits, r.Occurrences)
+			fmt.Fprintf(tw, "%s\t%d\t%.0f%%\t%d\t%s\t%.0f%%\t%d\t%s\t%d\t%s\t%d\t%d\t%d\t%s\t%d\t\n", r.Key, r.Units, r.StalePct, r.Due, f1(r.MedianAgeDays),
+				r.GlossaryCoverage, r.Pending, f1(r.PendingOldestDays), r.Conflicts, f1(r.FeedbackScore), r.ScenarioUnits, r.Occurrences,
+				r.Retrievals, f2(r.Effectiveness), r.RetrievedBadly)
 		}
 		tw.Flush()
 	}
@@ -95,6 +111,13 @@ func runHealth(ctx context.Context, ws *workspace.Workspace, o healthOptions, ou
 		fmt.Fprintln(out, "wrote", o.HTML)
 	}
 	return nil
+}
+
+func f2(p *float64) string {
+	if p == nil {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f", *p)
 }
 
 func f1(p *float64) string {

@@ -97,6 +97,7 @@ func commands() []*cli.Command {
 		feedbackCommand(),
 		healthCommand(),
 		forgetCommand(),
+		noteCommand(),
 	}
 }
 

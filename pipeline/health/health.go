@@ -53,6 +53,15 @@ type Row struct {
 	// NeverRetrieved counts units no front-end query retrieved (per the
 	// imported retrieval log); null while no usage data is imported.
 	NeverRetrieved *int `json:"never_retrieved"`
+	// Retrievals are the queries that retrieved the group's units in the
+	// usage window; Effectiveness is the mean of (rating−1)/4 over the
+	// ratings given in the window (0–1, null without ratings), Rated
+	// their number; RetrievedBadly counts the units the usage rule of the
+	// feedback track sends back (retrieved often, rated badly).
+	Retrievals     int      `json:"retrievals"`
+	Effectiveness  *float64 `json:"effectiveness"`
+	Rated          int      `json:"effectiveness_ratings"`
+	RetrievedBadly int      `json:"retrieved_badly_rated"`
 }
 
 // Report is the health report.
@@ -67,13 +76,20 @@ type Report struct {
 	Owners       []Row     `json:"owners"`
 	// Intervals are the review intervals per tier (days) staleness uses.
 	Intervals map[knowledge.Tier]int `json:"intervals,omitempty"`
-	Notes     []string               `json:"notes,omitempty"`
+	// UsageWindowDays is the window of retrievals and effectiveness.
+	UsageWindowDays int      `json:"usage_window_days"`
+	Notes           []string `json:"notes,omitempty"`
 }
 
 // Filter limits the report to a product and/or an owner.
 type Filter struct {
 	Product string `json:"product,omitempty"`
 	Owner   string `json:"owner,omitempty"`
+	// WindowDays overrides the usage window of Thresholds.
+	WindowDays int `json:"window_days,omitempty"`
+	// Thresholds are the feedback track's (serve.yaml); nil means
+	// tracks.DefaultThresholds.
+	Thresholds *tracks.Thresholds `json:"-"`
 }
 
 type acc struct {
@@ -82,6 +98,7 @@ type acc struct {
 	pending  []float64
 	ratings  float64
 	nRatings int
+	eff      float64 // sum of effectiveness × ratings
 }
 
 // Compute builds the report at now.
@@ -145,6 +162,19 @@ func Compute(ctx context.Context, ws *workspace.Workspace, f Filter, now time.Ti
 	if err != nil {
 		rep.Notes = append(rep.Notes, err.Error())
 	}
+	th := tracks.DefaultThresholds()
+	if f.Thresholds != nil {
+		th = *f.Thresholds
+	}
+	if f.WindowDays > 0 {
+		th.WindowDays = f.WindowDays
+	}
+	rep.UsageWindowDays = int(th.Window().Hours() / 24)
+	retrievals, _, err := tracks.LoadRetrievals(ws)
+	if err != nil {
+		rep.Notes = append(rep.Notes, err.Error())
+	}
+	used := tracks.UsageOf(retrievals, rows, now.Add(-th.Window()))
 	never := map[*acc]int{}
 	for _, id := range main.IDs() {
 		u := main.Units[id]
@@ -183,6 +213,16 @@ func Compute(ctx context.Context, ws *workspace.Workspace, f Filter, now time.Ti
 			if f := feedback[id]; f != nil {
 				a.ratings += f.sum
 				a.nRatings += f.n
+			}
+			if us := used[id]; us != nil {
+				a.row.Retrievals += us.Retrievals
+				if us.Effectiveness != nil {
+					a.eff += *us.Effectiveness * float64(us.Ratings)
+					a.row.Rated += us.Ratings
+				}
+				if th.RetrievedBadly(us) {
+					a.row.RetrievedBadly++
+				}
 			}
 		}
 	}
@@ -250,6 +290,10 @@ func Compute(ctx context.Context, ws *workspace.Workspace, f Filter, now time.Ti
 			m = round1(m)
 			r.PendingOldestDays = &m
 		}
+		if r.Rated > 0 {
+			e := float64(int64(a.eff/float64(r.Rated)*100+0.5)) / 100
+			r.Effectiveness = &e
+		}
 		if a.nRatings > 0 {
 			s := round1(a.ratings / float64(a.nRatings))
 			r.FeedbackScore, r.FeedbackRatings = &s, a.nRatings
@@ -299,11 +343,13 @@ func (r Report) Summary() string {
 // Dir is where snapshots are written under the workspace's state folder.
 const Dir = "health"
 
-// Snapshot computes the report and writes .kbops/health/health.json and
+// Snapshot computes the report (f selects the usage thresholds; a
+// snapshot covers every product and owner whatever f says) and writes .kbops/health/health.json and
 // health.html (replacing the previous snapshot), for `kbops serve`'s
 // health job.
-func Snapshot(ctx context.Context, ws *workspace.Workspace, now time.Time) (Report, error) {
-	rep, err := Compute(ctx, ws, Filter{}, now)
+func Snapshot(ctx context.Context, ws *workspace.Workspace, f Filter, now time.Time) (Report, error) {
+	f.Product, f.Owner = "", ""
+	rep, err := Compute(ctx, ws, f, now)
 	if err != nil {
 		return rep, err
 	}

@@ -159,7 +159,7 @@ func TestHTMLReportRendersInChromium(t *testing.T) {
 	if _, err := tracks.Trigger(ctx, ws, "vf-300", "recall", "", now); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := health.Snapshot(ctx, ws, now)
+	rep, err := health.Snapshot(ctx, ws, health.Filter{}, now)
 	if err != nil {
 		t.Fatal(err)
 	}

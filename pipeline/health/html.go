@@ -99,6 +99,12 @@ var funcs = template.FuncMap{
 		}
 		return fmt.Sprintf("%.1f", *p)
 	},
+	"num2": func(p *float64) string {
+		if p == nil {
+			return "–"
+		}
+		return fmt.Sprintf("%.2f", *p)
+	},
 	"inum": func(p *int) string {
 		if p == nil {
 			return "–"
@@ -168,8 +174,8 @@ td.warn{background:#fefcbf}td.bad{background:#fed7d7}
 </div>
 {{define "table"}}
 <table>
-<thead><tr><th>{{.Title}}</th><th>units</th><th>stale</th><th>due</th><th>median age (d)</th><th>glossary</th><th>pending</th><th>oldest pending (d)</th><th>conflicts</th><th>feedback</th><th>scenarios</th><th>occurrences</th><th>never retrieved</th></tr></thead>
-<tbody>{{range .Rows}}<tr><td>{{.Key}}</td><td>{{.Units}}</td><td class="{{warn .StalePct}}">{{pct .StalePct}}</td><td>{{.Due}}</td><td>{{num .MedianAgeDays}}</td><td>{{pct .GlossaryCoverage}}</td><td>{{.Pending}}</td><td>{{num .PendingOldestDays}}</td><td>{{.Conflicts}}</td><td>{{num .FeedbackScore}}</td><td>{{.ScenarioUnits}}</td><td>{{.Occurrences}}</td><td>{{inum .NeverRetrieved}}</td></tr>
+<thead><tr><th>{{.Title}}</th><th>units</th><th>stale</th><th>due</th><th>median age (d)</th><th>glossary</th><th>pending</th><th>oldest pending (d)</th><th>conflicts</th><th>feedback</th><th>scenarios</th><th>occurrences</th><th>never retrieved</th><th>retrievals</th><th>effectiveness</th><th>retrieved often, rated badly</th></tr></thead>
+<tbody>{{range .Rows}}<tr><td>{{.Key}}</td><td>{{.Units}}</td><td class="{{warn .StalePct}}">{{pct .StalePct}}</td><td>{{.Due}}</td><td>{{num .MedianAgeDays}}</td><td>{{pct .GlossaryCoverage}}</td><td>{{.Pending}}</td><td>{{num .PendingOldestDays}}</td><td>{{.Conflicts}}</td><td>{{num .FeedbackScore}}</td><td>{{.ScenarioUnits}}</td><td>{{.Occurrences}}</td><td>{{inum .NeverRetrieved}}</td><td>{{.Retrievals}}</td><td>{{num2 .Effectiveness}}</td><td>{{.RetrievedBadly}}</td></tr>
 {{else}}<tr><td colspan="13" class="empty">No units.</td></tr>{{end}}</tbody>
 </table>
 {{end}}

@@ -38,6 +38,9 @@ type ReadOptions struct {
 	// Warn receives the problems with parts of the document (a page, a
 	// row), as *sources.ItemError; nil discards them.
 	Warn func(error)
+	// Prior are the source's units an extractor may continue (see
+	// sources.Document.Prior).
+	Prior []sources.Prior
 }
 
 // ReadResult is one document as ingestion turns it into units.
@@ -125,7 +128,7 @@ func ReadDocument(ctx context.Context, loc sources.Location, spec sources.Spec, 
 			return res, &configError{fmt.Errorf("source %s: %w", spec.Name, err)}
 		}
 	}
-	doc := sources.Document{Item: it, Name: it.Key, ContentType: res.ContentType, Language: spec.Language}
+	doc := sources.Document{Item: it, Name: it.Key, ContentType: res.ContentType, Language: spec.Language, Prior: o.Prior}
 	secs, info, err := extract(ctx, loc, ex, doc, o.Budget, o.BudgetKey, o.Warn)
 	if err != nil {
 		return res, err
@@ -150,6 +153,11 @@ func unitIDs(source, key string, secs []sources.Section) []string {
 	seen := map[string]int{}
 	ids := make([]string, len(secs))
 	for i, s := range secs {
+		if s.Continues != "" {
+			ids[i] = s.Continues
+			seen[s.Continues]++
+			continue
+		}
 		ids[i] = knowledge.Disambiguate(seen, knowledge.MakeID(source, key, s.Headings))
 	}
 	return ids

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -393,7 +394,12 @@ func ingestSource(ctx context.Context, ws *workspace.Workspace, sl *sourceList, 
 		st.Documents[spec.Name] = map[string]string{}
 	}
 	seenDocs := map[string]bool{}
-	var changes []kbrepo.Change
+	sc, err := loadScenarios(ctx, spec, idx)
+	if err != nil {
+		fail(err)
+		return res, nil
+	}
+	col := &collector{}
 	for _, it := range items {
 		if ctx.Err() != nil {
 			return res, nil
@@ -403,13 +409,14 @@ func ingestSource(ctx context.Context, ws *workspace.Workspace, sl *sourceList, 
 		}
 		res.Documents++
 		seenDocs[it.Key] = true
-		if st.Documents[spec.Name][it.Key] == it.Version && idx.has(spec.Name, it.Key) {
+		if st.Documents[spec.Name][it.Key] == it.Version && (idx.has(spec.Name, it.Key) || sc.has(it.Key)) {
 			res.Unchanged++
 			continue
 		}
 		budget, budgetKey := ws.Config.DocumentTimeout(spec)
 		doc, err := ReadDocument(ctx, loc, spec, it, ReadOptions{
 			Registry: o.Registry, Budget: budget, BudgetKey: budgetKey, Segment: o.Segment, Redactor: red,
+			Prior: sc.priors(),
 			Warn: func(e error) {
 				var ie *sources.ItemError
 				if errors.As(e, &ie) {
@@ -431,6 +438,9 @@ func ingestSource(ctx context.Context, ws *workspace.Workspace, sl *sourceList, 
 			continue
 		}
 		res.Extracted++
+		for _, f := range doc.Info.Findings {
+			res.findings = append(res.findings, fmt.Sprintf("%s: %s: %s", spec.Name, it.Key, f))
+		}
 		if red != nil {
 			res.Redacted.Add(doc.Redacted)
 		}
@@ -441,8 +451,7 @@ func ingestSource(ctx context.Context, ws *workspace.Workspace, sl *sourceList, 
 			fail(err)
 			return res, nil
 		}
-		ch := unitsForDocument(spec, it, secs, doc.IDs, existing, o, ws, idx.owners, &res)
-		changes = append(changes, ch...)
+		unitsForDocument(spec, it, secs, doc.IDs, existing, o, ws, idx.owners, sc, col, &res)
 		st.Documents[spec.Name][it.Key] = it.Version
 		log.Debug("extracted", "source", spec.Name, "document", it.Key, "sections", len(secs))
 	}
@@ -477,23 +486,28 @@ func ingestSource(ctx context.Context, ws *workspace.Workspace, sl *sourceList, 
 			gone = append(gone, doc)
 		}
 	}
+	// An export whose tickets all joined earlier scenarios has no units
+	// of its own; that it is gone shows only in the scenarios' seen_in.
+	for _, doc := range sc.exports() {
+		if _, ok := byDoc[doc]; !ok && !seenDocs[doc] && !keep[doc] {
+			gone = append(gone, doc)
+		}
+	}
 	sort.Strings(gone)
 	for _, doc := range gone {
 		res.Removed++
 		delete(st.Documents[spec.Name], doc)
+		// A scenario first seen in a removed export lives on while a
+		// later export still reports it.
+		sc.withdraw(doc, nil, col)
 		for _, u := range byDoc[doc] {
-			if r, ch := knowledge.Retire(*u); ch == knowledge.Retired {
-				if c, err := unitChange(r); err == nil {
-					changes = append(changes, c)
-					res.Retired++
-					res.changes = append(res.changes, UnitChange{r.ID, ch.String(), r.Version, r.Owner})
-				} else {
-					fail(err)
-				}
+			if sc != nil && sc.base[u.ID] != nil {
+				continue // withdrawn above
 			}
+			col.put(knowledge.Retire(*u))
 		}
 	}
-	return res, changes
+	return res, col.report(&res)
 }
 
 // maxChecked bounds the automated review checks run at ingestion: a first
@@ -685,18 +699,23 @@ func redactSections(red *redact.Redactor, secs []sources.Section, counts redact.
 	return out
 }
 
-// unitsForDocument turns a document's sections into units and returns the
-// file changes: new and changed units, and retirements of units whose
-// section is gone.
-func unitsForDocument(spec sources.Spec, it sources.Item, secs []sources.Section, ids []string, existing []*knowledge.Unit, o Options, ws *workspace.Workspace, owners *reviews.Owners, res *sourceResult) []kbrepo.Change {
+// unitsForDocument turns a document's sections into units and puts the
+// file changes into col: new and changed units, and retirements of units
+// whose section is gone. For a scenario source (sc not nil), sections may
+// continue scenarios of other documents, and a scenario this document no
+// longer reports loses its count instead of being retired outright.
+func unitsForDocument(spec sources.Spec, it sources.Item, secs []sources.Section, ids []string, existing []*knowledge.Unit, o Options, ws *workspace.Workspace, owners *reviews.Owners, sc *scenarioState, col *collector, res *sourceResult) {
 	cfg := ws.Config
 	kind := sources.Kinds()[spec.Kind]
 	prev := map[string]*knowledge.Unit{}
 	for _, u := range existing {
 		prev[u.ID] = u
 	}
+	if sc != nil {
+		// This run's earlier documents may have moved a scenario on.
+		maps.Copy(prev, sc.cur)
+	}
 	produced := map[string]bool{}
-	var changes []kbrepo.Change
 	for i, s := range secs {
 		id := ids[i]
 		produced[id] = true
@@ -716,6 +735,12 @@ func unitsForDocument(spec sources.Spec, it sources.Item, secs []sources.Section
 		if !s.Effective.IsZero() {
 			u.Effective = knowledge.DateOf(s.Effective)
 		}
+		if p := prev[id]; p != nil && s.Continues != "" {
+			// A scenario keeps the provenance of the export it was first
+			// seen in (its id says so); seen_in names the others.
+			u.Source.URI, u.Source.Document, u.Source.Hash = p.Source.URI, p.Source.Document, p.Source.Hash
+		}
+		scenarioFields(&u, s, o.Now)
 		if p := prev[id]; p != nil && s.Effective.IsZero() {
 			// A unit keeps its effective date while its content is the same.
 			u.Effective = p.Effective
@@ -737,32 +762,17 @@ func unitsForDocument(spec sources.Spec, it sources.Item, secs []sources.Section
 			res.Errors = append(res.Errors, fmt.Sprintf("%s: %s (%s): unit %s: %v", spec.Name, it.Key, s.Locator, id, err))
 			continue
 		}
-		next, ch := knowledge.Revise(prev[id], u)
-		if ch == knowledge.Unchanged {
-			continue
-		}
-		c, err := unitChange(next)
-		if err != nil {
-			res.Errors = append(res.Errors, err.Error())
-			continue
-		}
-		changes = append(changes, c)
-		count(res, ch)
-		res.changes = append(res.changes, UnitChange{next.ID, ch.String(), next.Version, next.Owner})
+		next, ch := knowledge.Revise(sc.revisionBase(id, prev[id]), u)
+		sc.record(next)
+		col.put(next, ch)
 	}
 	for _, u := range existing {
-		if produced[u.ID] {
-			continue
+		if produced[u.ID] || (sc != nil && sc.base[u.ID] != nil) {
+			continue // scenarios: see withdraw
 		}
-		if r, ch := knowledge.Retire(*u); ch == knowledge.Retired {
-			if c, err := unitChange(r); err == nil {
-				changes = append(changes, c)
-				res.Retired++
-				res.changes = append(res.changes, UnitChange{r.ID, ch.String(), r.Version, r.Owner})
-			}
-		}
+		col.put(knowledge.Retire(*u))
 	}
-	return changes
+	sc.withdraw(it.Key, produced, col)
 }
 
 // ownerOf decides a unit's accountable owner. Expert notes belong to the
@@ -966,6 +976,7 @@ func unchanged(repo *kbrepo.Repo, base plumbing.Hash, st state, lists []*sourceL
 	for _, sl := range lists {
 		spec := sl.spec
 		known := st.Documents[spec.Name]
+		scenarios := sources.Kinds()[spec.Kind].Layer == knowledge.LayerScenario
 		rep := SourceReport{Name: spec.Name}
 		seen := map[string]bool{}
 		for _, it := range sl.items {
@@ -976,7 +987,12 @@ func unchanged(repo *kbrepo.Repo, base plumbing.Hash, st state, lists []*sourceL
 			rep.Unchanged++
 			seen[it.Key] = true
 			dir := path.Dir(knowledge.FilePath(knowledge.MakeID(spec.Name, it.Key, nil))) + "/"
-			if known[it.Key] != it.Version || !dirs[dir] {
+			if known[it.Key] != it.Version {
+				return nil, false
+			}
+			// An export whose tickets all joined earlier scenarios has no
+			// folder of its own; its units are those of the source.
+			if !dirs[dir] && !(scenarios && sourceHasDir(dirs, spec.Name)) {
 				return nil, false
 			}
 		}
@@ -986,4 +1002,15 @@ func unchanged(repo *kbrepo.Repo, base plumbing.Hash, st state, lists []*sourceL
 		reps = append(reps, rep)
 	}
 	return reps, true
+}
+
+// sourceHasDir reports whether any unit folder of the source exists.
+func sourceHasDir(dirs map[string]bool, source string) bool {
+	prefix := knowledge.UnitsDir + "/" + knowledge.Slug(source) + "/"
+	for d := range dirs {
+		if strings.HasPrefix(d, prefix) {
+			return true
+		}
+	}
+	return false
 }

@@ -123,7 +123,11 @@ func PublishJob(ws *workspace.Workspace) func(context.Context) (any, error) {
 // health.html); see package health.
 func HealthJob(ws *workspace.Workspace) func(context.Context) (any, error) {
 	return func(ctx context.Context) (any, error) {
-		return health.Snapshot(ctx, ws, time.Now())
+		f := health.Filter{}
+		if cfg, err := LoadConfig(ws.Root); err == nil {
+			f.Thresholds = &cfg.Feedback // the usage rule as the feedback track applies it
+		}
+		return health.Snapshot(ctx, ws, f, time.Now())
 	}
 }
 

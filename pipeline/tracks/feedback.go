@@ -37,11 +37,19 @@ type Thresholds struct {
 	// Reasons: this many reports of a reason send the unit back (defaults
 	// inaccurate 1, outdated 2, unclear 3, missing 3).
 	Reasons map[string]int `yaml:"reasons" json:"reasons"`
+	// MinRetrievals, MaxEffectiveness and WindowDays are the usage rule:
+	// a unit retrieved at least MinRetrievals times in the last WindowDays
+	// days, rated at least twice there, with an effectiveness (0–1) at or
+	// below MaxEffectiveness goes back (defaults 20, 0.25, 30).
+	MinRetrievals    int     `yaml:"min_retrievals" json:"min_retrievals"`
+	MaxEffectiveness float64 `yaml:"max_effectiveness" json:"max_effectiveness"`
+	WindowDays       int     `yaml:"window_days" json:"window_days"`
 }
 
 // DefaultThresholds are the thresholds without serve.yaml.
 func DefaultThresholds() Thresholds {
-	return Thresholds{MinRatings: 3, MaxAverage: 2.5, Reasons: map[string]int{"inaccurate": 1, "outdated": 2, "unclear": 3, "missing": 3}}
+	return Thresholds{MinRatings: 3, MaxAverage: 2.5, Reasons: map[string]int{"inaccurate": 1, "outdated": 2, "unclear": 3, "missing": 3},
+		MinRetrievals: 20, MaxEffectiveness: 0.25, WindowDays: 30}
 }
 
 // Merge returns t with the set fields of o.
@@ -51,6 +59,15 @@ func (t Thresholds) Merge(o Thresholds) Thresholds {
 	}
 	if o.MaxAverage != 0 {
 		t.MaxAverage = o.MaxAverage
+	}
+	if o.MinRetrievals != 0 {
+		t.MinRetrievals = o.MinRetrievals
+	}
+	if o.MaxEffectiveness != 0 {
+		t.MaxEffectiveness = o.MaxEffectiveness
+	}
+	if o.WindowDays != 0 {
+		t.WindowDays = o.WindowDays
 	}
 	if len(o.Reasons) > 0 {
 		m := map[string]int{}
@@ -338,7 +355,11 @@ func Import(ctx context.Context, ws *workspace.Workspace, rows []Row, th Thresho
 			return res, err
 		}
 	}
-	items := DueByFeedback(st, stored, th)
+	retrievals, _, err := LoadRetrievals(ws)
+	if err != nil {
+		return res, err
+	}
+	items := mergeItems(DueByFeedback(st, stored, th), dueByUsage(st, retrievals, stored, th, now))
 	res.SendBack, err = SendBack(ctx, ws, st, Feedback, items, "", now)
 	return res, err
 }

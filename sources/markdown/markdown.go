@@ -27,6 +27,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/kbops/kbops/knowledge/template"
 	"github.com/kbops/kbops/knowledge/text/lang"
 	"github.com/kbops/kbops/sources"
 )
@@ -60,21 +61,33 @@ type FrontMatter struct {
 	Layer     string   `yaml:"layer"`
 	Effective string   `yaml:"effective"`
 	Tags      []string `yaml:"tags"`
+	// Template names the capture template the note was written from
+	// (`kbops note new`); its required sections are checked.
+	Template string `yaml:"template"`
 }
 
 // Extract implements sources.Extractor.
 func (e Extractor) Extract(ctx context.Context, doc sources.Document, emit func(sources.Section) error, warn func(error)) error {
+	_, err := e.ExtractInfo(ctx, doc, emit, warn)
+	return err
+}
+
+// ExtractInfo implements sources.InfoExtractor. A note written from a
+// capture template (front matter `template:`) is checked against it: each
+// required section left empty or missing is a finding with its line.
+func (e Extractor) ExtractInfo(ctx context.Context, doc sources.Document, emit func(sources.Section) error, warn func(error)) (sources.DocumentInfo, error) {
+	var info sources.DocumentInfo
 	limit := int64(MaxSize)
 	if e.MaxSize > 0 {
 		limit = e.MaxSize
 	}
 	data, err := sources.ReadBody(ctx, doc, "markdown", limit)
 	if err != nil {
-		return err
+		return info, err
 	}
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	if !utf8.Valid(data) || bytes.IndexByte(data, 0) >= 0 {
-		return fmt.Errorf("%s: not UTF-8 text; is it a binary file named .md?", doc.Key())
+		return info, fmt.Errorf("%s: not UTF-8 text; is it a binary file named .md?", doc.Key())
 	}
 	text := strings.ReplaceAll(string(data), "\r\n", "\n")
 	fm, body, fmLines, err := splitFrontMatter(text)
@@ -94,9 +107,12 @@ func (e Extractor) Extract(ctx context.Context, doc sources.Document, emit func(
 		}
 	}
 	declared := base.Language
+	if fm.Template != "" {
+		info.Findings = checkTemplate(fm.Template, firstNonEmpty(declared, doc.Language), body, fmLines)
+	}
 	body = clean(body)
 	docLang := lang.Detect(body)
-	return splitSections(ctx, body, fmLines, fm.Title, base, func(s sources.Section) error {
+	return info, splitSections(ctx, body, fmLines, fm.Title, base, func(s sources.Section) error {
 		s = s.Sanitized()
 		s.Language = lang.Resolve(declared, "")
 		if s.Language == "" {
@@ -104,6 +120,24 @@ func (e Extractor) Extract(ctx context.Context, doc sources.Document, emit func(
 		}
 		return emit(s)
 	})
+}
+
+// checkTemplate reports the template's required sections that the note
+// leaves empty, with their line in the file.
+func checkTemplate(name, language, body string, lineOffset int) []string {
+	t, ok := template.Lookup(name)
+	if !ok {
+		return []string{fmt.Sprintf("front matter: template %q is not one of %s", name, strings.Join(template.Names(), ", "))}
+	}
+	var out []string
+	for _, g := range t.Check(body, language) {
+		if g.Line > 0 {
+			out = append(out, fmt.Sprintf("line %d: template %s: required section %q is empty", g.Line+lineOffset, t.Name, g.Heading))
+		} else {
+			out = append(out, fmt.Sprintf("template %s: required section %q is missing", t.Name, g.Heading))
+		}
+	}
+	return out
 }
 
 func firstNonEmpty(s ...string) string {

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kbops/kbops/knowledge/template"
 	"github.com/kbops/kbops/knowledge/text/cluster"
 	"github.com/kbops/kbops/knowledge/text/redact"
 	"github.com/kbops/kbops/sources"
@@ -218,6 +219,8 @@ func (e *Extractor) ExtractReport(ctx context.Context, doc sources.Document, emi
 		return rep, err
 	}
 	defer b.close()
+	b.defLang = doc.Language
+	b.seed(doc.Prior)
 
 	derived := map[[6]byte]int32{}
 	var rows atomic.Int64
@@ -388,6 +391,13 @@ type scenario struct {
 	count    int32
 	lastSeen int32 // ticket number when last matched, for the window
 	lang     int32
+	// prior is 1 + the index in builder.priors of the earlier export's
+	// scenario this one continues, 0 for a scenario new in this export.
+	prior       int32
+	first, last int64 // earliest and latest ticket date (Unix seconds), 0 unknown
+	// own: res is the fix of the earlier scenario's own first ticket,
+	// read again (see refresh).
+	own bool
 }
 
 // finalPart is a scenario's final state in the spill file.
@@ -398,6 +408,10 @@ type finalPart struct {
 	ResLen    int32    `json:"rn"`
 	Count     int32    `json:"c"`
 	IDs       []string `json:"ids,omitempty"`
+	Prior     int32    `json:"p,omitempty"`
+	Own       bool     `json:"o,omitempty"`
+	First     int64    `json:"f,omitempty"`
+	Last      int64    `json:"l,omitempty"`
 }
 
 type span struct {
@@ -438,6 +452,10 @@ type builder struct {
 	queue   []seen // scenarios by when last seen, for the window
 	qHead   int
 	n       int32 // tickets added
+	defLang string
+	priors  []sources.Prior
+	// priorFirst is the first ticket id of each prior (its unit's id).
+	priorFirst []string
 }
 
 func newBuilder(o Options, key string) (*builder, error) {
@@ -490,19 +508,15 @@ func (b *builder) add(t Ticket, sig *cluster.Signature, nsh int, resSig [8]uint3
 	if err := b.expire(); err != nil {
 		return false, err
 	}
-	lid, ok := b.langID[t.Language]
-	if !ok {
-		lid = int32(len(b.langs))
-		b.langs = append(b.langs, t.Language)
-		b.langID[t.Language] = lid
+	lk := t.Language
+	if lk == "" {
+		lk = b.defLang // as ingest will label the unit, and so its prior
 	}
+	lid := b.lang(lk)
 	// Tickets in different languages never merge: each language has its
 	// own index, and shingles are per script anyway.
-	ix := b.indexes[t.Language]
-	if ix == nil {
-		ix = cluster.NewIndex(b.o.Similarity)
-		b.indexes[t.Language] = ix
-	}
+	ix := b.index(lk)
+	seenAt := ticketDate(t)
 	if nsh > 0 && b.o.Similarity < 1 {
 		if id, _ := ix.Nearest(sig); id >= 0 {
 			s := b.active[int32(id)]
@@ -511,7 +525,11 @@ func (b *builder) add(t Ticket, sig *cluster.Signature, nsh int, resSig [8]uint3
 				s.ids = append(s.ids, t.ID)
 			}
 			s.lastSeen = b.n
+			s.seenAt(seenAt)
 			b.queue = append(b.queue, seen{int32(id), b.n})
+			if own, err := b.refresh(s, t, lk, resSig); own || err != nil {
+				return true, err
+			}
 			if t.Answer != "" {
 				rs := resSig
 				if !sameResolution(rs, s.resSig) {
@@ -520,7 +538,7 @@ func (b *builder) add(t Ticket, sig *cluster.Signature, nsh int, resSig [8]uint3
 					if err != nil {
 						return true, err
 					}
-					s.res, s.resSig = sp, rs
+					s.res, s.resSig, s.own = sp, rs, false
 				}
 			}
 			return true, nil
@@ -528,7 +546,7 @@ func (b *builder) add(t Ticket, sig *cluster.Signature, nsh int, resSig [8]uint3
 	}
 	st, err := b.write(staticPart{
 		FirstID: t.ID, Title: title(t), Category: t.category(), Kind: t.kind(), Language: t.Language,
-		Product: t.Product, Head: renderHead(t), Root: t.RootCause, Prevent: t.Prevention,
+		Product: t.Product, Head: renderHead(t, lk), Root: t.RootCause, Prevent: t.Prevention,
 	})
 	if err != nil {
 		return false, err
@@ -539,7 +557,7 @@ func (b *builder) add(t Ticket, sig *cluster.Signature, nsh int, resSig [8]uint3
 	}
 	id := int32(len(b.finals))
 	b.finals = append(b.finals, span{})
-	b.active[id] = &scenario{static: st, res: rs, resSig: resSig, count: 1, lastSeen: b.n, lang: lid}
+	b.active[id] = &scenario{static: st, res: rs, resSig: resSig, count: 1, lastSeen: b.n, lang: lid, first: seenAt, last: seenAt}
 	if nsh > 0 && b.o.Similarity < 1 {
 		ix.Add(int(id), *sig)
 		b.queue = append(b.queue, seen{id, b.n})
@@ -551,7 +569,7 @@ func (b *builder) add(t Ticket, sig *cluster.Signature, nsh int, resSig [8]uint3
 // finalize writes a scenario's final state and forgets it.
 func (b *builder) finalize(id int32) error {
 	s := b.active[id]
-	sp, err := b.write(finalPart{s.static.off, s.static.n, s.res.off, s.res.n, s.count, s.ids})
+	sp, err := b.write(finalPart{s.static.off, s.static.n, s.res.off, s.res.n, s.count, s.ids, s.prior, s.own, s.first, s.last})
 	if err != nil {
 		return err
 	}
@@ -600,23 +618,23 @@ func title(t Ticket) string {
 }
 
 // renderHead writes the Background and Symptom sections.
-func renderHead(t Ticket) string {
+func renderHead(t Ticket, lang string) string {
 	var sb strings.Builder
-	sb.WriteString("## Background\n\n")
-	line := func(k, v string) {
+	sb.WriteString("## " + template.Heading(template.Background, lang) + "\n\n")
+	line := func(k template.Label, v string) {
 		if v = strings.TrimSpace(v); v != "" {
-			fmt.Fprintf(&sb, "- %s: %s\n", k, strings.Join(strings.Fields(v), " "))
+			fmt.Fprintf(&sb, "- %s: %s\n", template.LabelText(k, lang), strings.Join(strings.Fields(v), " "))
 		}
 	}
-	line("Product", t.Product)
-	line("Environment", t.Environment)
-	line("Category", t.category())
+	line(template.LabelProduct, t.Product)
+	line(template.LabelEnvironment, t.Environment)
+	line(template.LabelCategory, t.category())
 	if len(t.Tags) > 0 {
-		line("Tags", strings.Join(t.Tags, ", "))
+		line(template.LabelTags, strings.Join(t.Tags, ", "))
 	}
-	line("Type", t.Type)
-	line("Priority", t.Priority)
-	sb.WriteString("\n## Symptom\n\n")
+	line(template.LabelType, t.Type)
+	line(template.LabelPriority, t.Priority)
+	sb.WriteString("\n## " + template.Heading(template.Symptom, lang) + "\n\n")
 	sym := t.Body
 	if sym == "" {
 		sym = t.Subject
@@ -662,34 +680,41 @@ func (b *builder) emit(ctx context.Context, emit func(sources.Section) error) (i
 		if err := b.read(b.finals[i], &s); err != nil {
 			return n, err
 		}
+		if s.Prior > 0 {
+			if s.Count == 0 {
+				continue // an earlier scenario this export does not report
+			}
+			var res *resPart
+			if s.ResLen > 0 {
+				res = &resPart{}
+				if err := b.read(span{s.ResOff, s.ResLen}, res); err != nil {
+					return n, err
+				}
+			}
+			var fresh *staticPart
+			if s.StaticLen > 0 {
+				fresh = &staticPart{}
+				if err := b.read(span{s.StaticOff, s.StaticLen}, fresh); err != nil {
+					return n, err
+				}
+			}
+			if err := emit(b.continued(&b.priors[s.Prior-1], s, fresh, res).Sanitized()); err != nil {
+				return n, err
+			}
+			n++
+			continue
+		}
 		if err := b.read(span{s.StaticOff, s.StaticLen}, &st); err != nil {
 			return n, err
 		}
 		if err := b.read(span{s.ResOff, s.ResLen}, &res); err != nil {
 			return n, err
 		}
-		var sb strings.Builder
-		sb.WriteString(st.Head)
-		if st.Root != "" {
-			sb.WriteString("\n## Root cause\n\n" + st.Root + "\n")
-		}
-		if res.Text != "" {
-			sb.WriteString("\n## Resolution\n\n" + res.Text + "\n")
-		}
-		if st.Prevent != "" {
-			sb.WriteString("\n## Prevention\n\n" + st.Prevent + "\n")
-		}
 		ids := append([]string{st.FirstID}, s.IDs...)
-		loc := "tickets " + strings.Join(ids, ", ")
-		if len(ids) == 1 {
-			loc = "ticket " + ids[0]
-		}
-		if more := int(s.Count) - len(ids); more > 0 {
-			loc += fmt.Sprintf(" and %d more", more)
-		}
+		loc := locator(ids, int(s.Count))
 		sec := sources.Section{
 			Headings:    []string{st.Category, "ticket " + st.FirstID},
-			Text:        strings.TrimSpace(sb.String()),
+			Text:        b.render(&st, res.Text),
 			Locator:     loc,
 			Language:    st.Language,
 			Kind:        st.Kind,
@@ -698,6 +723,9 @@ func (b *builder) emit(ctx context.Context, emit func(sources.Section) error) (i
 			Product:     st.Product,
 			Occurrences: int(s.Count),
 			Effective:   res.Effective,
+			SeenIn:      map[string]int{b.key: int(s.Count)},
+			FirstSeen:   unixTime(s.First),
+			LastSeen:    unixTime(s.Last),
 		}
 		if err := emit(sec.Sanitized()); err != nil {
 			return n, err

@@ -108,6 +108,10 @@ var Presets = map[string]Preset{
 		Tags: "Tags|tags", Priority: "Priority|priority", Satisfaction: "Survey results|Satisfaction",
 		RequesterName: "Full name|Requester name|Contact name|requester.name", RequesterEmail: "Email|Requester email|requester.email",
 		RequesterID: "requester_id",
+		// Freshdesk has no built-in root-cause field; helpdesks that add
+		// one get a CSV column named by its label and an API key cf_….
+		RootCause:  "Root cause|Root cause analysis|custom_fields.cf_root_cause|cf_root_cause",
+		Prevention: "Prevention|Preventive action|custom_fields.cf_prevention|cf_prevention",
 	}, Solved: []string{"resolved", "closed", "4", "5"}},
 	// The multilingual customer-support ticket dataset (Tobias Bueck):
 	// subject, body, answer, type, queue, priority, language, tag_1…; no

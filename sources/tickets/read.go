@@ -47,6 +47,18 @@ type jsonRecord map[string]any
 func (r jsonRecord) get(key string) any {
 	var cur any = map[string]any(r)
 	for _, part := range strings.Split(key, ".") {
+		if list, ok := cur.([]any); ok {
+			// Zendesk's custom_fields: [{"id": 360012345678, "value": …}]
+			// are reached by id: custom_fields.360012345678.
+			cur = nil
+			for _, e := range list {
+				if m, ok := e.(map[string]any); ok && str(m["id"]) == part {
+					cur = m["value"]
+					break
+				}
+			}
+			continue
+		}
 		m, ok := cur.(map[string]any)
 		if !ok {
 			return nil

@@ -15,6 +15,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/kbops/kbops/knowledge/template"
 	"github.com/kbops/kbops/knowledge/text/redact"
 	"github.com/kbops/kbops/sources"
 	"github.com/kbops/kbops/sources/sourcetest"
@@ -85,8 +86,10 @@ func TestCorpus(t *testing.T) {
 			if strings.Contains(s.Text, "\r") {
 				t.Errorf("%s: carriage return left in %v", name, s.Headings)
 			}
-			for _, h := range []string{"## Background", "## Symptom", "## Resolution"} {
-				if !strings.Contains(s.Text, h) {
+			// Headings are in the ticket's language (the corpus has en, de,
+			// es, fr and pt).
+			for _, k := range []template.Section{template.Background, template.Symptom, template.Resolution} {
+				if h := "## " + template.Heading(k, s.Language) + "\n"; !strings.Contains(s.Text, h) {
 					t.Errorf("%s %v: no %q", name, s.Headings, h)
 				}
 			}
@@ -260,7 +263,7 @@ func TestZendeskThread(t *testing.T) {
 		t.Fatalf("err %v report %s", r.err, r.rep)
 	}
 	s := r.secs[0]
-	if !strings.Contains(s.Text, "## Resolution\n\nPlease clear the app cache") || strings.Contains(s.Text, "internal:") {
+	if !strings.Contains(s.Text, "## 解决方法\n\nPlease clear the app cache") || strings.Contains(s.Text, "internal:") {
 		t.Errorf("resolution is not the last public agent comment:\n%s", s.Text)
 	}
 	if s.Language != "zh-CN" || s.Headings[1] != "ticket 501" {

@@ -42,11 +42,16 @@ func (o Options) norm() Options {
 // Split returns secs with sections over opts.Max split into parts, and
 // consecutive sections with the same heading path (a heading continued on
 // the next page) merged when the result still fits. Order is kept.
+//
+// Scenario sections (Layer "scenario": a ticket cluster) are left whole:
+// one field case is one unit, its symptom and its fix retrieved together,
+// and its unit is the state later exports continue.
 func Split(secs []sources.Section, opts Options) []sources.Section {
 	opts = opts.norm()
 	var merged []sources.Section
+	whole := func(s sources.Section) bool { return s.Layer == "scenario" }
 	for _, s := range secs {
-		if n := len(merged); n > 0 && sameHeadings(merged[n-1].Headings, s.Headings) &&
+		if n := len(merged); n > 0 && !whole(s) && !whole(merged[n-1]) && sameHeadings(merged[n-1].Headings, s.Headings) &&
 			runes(merged[n-1].Text)+runes(s.Text) <= opts.Max {
 			merged[n-1].Text += "\n\n" + s.Text
 			merged[n-1].Locator = joinLocators(merged[n-1].Locator, s.Locator)
@@ -56,7 +61,7 @@ func Split(secs []sources.Section, opts Options) []sources.Section {
 	}
 	var out []sources.Section
 	for _, s := range merged {
-		if runes(s.Text) <= opts.Max {
+		if runes(s.Text) <= opts.Max || whole(s) {
 			out = append(out, s)
 			continue
 		}

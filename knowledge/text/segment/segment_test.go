@@ -117,3 +117,17 @@ func TestCJKLongParagraph(t *testing.T) {
 		}
 	}
 }
+
+// A ticket scenario is never cut or joined: its unit is one field case.
+func TestScenarioSectionsStayWhole(t *testing.T) {
+	long := strings.Repeat("The drive trips with E07 after rain; dry the terminal box. ", 200)
+	secs := []sources.Section{
+		{Headings: nil, Text: "short one", Layer: "scenario", Continues: "a"},
+		{Headings: nil, Text: "short two", Layer: "scenario", Continues: "b"},
+		{Headings: []string{"Drives", "ticket 7"}, Text: long, Layer: "scenario"},
+	}
+	out := Split(secs, Options{})
+	if len(out) != 3 || out[0].Text != "short one" || out[1].Text != "short two" || out[2].Text != long {
+		t.Errorf("scenario sections changed: %d sections", len(out))
+	}
+}
