@@ -550,7 +550,7 @@ func approvedObjects(ws string) ([]publish.Object, error) {
 			us = append(us, &u)
 		}
 	}
-	return publish.Objects(us, nil), nil
+	return publish.Objects(us, nil, nil), nil
 }
 
 // rawImport is the anchor of publish: the client's batcher alone, 200

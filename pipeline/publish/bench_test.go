@@ -35,7 +35,7 @@ func BenchmarkPublishVsRawImport(b *testing.B) {
 		// Raw: the same objects, the client's batcher, 200 per request. It
 		// runs before and after publish (into fresh collections), and the
 		// mean is the anchor, so neither side gains from the other's load.
-		objs := publish.Objects(units, nil)
+		objs := publish.Objects(units, nil, nil)
 		rawImport := func(name string) time.Duration {
 			if err := tg.Client.Schema().ClassCreator().WithClass(tg.Class(name)).Do(ctx); err != nil {
 				b.Fatal(err)

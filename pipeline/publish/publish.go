@@ -80,6 +80,10 @@ func (p Plan) Count(op Op) int {
 // Terms gives the cross-language terms to store with a unit (nil: none).
 type Terms func(u *knowledge.Unit) []string
 
+// Links gives the address a person can open a unit's source at ("":
+// none); see sources.Spec.Link.
+type Links func(u *knowledge.Unit) string
+
 // Object is what is written for a unit.
 type Object struct {
 	ID    string
@@ -88,14 +92,15 @@ type Object struct {
 	Hash  string
 }
 
-// BuildObject returns the Weaviate object for a unit.
-func BuildObject(u *knowledge.Unit, terms []string) Object {
+// BuildObject returns the Weaviate object for a unit, with its
+// cross-language terms and the link to its source ("" for none).
+func BuildObject(u *knowledge.Unit, terms []string, link string) Object {
 	props := map[string]any{
 		PropUnitID: u.ID, PropVersion: u.Version, PropContentHash: u.ContentHash,
 		PropTitle: u.Title, PropBody: u.Body, PropLanguage: u.Language, PropProduct: u.Product,
 		PropLayer: string(u.Layer), PropKind: u.Kind, PropTier: string(u.Tier), PropOwner: u.Owner,
 		PropAccess: string(u.Access), PropSourceName: u.Source.Name, PropSourceURI: u.Source.URI,
-		PropLocator: u.Source.Locator, PropOccurrences: u.Occurrences,
+		PropLocator: u.Source.Locator, PropOccurrences: u.Occurrences, PropLink: link,
 		PropEffective: u.Effective.Format(time.RFC3339),
 		PropMarkets:   nonNil(u.Markets), PropConcepts: nonNil(u.Concepts), PropTerms: nonNil(terms),
 	}
@@ -106,8 +111,8 @@ func BuildObject(u *knowledge.Unit, terms []string) Object {
 		props[PropTextJA] = u.Title + "\n" + u.Body
 	}
 	// The object hash covers everything written, so a change of owner,
-	// locator or glossary terms is published although the content hash
-	// stays the same.
+	// locator, glossary terms or link is published although the content
+	// hash stays the same.
 	sum := HashProps(props)
 	props[PropObjectHash] = sum
 	return Object{ID: ObjectID(u.ID), Unit: u, Props: props, Hash: sum}
@@ -296,6 +301,8 @@ type Options struct {
 	Workers int
 	// Terms adds cross-language terms; nil adds none.
 	Terms Terms
+	// Links gives each unit's link; nil publishes none.
+	Links Links
 	// Progress, when set, is told how many writes are done of how many.
 	Progress func(done, total int)
 	// Keep names units whose published objects stay even though they are
@@ -319,8 +326,9 @@ type Result struct {
 	Failed []string
 }
 
-// Objects builds the objects of the active units.
-func Objects(units []*knowledge.Unit, terms Terms) []Object {
+// Objects builds the objects of the active units; terms and links may
+// be nil.
+func Objects(units []*knowledge.Unit, terms Terms, links Links) []Object {
 	out := make([]Object, 0, len(units))
 	for _, u := range units {
 		if u.Status != knowledge.StatusActive {
@@ -330,7 +338,11 @@ func Objects(units []*knowledge.Unit, terms Terms) []Object {
 		if terms != nil {
 			ts = terms(u)
 		}
-		out = append(out, BuildObject(u, ts))
+		link := ""
+		if links != nil {
+			link = links(u)
+		}
+		out = append(out, BuildObject(u, ts, link))
 	}
 	return out
 }
@@ -349,8 +361,13 @@ func Publish(ctx context.Context, t *Target, units []*knowledge.Unit, o Options)
 			return res, err
 		}
 	}
-	desired := Objects(units, o.Terms)
+	desired := Objects(units, o.Terms, o.Links)
 	existing := map[string]Existing{}
+	if collection != "" && !o.DryRun {
+		if err := t.addMissingProperties(ctx, collection); err != nil {
+			return res, err
+		}
+	}
 	if collection != "" {
 		if existing, err = t.ListExisting(ctx, collection, o.Repair); err != nil {
 			return res, err

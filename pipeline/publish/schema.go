@@ -46,6 +46,7 @@ const (
 	PropSourceURI   = "source_uri"
 	PropLocator     = "source_locator"
 	PropOccurrences = "occurrences"
+	PropLink        = "link"
 )
 
 // SearchProperties are the properties keyword search looks in, with the
@@ -117,6 +118,7 @@ func baseClass(name string) *models.Class {
 			field(PropSourceURI, "document URI"),
 			field(PropLocator, "place in the document: page, heading path, ticket ids"),
 			{Name: PropOccurrences, DataType: []string{"int"}, Description: "tickets a scenario was seen in", IndexFilterable: boolp(true)},
+			field(PropLink, "address where a person can open the source document (page or anchor included); empty when there is none"),
 		},
 	}
 }
