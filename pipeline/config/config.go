@@ -50,6 +50,9 @@ const (
 	// EnvAccessKeysFile names a key file; it takes precedence over
 	// frontends.keys_file.
 	EnvAccessKeysFile = "KBOPS_ACCESS_KEYS_FILE"
+	// EnvAPIKey is the key `kbops mcp` and `kbops search --as-key` present
+	// when no flag gives one.
+	EnvAPIKey = "KBOPS_API_KEY"
 )
 
 // Config is kbops.yaml. Its keys are declared in Fields, which the
