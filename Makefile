@@ -17,13 +17,16 @@ build:
 	go build -o bin/kbops ./cmd/kbops
 
 # weaviate-server for the embedded Weaviate and the integration tests; the
-# official TypeScript client for the test that queries as a front-end would;
+# official TypeScript client for the test that queries as a front-end would,
+# and the MCP TypeScript SDK (versions pinned by its package-lock.json) for
+# the test that drives the MCP server as an agent would;
 # Gitea for the git-host tests (reviews/githost/giteatest). Gitea is built
 # from its module source: `go install` refuses it (its go.mod has replace
 # directives), and the module cache is read-only, so the source is copied
 # to GITEA_SRC, which also serves the server's locales and templates
 # (STATIC_ROOT_PATH); its path is recorded in $(GOBIN)/gitea.static.
 TSCLIENT := pipeline/publish/testdata/tsclient
+MCPCLIENT := pipeline/mcpserver/testdata/tsclient
 GITEA_SRC ?= $(GOBIN)/../gitea-src-$(GITEA_VERSION)
 tools:
 	@command -v weaviate-server >/dev/null 2>&1 || { \
@@ -32,6 +35,9 @@ tools:
 	@if command -v npm >/dev/null 2>&1 && [ ! -d $(TSCLIENT)/node_modules/weaviate-client ]; then \
 		echo "installing the weaviate-client npm package for the front-end test"; \
 		(cd $(TSCLIENT) && npm install --no-audit --no-fund --loglevel=error); fi
+	@if command -v npm >/dev/null 2>&1 && [ ! -d $(MCPCLIENT)/node_modules/@modelcontextprotocol/sdk ]; then \
+		echo "installing the @modelcontextprotocol/sdk npm package for the MCP agent test"; \
+		(cd $(MCPCLIENT) && npm ci --no-audit --no-fund --loglevel=error); fi
 
 # Gitea only for the tests: the demo does not need it.
 tools-gitea:
