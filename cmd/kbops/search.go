@@ -60,8 +60,8 @@ Example:
 			if q.Access != "" && !knowledge.Access(q.Access).Valid() {
 				return usageErr("--access %q is not one of public, customer, partner, internal", q.Access)
 			}
-			if c.IsSet("as-key") {
-				caller, err := resolveKey(ws, c.String("as-key"))
+			if key := c.String("as-key"); key != "" {
+				caller, err := resolveKey(ws, key)
 				if err != nil {
 					return err
 				}
