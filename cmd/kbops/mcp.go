@@ -47,7 +47,7 @@ func runMCP(ctx context.Context, ws *workspace.Workspace, key string, t mcp.Tran
 	if err := mcpserver.Ready(ws); err != nil {
 		return &exitError{exitUsage, err}
 	}
-	log := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	log.Warn("answering MCP on stdio", "access", caller.Access, "key", caller.Name)
+	log := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	log.Info("answering MCP on stdio", "access", caller.Access, "key", caller.Name)
 	return mcpserver.New(mcpserver.Options{Workspace: ws, Caller: caller, Log: log}).Run(ctx, t)
 }

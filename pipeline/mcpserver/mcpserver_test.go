@@ -50,7 +50,7 @@ Only field engineers may change the factory calibration there.
 // level), expert-notes with a public_url, and the keys of a customer and
 // an internal front-end in a key file outside the repository. It returns
 // the workspace, its keys and the id of the internal unit.
-func fixture(t *testing.T, split bool) (*workspace.Workspace, *apikeys.Keys, string) {
+func fixture(t testing.TB, split bool) (*workspace.Workspace, *apikeys.Keys, string) {
 	t.Helper()
 	srv := weaviatetest.Start(t)
 	b, err := os.ReadFile(filepath.Join(trackstest.Root(), "examples", "demo", "workspace", "kbops.yaml"))
@@ -121,7 +121,7 @@ func (k *keyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // serveHTTP runs `kbops serve`'s HTTP server (serve.Run, with a job that
 // never comes due) with the /mcp handler mounted, as the command mounts
 // it, and returns the MCP endpoint.
-func serveHTTP(t *testing.T, ws *workspace.Workspace, keys *apikeys.Keys) string {
+func serveHTTP(t testing.TB, ws *workspace.Workspace, keys *apikeys.Keys) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
@@ -148,7 +148,7 @@ func serveHTTP(t *testing.T, ws *workspace.Workspace, keys *apikeys.Keys) string
 	return ""
 }
 
-func connect(t *testing.T, endpoint string, kt *keyTransport) *mcp.ClientSession {
+func connect(t testing.TB, endpoint string, kt *keyTransport) *mcp.ClientSession {
 	t.Helper()
 	c := mcp.NewClient(&mcp.Implementation{Name: "kbops-test", Version: "1"}, nil)
 	cs, err := c.Connect(context.Background(), &mcp.StreamableClientTransport{Endpoint: endpoint, HTTPClient: &http.Client{Transport: kt}, MaxRetries: -1}, nil)
@@ -159,7 +159,7 @@ func connect(t *testing.T, endpoint string, kt *keyTransport) *mcp.ClientSession
 	return cs
 }
 
-func search(t *testing.T, cs *mcp.ClientSession, args map[string]any) mcpserver.SearchOutput {
+func search(t testing.TB, cs *mcp.ClientSession, args map[string]any) mcpserver.SearchOutput {
 	t.Helper()
 	res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: mcpserver.ToolSearch, Arguments: args})
 	if err != nil {
