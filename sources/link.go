@@ -38,9 +38,9 @@ var (
 
 // Link returns the address where a person can open the place a unit came
 // from, or "" when there is none: the spec's public_url joined with the
-// document key, or, without public_url, the document's own http(s)
-// address; a local file, a git checkout or a ticket export without
-// public_url has no link. A document key that is itself an http(s) URL
+// document key, or, without public_url, the address an http source
+// fetched the document from; a local file, a git repository or a ticket
+// export without public_url has no link. A document key that is itself an http(s) URL
 // is used as it is. The fragment is #page=N for a PDF page ("p. 12",
 // "pp. 12–14"), the heading's anchor for HTML ("… (#anchor)"), and for
 // Markdown the anchor GitHub-style renderers give the innermost heading.
@@ -58,7 +58,9 @@ func (s Spec) Link(src knowledge.Source) string {
 			parts[i] = url.PathEscape(p)
 		}
 		base = strings.TrimSuffix(s.PublicURL, "/") + "/" + strings.Join(parts, "/")
-	case isHTTP(src.URI):
+	case isHTTP(src.URI) && s.LocationScheme() == "http":
+		// A git source's URI is https too, but names the repository and
+		// commit, not a page a person can open.
 		base = src.URI
 	default:
 		return ""

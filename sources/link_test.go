@@ -24,6 +24,9 @@ func TestLink(t *testing.T) {
 		{pub, knowledge.Source{URI: "file:///n/en/install.md", Document: "en/install.md", Locator: "line 1"}, "https://docs.example.com/manuals/en/install.md"},
 		{sources.Spec{}, knowledge.Source{URI: "file:///srv/manuals/x.pdf", Document: "x.pdf", Locator: "p. 3"}, ""},
 		{sources.Spec{}, knowledge.Source{URI: "https://example.com/faq.html", Document: "https://example.com/faq.html", Locator: "FAQ (#cooling)"}, "https://example.com/faq.html#cooling"},
+		{sources.Spec{Type: "http"}, knowledge.Source{URI: "https://example.com/faq?id=7", Document: "faq-7", Locator: "FAQ (#cooling)"}, "https://example.com/faq?id=7#cooling"},
+		{sources.Spec{Type: "git"}, knowledge.Source{URI: "https://git.example.com/docs.git#0123456789ab:guide.md", Document: "guide.md", Locator: "Setup (line 3)"}, ""},
+		{sources.Spec{Type: "git", PublicURL: "https://git.example.com/docs/src/branch/main/"}, knowledge.Source{URI: "https://git.example.com/docs.git#0123456789ab:guide.md", Document: "guide.md", Locator: "Guide > Setup (line 3)"}, "https://git.example.com/docs/src/branch/main/guide.md#setup"},
 		{pub, knowledge.Source{URI: "https://example.com/faq.html", Document: "https://example.com/faq.html"}, "https://example.com/faq.html"},
 	} {
 		if got := c.spec.Link(c.src); got != c.want {
