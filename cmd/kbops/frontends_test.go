@@ -3,15 +3,20 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/kbops/kbops/pipeline/config"
 	"github.com/kbops/kbops/pipeline/mcpserver"
+	"github.com/kbops/kbops/pipeline/tracks/trackstest"
 	"github.com/kbops/kbops/pipeline/workspace"
 )
 
@@ -94,5 +99,64 @@ func TestMCPStdio(t *testing.T) {
 			t.Errorf("key %s reads the customer unit: %v, want %v", key[:4], got, want)
 		}
 		cs.Close()
+	}
+}
+
+// kbops serve mounts /mcp on its address: a wrong key gets 401, no key
+// may initialize; a key file inside the repository stops serve at start.
+func TestServeMountsMCP(t *testing.T) {
+	ws, _ := trackstest.Workspace(t, trackstest.Options{NoMerge: true})
+	if err := os.WriteFile(filepath.Join(ws.Root, "serve.yaml"), []byte("missed: skip\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(config.EnvAccessKeys, "customer:"+customerKey)
+	inRepo := filepath.Join(ws.Root, "keys.yaml")
+	if err := os.WriteFile(inRepo, []byte("keys: []\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(config.EnvAccessKeysFile, inRepo)
+	if err := runServe(context.Background(), ws, serveOptions{Listen: "127.0.0.1:0"}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "inside the knowledge repository") {
+		t.Fatalf("serve with a key file in the repository: %v", err)
+	}
+	t.Setenv(config.EnvAccessKeysFile, "")
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- runServe(ctx, ws, serveOptions{Listen: addr}, io.Discard, io.Discard) }()
+	defer func() { cancel(); <-done }()
+	post := func(auth string) int {
+		body := `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}`
+		for i := 0; i < 100; i++ {
+			req, _ := http.NewRequest(http.MethodPost, "http://"+addr+mcpserver.Path, strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Accept", "application/json, text/event-stream")
+			if auth != "" {
+				req.Header.Set("Authorization", auth)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				time.Sleep(50 * time.Millisecond) // not listening yet
+				continue
+			}
+			resp.Body.Close()
+			return resp.StatusCode
+		}
+		t.Fatalf("serve does not answer on %s", addr)
+		return 0
+	}
+	if code := post("Bearer " + customerKey + "x"); code != http.StatusUnauthorized {
+		t.Errorf("wrong key: %d, want 401", code)
+	}
+	if code := post(""); code != http.StatusOK {
+		t.Errorf("no key: initialize answered %d", code)
+	}
+	if code := post("Bearer " + customerKey); code != http.StatusOK {
+		t.Errorf("customer key: initialize answered %d", code)
 	}
 }
