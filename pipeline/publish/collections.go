@@ -156,6 +156,8 @@ func (t *Target) Ensure(ctx context.Context) (string, error) {
 // the current schema it lacks (such as link, added after collections were
 // first published), so that a collection published by an older kbops
 // answers searches for them after the next publish, without a reindex.
+// Writing alone is not enough: a cluster may run without auto-schema,
+// and auto-schema would guess a word-tokenized, searchable text.
 func (t *Target) addMissingProperties(ctx context.Context, collection string) error {
 	c, err := t.Client.Schema().ClassGetter().WithClassName(collection).Do(ctx)
 	if err != nil {
