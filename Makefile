@@ -58,7 +58,8 @@ demo: build tools
 # The race detector runs over the core packages (see docs/reliability.md
 # for the list and its cost); the fault-injection suite runs with the rest.
 RACE_PKGS := ./knowledge/... ./reviews/... ./pipeline/ingest/... ./pipeline/lock/... \
-	./pipeline/serve/... ./pipeline/runs/... ./pipeline/config/... ./sources/...
+	./pipeline/serve/... ./pipeline/runs/... ./pipeline/config/... ./sources/... \
+	./pipeline/apikeys/... ./pipeline/mcpserver/...
 test: tools tools-gitea
 	go test -count=1 -timeout 45m ./...
 	$(MAKE) test-race
