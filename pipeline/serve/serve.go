@@ -181,6 +181,10 @@ func Run(ctx context.Context, o Options) error {
 		mux.HandleFunc("/healthz", s.healthz)
 		paths := []string{"/healthz", "/metrics"}
 		for p, h := range o.Handlers {
+			if !strings.HasPrefix(p, "/") || p == "/healthz" || p == "/metrics" {
+				ln.Close()
+				return fmt.Errorf("cannot serve a handler at %q: want a path of its own, such as /mcp", p)
+			}
 			mux.Handle(p, h)
 			paths = append(paths, p)
 		}
