@@ -20,6 +20,8 @@ build:
 # official TypeScript client for the test that queries as a front-end would,
 # and the LangChain.js and LlamaIndex.TS packages (versions pinned in
 # $(FRAMEWORKS)/package-lock.json) for the retriever tests;
+# and the MCP TypeScript SDK (versions pinned by its package-lock.json) for
+# the test that drives the MCP server as an agent would;
 # Gitea for the git-host tests (reviews/githost/giteatest). Gitea is built
 # from its module source: `go install` refuses it (its go.mod has replace
 # directives), and the module cache is read-only, so the source is copied
@@ -27,6 +29,7 @@ build:
 # (STATIC_ROOT_PATH); its path is recorded in $(GOBIN)/gitea.static.
 TSCLIENT := pipeline/publish/testdata/tsclient
 FRAMEWORKS := pipeline/release/testdata/frameworks
+MCPCLIENT := pipeline/mcpserver/testdata/tsclient
 GITEA_SRC ?= $(GOBIN)/../gitea-src-$(GITEA_VERSION)
 tools:
 	@command -v weaviate-server >/dev/null 2>&1 || { \
@@ -40,6 +43,9 @@ tools:
 		[ $(FRAMEWORKS)/package-lock.json -nt $(FRAMEWORKS)/node_modules/.package-lock.json ]; }; then \
 		echo "installing the LangChain.js and LlamaIndex.TS npm packages for the retriever tests"; \
 		(cd $(FRAMEWORKS) && npm ci --no-audit --no-fund --loglevel=error); fi
+	@if command -v npm >/dev/null 2>&1 && [ ! -d $(MCPCLIENT)/node_modules/@modelcontextprotocol/sdk ]; then \
+		echo "installing the @modelcontextprotocol/sdk npm package for the MCP agent test"; \
+		(cd $(MCPCLIENT) && npm ci --no-audit --no-fund --loglevel=error); fi
 
 # Gitea only for the tests: the demo does not need it.
 tools-gitea:
@@ -60,7 +66,8 @@ demo: build tools
 # The race detector runs over the core packages (see docs/reliability.md
 # for the list and its cost); the fault-injection suite runs with the rest.
 RACE_PKGS := ./knowledge/... ./reviews/... ./pipeline/ingest/... ./pipeline/lock/... \
-	./pipeline/serve/... ./pipeline/runs/... ./pipeline/config/... ./sources/...
+	./pipeline/serve/... ./pipeline/runs/... ./pipeline/config/... ./sources/... \
+	./pipeline/apikeys/... ./pipeline/mcpserver/...
 test: tools tools-gitea
 	go test -count=1 -timeout 45m ./...
 	$(MAKE) test-race

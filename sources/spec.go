@@ -66,6 +66,11 @@ type Spec struct {
 	// off) and notes, off for manuals, whose vendor addresses and hotlines
 	// are content; `redact: on` with an `allow` list keeps those.
 	Redact Redaction `yaml:"redact,omitempty"`
+	// PublicURL is where people can open the source's documents: an
+	// absolute http(s) URL that a document key is appended to. Empty: a
+	// unit links to its document only when the document came over
+	// http(s) (see Link).
+	PublicURL string `yaml:"public_url,omitempty"`
 }
 
 // Redaction is a source's `redact:` setting: a mode alone (`redact: on`)
@@ -214,6 +219,9 @@ func (s Spec) Validate() error {
 	}
 	if s.DocumentTimeout < 0 {
 		return FieldErrorf("document_timeout", "a time budget is a positive duration such as 10m or 90s")
+	}
+	if err := checkPublicURL(s.PublicURL); err != nil {
+		return err
 	}
 	return s.validateRedact()
 }

@@ -42,6 +42,10 @@ var SpecFields = []cfgspec.Field{
 		Description: "settings of the location, declared by each location plugin: see “`options` of … locations” below; checked when kbops.yaml is loaded"},
 	{Key: "extract", Type: cfgspec.Block, DefaultDoc: "none", Advanced: true,
 		Description: "settings of how documents are read, declared by the format plugin: see “`extract` of …” below (ticket exports: preset, field mapping, filters, redaction patterns; docs/tickets.md); checked when kbops.yaml is loaded"},
+	{Key: "public_url", Type: cfgspec.String, DefaultDoc: "none", Advanced: true,
+		Description: "an absolute http(s) URL where people can open the source's documents; a unit's `link` is this URL joined with the document's key, plus `#page=N` for a PDF page or `#anchor` for an HTML or Markdown heading. " +
+			"Without it a unit links to its document only when the document was fetched over http(s); a local file gets no link",
+		Example: "https://docs.example.com/manuals/"},
 	{Key: "document_timeout", Type: cfgspec.Duration, DefaultDoc: "`ingest.document_timeout`", Advanced: true,
 		Description: "time budget for reading and extracting one document of this source; overrides `ingest.document_timeout`", Example: "10m"},
 	{Key: "redact", Type: "on, off, auto or a block", DefaultDoc: "tickets, notes: on; manuals: off", Advanced: true,

@@ -546,7 +546,7 @@ func approvedObjects(ws string) ([]publish.Object, error) {
 			us = append(us, &u)
 		}
 	}
-	return publish.Objects(us, nil), nil
+	return publish.Objects(us, nil, nil), nil
 }
 
 // writeWorkspace writes kbops.yaml and OWNERS for `kbops init`.

@@ -87,6 +87,7 @@ func commands() []*cli.Command {
 		reindexCommand(),
 		rollbackCommand(),
 		searchCommand(),
+		mcpCommand(),
 		weaviateCommand(),
 		extractCommand(),
 		glossaryCommand(),

@@ -11,6 +11,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/kbops/kbops/knowledge"
+	"github.com/kbops/kbops/pipeline/apikeys"
+	"github.com/kbops/kbops/pipeline/config"
 	"github.com/kbops/kbops/pipeline/publish"
 	"github.com/kbops/kbops/pipeline/release"
 	"github.com/kbops/kbops/pipeline/workspace"
@@ -27,14 +29,20 @@ Japanese text fields, and prints hits with provenance and the passage that
 matched.
 It is the reference for how a front-end should query (docs/weaviate-schema.md).
 
+With --as-key (or KBOPS_API_KEY) the search runs at most at the key's access
+level, as the MCP server answers that key; --access can only narrow it.
+
 Example:
-   kbops search --lang es --access customer "puesta a tierra"`,
+   kbops search --lang es --access customer "puesta a tierra"
+   kbops search --as-key "$SUPPORT_BOT_KEY" "earth fault"`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "lang", Usage: "only units in this language (zh matches zh-CN and zh-TW)"},
 			&cli.StringFlag{Name: "product", Usage: "only units of this product"},
 			&cli.StringFlag{Name: "access", Usage: "caller's access level: public, customer, partner or internal"},
 			&cli.StringFlag{Name: "layer", Usage: "only core, scenario or context units"},
 			&cli.IntFlag{Name: "limit", Value: 5, Usage: "number of hits"},
+			&cli.StringFlag{Name: "market", Usage: "only units for this market and units that name none"},
+			&cli.StringFlag{Name: "as-key", Usage: "answer as the front-end holding this API `KEY` would be answered: at most the key's access level (docs/frontends.md)", EnvVars: []string{config.EnvAPIKey}},
 			&cli.BoolFlag{Name: "json", Usage: "print hits as JSON"},
 		},
 		Action: func(c *cli.Context) error {
@@ -47,10 +55,17 @@ Example:
 			}
 			q := publish.Query{
 				Text: strings.Join(c.Args().Slice(), " "), Language: c.String("lang"), Product: c.String("product"),
-				Access: c.String("access"), Layer: c.String("layer"), Limit: c.Int("limit"),
+				Access: c.String("access"), Layer: c.String("layer"), Market: c.String("market"), Limit: c.Int("limit"),
 			}
 			if q.Access != "" && !knowledge.Access(q.Access).Valid() {
 				return usageErr("--access %q is not one of public, customer, partner, internal", q.Access)
+			}
+			if key := c.String("as-key"); key != "" {
+				caller, err := resolveKey(ws, key)
+				if err != nil {
+					return err
+				}
+				q.Access = string(apikeys.Clamp(q.Access, caller.Access))
 			}
 			if q.Layer != "" && !slices.Contains(knowledge.Layers, knowledge.Layer(q.Layer)) {
 				return usageErr("--layer %q is not one of core, scenario, context", q.Layer)
@@ -79,7 +94,24 @@ func runSearch(ctx context.Context, ws *workspace.Workspace, q publish.Query, as
 		if h.Locator != "" {
 			fmt.Fprintf(out, " (%s)", h.Locator)
 		}
+		if h.Link != "" {
+			fmt.Fprintf(out, "\n   link: %s", h.Link)
+		}
 		fmt.Fprintf(out, "\n   %s\n", h.Snippet)
 	}
 	return nil
+}
+
+// resolveKey returns the caller of an API key, with the workspace's keys;
+// an unknown key is a usage error, never a public search.
+func resolveKey(ws *workspace.Workspace, key string) (apikeys.Caller, error) {
+	keys, err := apikeys.Load(ws.Root, ws.Config.Frontends)
+	if err != nil {
+		return apikeys.Caller{}, &exitError{exitUsage, err}
+	}
+	caller, err := keys.Resolve(key)
+	if err != nil {
+		return apikeys.Caller{}, &exitError{exitUsage, err}
+	}
+	return caller, nil
 }

@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/kbops/kbops/pipeline/apikeys"
+	"github.com/kbops/kbops/pipeline/mcpserver"
 	"github.com/kbops/kbops/pipeline/serve"
 	"github.com/kbops/kbops/pipeline/workspace"
 )
@@ -27,15 +30,17 @@ jobs.ingest in serve.yaml), publish, review-due and health (serve.yaml).
 A job never overlaps itself, nor a manual command (locks in .kbops/locks).
 A job whose last successful run is older than one period runs once at start.
 On SIGTERM running jobs get serve.yaml's grace (30s) to finish, then stop
-without committing. Logs are JSON on stderr; /healthz and /metrics
-(Prometheus) listen on 127.0.0.1:9464. Every run leaves a report: kbops runs.
+without committing. Logs are JSON on stderr; /healthz, /metrics
+(Prometheus) and /mcp (agents over the Model Context Protocol, answered at
+the access level of their API key; docs/frontends.md) listen on
+127.0.0.1:9464. Every run leaves a report: kbops runs.
 See docs/operations.md.
 
 Example:
    kbops serve --list
    kbops serve --listen 127.0.0.1:9500`,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "listen", Usage: "address of /healthz and /metrics (`HOST:PORT`, or off)"},
+			&cli.StringFlag{Name: "listen", Usage: "address of /healthz, /metrics and /mcp (`HOST:PORT`, or off)"},
 			&cli.BoolFlag{Name: "list", Usage: "print the jobs and their next run, then exit"},
 		},
 		Action: func(c *cli.Context) error {
@@ -71,7 +76,14 @@ func runServe(ctx context.Context, ws *workspace.Workspace, o serveOptions, out,
 		return nil
 	}
 	log := slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	if err := serve.Run(ctx, serve.Options{Workspace: ws, Config: cfg, Jobs: jobs, Deps: deps, Log: log, Listen: o.Listen}); err != nil {
+	// Keys are read at start: a bad key file stops serve before it answers.
+	keys, err := apikeys.Load(ws.Root, ws.Config.Frontends)
+	if err != nil {
+		return &exitError{exitUsage, err}
+	}
+	mcpHandler := mcpserver.Handler(mcpserver.Options{Workspace: ws, Keys: keys, Log: log})
+	if err := serve.Run(ctx, serve.Options{Workspace: ws, Config: cfg, Jobs: jobs, Deps: deps, Log: log, Listen: o.Listen,
+		Handlers: map[string]http.Handler{mcpserver.Path: mcpHandler}}); err != nil {
 		return &exitError{exitUsage, err}
 	}
 	return nil

@@ -19,6 +19,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -44,6 +45,15 @@ const (
 	EnvWeaviateAPIKey = "KBOPS_WEAVIATE_API_KEY" // API key for a Weaviate cluster
 	EnvGitToken       = "KBOPS_GIT_TOKEN"        // token for git.remote, and for git sources on its host
 	EnvReviewer       = "KBOPS_REVIEWER"         // "Name <email>" of the person approving
+	// EnvAccessKeys holds front-end API keys as level:key pairs separated
+	// by commas or white space (see pipeline/apikeys).
+	EnvAccessKeys = "KBOPS_ACCESS_KEYS"
+	// EnvAccessKeysFile names a key file; it takes precedence over
+	// frontends.keys_file.
+	EnvAccessKeysFile = "KBOPS_ACCESS_KEYS_FILE"
+	// EnvAPIKey is the key `kbops mcp` and `kbops search --as-key` present
+	// when no flag gives one.
+	EnvAPIKey = "KBOPS_API_KEY"
 )
 
 // Config is kbops.yaml. Its keys are declared in Fields, which the
@@ -66,6 +76,9 @@ type Config struct {
 	Weaviate Weaviate `yaml:"weaviate"`
 	// Git identity and remote of the knowledge repository.
 	Git Git `yaml:"git"`
+	// Frontends are the settings of the agent front-ends kbops answers
+	// (kbops serve's /mcp, kbops mcp, kbops search --as-key).
+	Frontends Frontends `yaml:"frontends"`
 
 	file string // where it was read from, for messages
 }
@@ -297,6 +310,24 @@ var gitFields = []cfgspec.Field{
 		Description: "the environment variable holding the host's API token; the default token is sent only when `url` is on `git.remote`'s host", Example: "KBOPS_GITEA_TOKEN"},
 }
 
+// Frontends settings; frontendsFields declares their keys.
+type Frontends struct {
+	// KeysFile is the file mapping front-ends' API keys to access levels:
+	// an absolute path (or ~/…) outside the knowledge repository, since
+	// keys are secrets and the repository is shared. Empty: keys come
+	// from the environment only.
+	KeysFile string `yaml:"keys_file"`
+}
+
+var frontendsFields = []cfgspec.Field{
+	{Key: "frontends", Type: cfgspec.Block, Advanced: true,
+		Description: "agent front-ends: `kbops serve`'s /mcp, `kbops mcp` and `kbops search --as-key` answer each API key at its access level (docs/frontends.md)"},
+	{Key: "frontends.keys_file", Type: cfgspec.String, Default: `""`, DefaultDoc: "none: keys from `" + EnvAccessKeys + "` only", Advanced: true,
+		Description: "the file mapping API keys to access levels (`keys: [{name, access, key}]`), an absolute path or `~/…` outside the knowledge repository (a file inside it is refused) and not readable by others; `" +
+			EnvAccessKeysFile + "` overrides it, and `" + EnvAccessKeys + "` (`customer:KEY,internal:KEY`) adds keys",
+		Example: "/etc/kbops/access-keys.yaml"},
+}
+
 // Fields declare every key of kbops.yaml, sources' keys under
 // "sources[].", in the order of the reference. Plugin settings under a
 // source's options and extract are declared by the plugins (see
@@ -309,6 +340,7 @@ func Fields() []cfgspec.Field {
 	out = append(out, reviewFields...)
 	out = append(out, weaviateFields...)
 	out = append(out, gitFields...)
+	out = append(out, frontendsFields...)
 	return out
 }
 
@@ -522,6 +554,9 @@ func (c *Config) validate(root *yaml.Node) error {
 			return bad(fmt.Sprintf("source name %q is also used by sources[%d]; names must be unique", s.Name, j), "sources", i, "name")
 		}
 		seen[knowledge.Slug(s.Name)] = i
+	}
+	if f := c.Frontends.KeysFile; f != "" && !filepath.IsAbs(f) && !strings.HasPrefix(f, "~/") {
+		return bad(fmt.Sprintf("%q is relative, which puts it in the knowledge repository; keys are secrets: give an absolute path or ~/… outside it", f), "frontends", "keys_file")
 	}
 	if c.Ingest.DocumentTimeout < 0 {
 		return bad("a time budget is a positive duration such as 2m or 90s", "ingest", "document_timeout")

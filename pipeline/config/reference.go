@@ -89,7 +89,7 @@ func Reference(reg *sources.Registry) string {
 	for _, sec := range []struct {
 		name   string
 		fields []cfgspec.Field
-	}{{"ingest", ingestFields}, {"review", reviewFields}, {"weaviate", weaviateFields}, {"git", gitFields}} {
+	}{{"ingest", ingestFields}, {"review", reviewFields}, {"weaviate", weaviateFields}, {"git", gitFields}, {"frontends", frontendsFields}} {
 		fmt.Fprintf(&b, "\n## `%s`\n\n", sec.name)
 		b.WriteString(cfgspec.Table(unprefixed(sec.name+".", sec.fields)))
 	}
@@ -132,11 +132,15 @@ func TemplateText() string {
 	fields := Fields()
 	var b strings.Builder
 	b.WriteString(templateHeader)
-	for i, f := range cfgspec.Children(fields, "") {
-		if i > 0 {
-			b.WriteString("\n")
+	sep := ""
+	for _, f := range cfgspec.Children(fields, "") {
+		var one strings.Builder
+		writeField(&one, fields, f, f.Key, "")
+		if one.Len() == 0 {
+			continue // an advanced block: no blank line for it
 		}
-		writeField(&b, fields, f, f.Key, "")
+		b.WriteString(sep + one.String())
+		sep = "\n"
 	}
 	return b.String()
 }

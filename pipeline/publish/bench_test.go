@@ -33,7 +33,7 @@ func BenchmarkPublishVsRawImport(b *testing.B) {
 		// Raw: the same objects, the client's batcher, 200 per request. It
 		// runs before and after publish (into fresh collections), and the
 		// mean is the anchor, so neither side gains from the other's load.
-		objs := publish.Objects(units, nil)
+		objs := publish.Objects(units, nil, nil)
 		rawImport := func(name string) time.Duration {
 			d, err := publishbench.RawImport(ctx, tg.Client, name, objs)
 			if err != nil {

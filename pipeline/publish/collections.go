@@ -152,6 +152,32 @@ func (t *Target) Ensure(ctx context.Context) (string, error) {
 	return name, nil
 }
 
+// addMissingProperties adds to an existing collection the properties of
+// the current schema it lacks (such as link, added after collections were
+// first published), so that a collection published by an older kbops
+// answers searches for them after the next publish, without a reindex.
+// Writing alone is not enough: a cluster may run without auto-schema,
+// and auto-schema would guess a word-tokenized, searchable text.
+func (t *Target) addMissingProperties(ctx context.Context, collection string) error {
+	c, err := t.Client.Schema().ClassGetter().WithClassName(collection).Do(ctx)
+	if err != nil {
+		return fmt.Errorf("read the schema of %s: %w", collection, err)
+	}
+	have := map[string]bool{}
+	for _, p := range c.Properties {
+		have[p.Name] = true
+	}
+	for _, p := range baseClass(collection).Properties {
+		if have[p.Name] {
+			continue
+		}
+		if err := t.Client.Schema().PropertyCreator().WithClassName(collection).WithProperty(p).Do(ctx); err != nil {
+			return fmt.Errorf("add property %s to %s: %w", p.Name, collection, err)
+		}
+	}
+	return nil
+}
+
 // point moves the alias (creating it if needed) in one step.
 func (t *Target) point(ctx context.Context, class string) error {
 	a := &alias.Alias{Alias: t.Alias, Class: class}
@@ -196,7 +222,7 @@ func Reindex(ctx context.Context, t *Target, units []*knowledge.Unit, o Options,
 	if err != nil {
 		return res, err
 	}
-	desired := Objects(units, o.Terms)
+	desired := Objects(units, o.Terms, o.Links)
 	plan := MakePlan(name, desired, nil)
 	var pr Result
 	if err := t.apply(ctx, name, desired, plan, o, &pr); err != nil {

@@ -80,6 +80,10 @@ func (p Plan) Count(op Op) int {
 // Terms gives the cross-language terms to store with a unit (nil: none).
 type Terms func(u *knowledge.Unit) []string
 
+// Links gives the address a person can open a unit's source at ("":
+// none); see sources.Spec.Link.
+type Links func(u *knowledge.Unit) string
+
 // Object is what is written for a unit.
 type Object struct {
 	ID    string
@@ -88,14 +92,15 @@ type Object struct {
 	Hash  string
 }
 
-// BuildObject returns the Weaviate object for a unit.
-func BuildObject(u *knowledge.Unit, terms []string) Object {
+// BuildObject returns the Weaviate object for a unit, with its
+// cross-language terms and the link to its source ("" for none).
+func BuildObject(u *knowledge.Unit, terms []string, link string) Object {
 	props := map[string]any{
 		PropUnitID: u.ID, PropVersion: u.Version, PropContentHash: u.ContentHash,
 		PropTitle: u.Title, PropBody: u.Body, PropLanguage: u.Language, PropProduct: u.Product,
 		PropLayer: string(u.Layer), PropKind: u.Kind, PropTier: string(u.Tier), PropOwner: u.Owner,
 		PropAccess: string(u.Access), PropSourceName: u.Source.Name, PropSourceURI: u.Source.URI,
-		PropLocator: u.Source.Locator, PropOccurrences: u.Occurrences,
+		PropLocator: u.Source.Locator, PropOccurrences: u.Occurrences, PropLink: link,
 		PropEffective: u.Effective.Format(time.RFC3339),
 		PropMarkets:   nonNil(u.Markets), PropConcepts: nonNil(u.Concepts), PropTerms: nonNil(terms),
 		PropNodeContent: NodeContent(u.ID),
@@ -107,8 +112,8 @@ func BuildObject(u *knowledge.Unit, terms []string) Object {
 		props[PropTextJA] = u.Title + "\n" + u.Body
 	}
 	// The object hash covers everything written, so a change of owner,
-	// locator or glossary terms is published although the content hash
-	// stays the same.
+	// locator, glossary terms or link is published although the content
+	// hash stays the same.
 	sum := HashProps(props)
 	props[PropObjectHash] = sum
 	return Object{ID: ObjectID(u.ID), Unit: u, Props: props, Hash: sum}
@@ -297,6 +302,8 @@ type Options struct {
 	Workers int
 	// Terms adds cross-language terms; nil adds none.
 	Terms Terms
+	// Links gives each unit's link; nil publishes none.
+	Links Links
 	// Progress, when set, is told how many writes are done of how many.
 	Progress func(done, total int)
 	// Keep names units whose published objects stay even though they are
@@ -320,8 +327,9 @@ type Result struct {
 	Failed []string
 }
 
-// Objects builds the objects of the active units.
-func Objects(units []*knowledge.Unit, terms Terms) []Object {
+// Objects builds the objects of the active units; terms and links may
+// be nil.
+func Objects(units []*knowledge.Unit, terms Terms, links Links) []Object {
 	out := make([]Object, 0, len(units))
 	for _, u := range units {
 		if u.Status != knowledge.StatusActive {
@@ -331,7 +339,11 @@ func Objects(units []*knowledge.Unit, terms Terms) []Object {
 		if terms != nil {
 			ts = terms(u)
 		}
-		out = append(out, BuildObject(u, ts))
+		link := ""
+		if links != nil {
+			link = links(u)
+		}
+		out = append(out, BuildObject(u, ts, link))
 	}
 	return out
 }
@@ -354,7 +366,7 @@ func Publish(ctx context.Context, t *Target, units []*knowledge.Unit, o Options)
 			return res, err
 		}
 	}
-	desired := Objects(units, o.Terms)
+	desired := Objects(units, o.Terms, o.Links)
 	existing := map[string]Existing{}
 	if collection != "" {
 		if existing, err = t.ListExisting(ctx, collection, o.Repair); err != nil {
@@ -603,30 +615,6 @@ func (t *Target) verify(ctx context.Context, collection string, desired []Object
 			lines = append(lines, fmt.Sprintf("%s still needs %s", a.UnitID, a.Op))
 		}
 		return fmt.Errorf("verify: %s differs from the approved set in %d object(s): %s; run publish again", collection, len(p.Actions), strings.Join(lines, "; "))
-	}
-	return nil
-}
-
-// addMissingProperties adds to a collection created by an older kbops the
-// properties the schema has gained since, with their settings: left to
-// Weaviate's auto-schema, a new text property would be created searchable
-// and word-tokenized, whatever the schema says.
-func (t *Target) addMissingProperties(ctx context.Context, collection string) error {
-	class, err := t.Client.Schema().ClassGetter().WithClassName(collection).Do(ctx)
-	if err != nil {
-		return fmt.Errorf("read the schema of %s: %w", collection, err)
-	}
-	have := map[string]bool{}
-	for _, p := range class.Properties {
-		have[p.Name] = true
-	}
-	for _, p := range baseClass(collection).Properties {
-		if have[p.Name] {
-			continue
-		}
-		if err := t.Client.Schema().PropertyCreator().WithClassName(collection).WithProperty(p).Do(ctx); err != nil {
-			return fmt.Errorf("add property %s to %s: %w", p.Name, collection, err)
-		}
 	}
 	return nil
 }

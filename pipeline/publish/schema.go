@@ -54,6 +54,7 @@ const (
 	// JSON never matches a keyword query, including LlamaIndex's, which
 	// searches every searchable property.
 	PropNodeContent = "_node_content"
+	PropLink        = "link"
 )
 
 // SearchProperties are the properties keyword search looks in, with the
@@ -126,6 +127,7 @@ func baseClass(name string) *models.Class {
 			field(PropLocator, "place in the document: page, heading path, ticket ids"),
 			{Name: PropOccurrences, DataType: []string{"int"}, Description: "tickets a scenario was seen in", IndexFilterable: boolp(true)},
 			{Name: PropNodeContent, DataType: []string{"text"}, Description: "node record for LlamaIndex.TS: JSON with the unit id as id_", IndexFilterable: boolp(false), IndexSearchable: boolp(false)},
+			field(PropLink, "address where a person can open the source document (page or anchor included); empty when there is none"),
 		},
 	}
 }

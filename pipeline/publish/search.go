@@ -71,6 +71,12 @@ type Query struct {
 	// Access is the caller's access level: units at that level and more
 	// open ones are returned. Empty: no filter.
 	Access string
+	// Market keeps units that name this market (case does not matter) or
+	// name none, since those apply everywhere. The filter is applied to
+	// the hits Weaviate returns (an empty text[] cannot be filtered on
+	// without a null-state index), from a larger candidate set so that
+	// the limit is still met when enough units match.
+	Market string
 	Limit  int
 	// Expansions are extra query words (glossary terms in other languages).
 	Expansions []string
@@ -78,17 +84,26 @@ type Query struct {
 
 // Hit is one search result.
 type Hit struct {
-	UnitID   string  `json:"unit_id"`
-	Title    string  `json:"title"`
-	Version  int     `json:"version"`
-	Language string  `json:"language"`
-	Product  string  `json:"product,omitempty"`
-	Tier     string  `json:"tier"`
-	Access   string  `json:"access"`
-	Source   string  `json:"source_uri"`
-	Locator  string  `json:"source_locator,omitempty"`
-	Score    float64 `json:"score"`
-	Snippet  string  `json:"snippet"`
+	UnitID   string `json:"unit_id"`
+	Title    string `json:"title"`
+	Version  int    `json:"version"`
+	Language string `json:"language"`
+	Product  string `json:"product,omitempty"`
+	Tier     string `json:"tier"`
+	Access   string `json:"access"`
+	Source   string `json:"source_uri"`
+	Locator  string `json:"source_locator,omitempty"`
+	// Link is where a person can open the source (page or anchor
+	// included); empty when only a local file exists.
+	Link string `json:"link,omitempty"`
+	// Effective is the date the knowledge is valid from, YYYY-MM-DD.
+	Effective string   `json:"effective,omitempty"`
+	Owner     string   `json:"owner,omitempty"`
+	Markets   []string `json:"markets,omitempty"`
+	// Concepts are the glossary concept ids of the unit.
+	Concepts []string `json:"concepts,omitempty"`
+	Score    float64  `json:"score"`
+	Snippet  string   `json:"snippet"`
 }
 
 // Search queries the alias as an agent front-end would: BM25 keyword
@@ -124,6 +139,9 @@ func Search(ctx context.Context, t *Target, q Query) ([]Hit, error) {
 		// A unit found by two searches may rank below the limit in each.
 		limit = max(2*q.Limit, 20)
 	}
+	if q.Market != "" {
+		limit = max(4*q.Limit, 40)
+	}
 	type found struct {
 		hit  Hit
 		body string
@@ -139,7 +157,12 @@ func Search(ctx context.Context, t *Target, q Query) ([]Hit, error) {
 			h := Hit{
 				UnitID: str(m[PropUnitID]), Title: str(m[PropTitle]), Language: str(m[PropLanguage]),
 				Product: str(m[PropProduct]), Tier: str(m[PropTier]), Access: str(m[PropAccess]),
-				Source: str(m[PropSourceURI]), Locator: str(m[PropLocator]),
+				Source: str(m[PropSourceURI]), Locator: str(m[PropLocator]), Link: str(m[PropLink]),
+				Effective: dateOnly(str(m[PropEffective])), Owner: str(m[PropOwner]), Markets: strs(m[PropMarkets]),
+				Concepts: strs(m[PropConcepts]),
+			}
+			if !inMarket(h.Markets, q.Market) {
+				continue
 			}
 			if v, ok := m[PropVersion].(float64); ok {
 				h.Version = int(v)
@@ -215,7 +238,8 @@ func searchRows(ctx context.Context, t *Target, collection string, q Query, sq s
 	fields := []graphql.Field{
 		{Name: PropUnitID}, {Name: PropTitle}, {Name: PropVersion}, {Name: PropLanguage},
 		{Name: PropProduct}, {Name: PropTier}, {Name: PropAccess}, {Name: PropSourceURI},
-		{Name: PropLocator}, {Name: PropBody},
+		{Name: PropLocator}, {Name: PropBody}, {Name: PropLink}, {Name: PropEffective}, {Name: PropOwner},
+		{Name: PropMarkets}, {Name: PropConcepts},
 		{Name: "_additional", Fields: []graphql.Field{{Name: "score"}}},
 	}
 	g := t.Client.GraphQL().Get().WithClassName(collection).WithFields(fields...).WithLimit(limit)
@@ -302,6 +326,39 @@ func where(q Query) *filters.WhereBuilder {
 func str(v any) string {
 	s, _ := v.(string)
 	return s
+}
+
+func strs(v any) []string {
+	xs, _ := v.([]any)
+	var out []string
+	for _, x := range xs {
+		if s, ok := x.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// dateOnly cuts an RFC 3339 time to its date.
+func dateOnly(s string) string {
+	if len(s) >= 10 {
+		return s[:10]
+	}
+	return s
+}
+
+// inMarket reports whether a unit of markets applies in market: it names
+// it, or names none. An empty market matches all.
+func inMarket(markets []string, market string) bool {
+	if market == "" || len(markets) == 0 {
+		return true
+	}
+	for _, m := range markets {
+		if strings.EqualFold(m, market) {
+			return true
+		}
+	}
+	return false
 }
 
 // snippetWidth is the length of a snippet in characters, and
@@ -428,4 +485,98 @@ func occurrences(text, term []rune) []int {
 		out = append(out, i)
 	}
 	return out
+}
+
+// Published is a unit as the collection holds it: what a front-end may
+// show of it.
+type Published struct {
+	UnitID      string   `json:"unit_id"`
+	Version     int      `json:"version"`
+	ContentHash string   `json:"content_hash"`
+	Title       string   `json:"title"`
+	Language    string   `json:"language"`
+	Product     string   `json:"product,omitempty"`
+	Markets     []string `json:"markets,omitempty"`
+	Layer       string   `json:"layer"`
+	Kind        string   `json:"kind"`
+	Tier        string   `json:"tier"`
+	Owner       string   `json:"owner"`
+	Access      string   `json:"access"`
+	Concepts    []string `json:"concepts,omitempty"`
+	Effective   string   `json:"effective,omitempty"`
+	SourceName  string   `json:"source_name"`
+	Source      string   `json:"source_uri"`
+	Locator     string   `json:"source_locator,omitempty"`
+	Link        string   `json:"link,omitempty"`
+	Body        string   `json:"body"`
+}
+
+// Get returns the published unit with the id, or nil when the collection
+// holds none that a caller at access level access may see (empty: no
+// filter): an unknown id and one above the caller's level look the same,
+// so a caller learns nothing about units it may not read. Errors wrap
+// ErrNothingPublished and ErrUnknownCollection as Search's do.
+func Get(ctx context.Context, t *Target, unitID, access string) (*Published, error) {
+	collection, err := t.Resolve(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if collection == "" {
+		return nil, fmt.Errorf("%w under %s: run `kbops publish`", ErrNothingPublished, t.Alias)
+	}
+	names := []string{PropUnitID, PropVersion, PropContentHash, PropTitle, PropLanguage, PropProduct, PropMarkets, PropLayer,
+		PropKind, PropTier, PropOwner, PropAccess, PropConcepts, PropEffective, PropSourceName, PropSourceURI, PropLocator, PropLink, PropBody}
+	fields := make([]graphql.Field, len(names))
+	for i, n := range names {
+		fields[i] = graphql.Field{Name: n}
+	}
+	w := where(Query{Access: access})
+	byID := filters.Where().WithPath([]string{PropUnitID}).WithOperator(filters.Equal).WithValueText(unitID)
+	if w == nil {
+		w = byID
+	} else {
+		w = filters.Where().WithOperator(filters.And).WithOperands([]*filters.WhereBuilder{byID, w})
+	}
+	g := t.Client.GraphQL().Get().WithClassName(collection).WithFields(fields...).WithLimit(1).WithWhere(w)
+	if t.Consistency != "" {
+		g = g.WithConsistencyLevel(t.Consistency)
+	}
+	resp, err := g.Do(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("get %s from %s: %w", unitID, collection, err)
+	}
+	if len(resp.Errors) > 0 {
+		var msgs []string
+		for _, e := range resp.Errors {
+			msgs = append(msgs, e.Message)
+		}
+		msg := strings.Join(msgs, "; ")
+		if unknownCollection(msg) {
+			return nil, fmt.Errorf("get %s from %s: %w: %s; run `kbops publish`", unitID, collection, ErrUnknownCollection, msg)
+		}
+		return nil, fmt.Errorf("get %s from %s: %s", unitID, collection, msg)
+	}
+	get, _ := resp.Data["Get"].(map[string]any)
+	var rows []any
+	for _, v := range get {
+		rows, _ = v.([]any)
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	m, _ := rows[0].(map[string]any)
+	p := &Published{
+		UnitID: str(m[PropUnitID]), ContentHash: str(m[PropContentHash]), Title: str(m[PropTitle]), Language: str(m[PropLanguage]),
+		Product: str(m[PropProduct]), Markets: strs(m[PropMarkets]), Layer: str(m[PropLayer]), Kind: str(m[PropKind]),
+		Tier: str(m[PropTier]), Owner: str(m[PropOwner]), Access: str(m[PropAccess]), Concepts: strs(m[PropConcepts]),
+		Effective: dateOnly(str(m[PropEffective])), SourceName: str(m[PropSourceName]), Source: str(m[PropSourceURI]),
+		Locator: str(m[PropLocator]), Link: str(m[PropLink]), Body: str(m[PropBody]),
+	}
+	if v, ok := m[PropVersion].(float64); ok {
+		p.Version = int(v)
+	}
+	if p.UnitID != unitID {
+		return nil, nil // unit_id is field-tokenized: Equal is exact, but never trust a near match
+	}
+	return p, nil
 }

@@ -36,6 +36,9 @@ type Main struct {
 	// Terms are the cross-language terms of this commit's approved
 	// termbase; nil without one.
 	Terms publish.Terms
+	// Links are the units' links, from their sources' public_url in
+	// kbops.yaml as it is now (sources.Spec.Link).
+	Links publish.Links
 }
 
 // LoadMain reads main as it is now, through the workspace's parse cache:
@@ -67,7 +70,21 @@ func LoadMain(ctx context.Context, ws *workspace.Workspace) (Main, error) {
 		}
 	}
 	st.Terms = termsOf(ctx, ws, snap)
+	st.Links = Links(ws)
 	return st, nil
+}
+
+// Links returns the link of each unit, computed from its source's
+// settings in the workspace's kbops.yaml: links are not stored in unit
+// files, so setting or changing public_url needs no new unit versions;
+// the next publish rewrites the objects whose link changed (the object
+// hash covers it). A unit whose source is no longer configured links
+// only to an http(s) document.
+func Links(ws *workspace.Workspace) publish.Links {
+	return func(u *knowledge.Unit) string {
+		spec, _ := ws.Config.Source(u.Source.Name)
+		return spec.Link(u.Source)
+	}
 }
 
 // termsOf returns the cross-language terms of the termbase at snap when

@@ -152,7 +152,7 @@ func Publish(ctx context.Context, ws *workspace.Workspace, o Options) (Result, e
 	defer done()
 	for _, t := range targets {
 		r, err := publish.Publish(ctx, t.Target, t.Units(m.Approved), publish.Options{
-			DryRun: o.DryRun, Repair: o.Repair, Terms: m.Terms, Progress: o.Progress, Keep: m.Held, Hold: m.Hold,
+			DryRun: o.DryRun, Repair: o.Repair, Terms: m.Terms, Links: m.Links, Progress: o.Progress, Keep: m.Held, Hold: m.Hold,
 		})
 		res.add(t.Alias, r)
 		if err != nil {

@@ -64,3 +64,32 @@ func Search(ctx context.Context, ws *workspace.Workspace, q publish.Query) ([]pu
 	}
 	return hits, nil
 }
+
+// Get returns the published unit with the id that a caller at access
+// level caller may see, or nil when there is none: it looks only in the
+// targets of the levels the caller may see, and within a shared
+// collection filters on the access property, so a unit above the
+// caller's level is not found whatever its id.
+func Get(ctx context.Context, ws *workspace.Workspace, unitID string, caller knowledge.Access) (*publish.Published, error) {
+	targets, done, err := OpenTargets(ctx, ws, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	for _, t := range targets {
+		if !Visible(t.Access, caller) {
+			continue
+		}
+		p, err := publish.Get(ctx, t.Target, unitID, string(caller))
+		if err != nil && len(targets) > 1 && errors.Is(err, publish.ErrNothingPublished) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if p != nil {
+			return p, nil
+		}
+	}
+	return nil, nil
+}

@@ -86,6 +86,9 @@ type Options struct {
 	Ready func(addr string)
 	// Grace overrides Config.Grace when non-zero.
 	Grace time.Duration
+	// Handlers are further routes served on the same address as /healthz
+	// and /metrics, by path (the MCP transport at /mcp).
+	Handlers map[string]http.Handler
 }
 
 // Server is a running scheduler; Run creates and runs one.
@@ -176,9 +179,19 @@ func Run(ctx context.Context, o Options) error {
 			s.metrics.write(w)
 		})
 		mux.HandleFunc("/healthz", s.healthz)
+		paths := []string{"/healthz", "/metrics"}
+		for p, h := range o.Handlers {
+			if !strings.HasPrefix(p, "/") || p == "/healthz" || p == "/metrics" {
+				ln.Close()
+				return fmt.Errorf("cannot serve a handler at %q: want a path of its own, such as /mcp", p)
+			}
+			mux.Handle(p, h)
+			paths = append(paths, p)
+		}
+		sort.Strings(paths)
 		httpSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 		go func() { _ = httpSrv.Serve(ln) }()
-		log.Info("serving /healthz and /metrics", "addr", ln.Addr().String())
+		log.Info("serving "+strings.Join(paths, ", "), "addr", ln.Addr().String())
 		if o.Ready != nil {
 			o.Ready(ln.Addr().String())
 		}
