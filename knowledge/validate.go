@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/mail"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -88,6 +89,9 @@ func (u *Unit) Validate() error {
 	}
 	if u.Effective.IsZero() {
 		return &FieldError{Field: "effective", Msg: "missing; every unit needs the date it is valid from"}
+	}
+	if u.EffectiveSource != "" && !slices.Contains(EffectiveSources, u.EffectiveSource) {
+		return &FieldError{Field: "effective_source", Msg: fmt.Sprintf("%q is not one of %s", u.EffectiveSource, strings.Join(EffectiveSources, ", "))}
 	}
 	if u.Source.FetchedAt.IsZero() {
 		return &FieldError{Field: "source.fetched_at", Msg: "missing; every unit needs the time its source was fetched"}
