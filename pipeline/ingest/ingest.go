@@ -711,15 +711,8 @@ func unitsForDocument(spec sources.Spec, it sources.Item, secs []sources.Section
 			},
 			Tier: spec.Tier, Owner: ownerOf(spec, s, owners), Access: knowledge.Access(or(s.Access, string(spec.Access))),
 			Status: knowledge.StatusActive, Body: s.Text, Occurrences: s.Occurrences,
-			Effective: knowledge.DateOf(o.Now),
 		}
-		if !s.Effective.IsZero() {
-			u.Effective = knowledge.DateOf(s.Effective)
-		}
-		if p := prev[id]; p != nil && s.Effective.IsZero() {
-			// A unit keeps its effective date while its content is the same.
-			u.Effective = p.Effective
-		}
+		u.Effective, u.EffectiveSource = effectiveOf(s, it, o.Now)
 		if u.Language == "" && o.Detect != nil {
 			u.Language = o.Detect(u.Title + "\n" + u.Body)
 		}
@@ -731,6 +724,7 @@ func unitsForDocument(spec sources.Spec, it sources.Item, secs []sources.Section
 				res.findings = append(res.findings, knowledge.FilePath(id)+": "+f)
 			}
 		}
+		keepEffective(&u, prev[id], s)
 		check := u
 		check.Version, check.ContentHash = 1, knowledge.ComputeHash(u)
 		if err := check.Validate(); err != nil {
@@ -749,6 +743,9 @@ func unitsForDocument(spec sources.Spec, it sources.Item, secs []sources.Section
 		changes = append(changes, c)
 		count(res, ch)
 		res.changes = append(res.changes, UnitChange{next.ID, ch.String(), next.Version, next.Owner})
+		if next.EffectiveSource == knowledge.EffectiveFromIngest && ch != knowledge.Touched {
+			res.findings = append(res.findings, fmt.Sprintf("%s: effective: the document states no date; the ingest date %s is used (effective_source: ingest), and it loses conflicts to dated units: add `effective:` to the document or to the unit", knowledge.FilePath(id), next.Effective))
+		}
 	}
 	for _, u := range existing {
 		if produced[u.ID] {
@@ -763,6 +760,48 @@ func unitsForDocument(spec sources.Spec, it sources.Item, secs []sources.Section
 		}
 	}
 	return changes
+}
+
+// effectiveOf returns a new unit's effective date and where it came from:
+// the date the section states (front matter, PDF info, ticket), else the
+// date the location gives for the document when it is one its publisher
+// states (HTTP Last-Modified, git commit), else the ingest date, marked
+// as such so that nobody mistakes it for the document's.
+func effectiveOf(s sources.Section, it sources.Item, now time.Time) (knowledge.Date, string) {
+	switch {
+	case !s.Effective.IsZero():
+		src := s.EffectiveSource
+		if src == "" {
+			src = knowledge.EffectiveFromFrontMatter
+		}
+		return knowledge.DateOf(s.Effective), src
+	case !it.ModTime.IsZero() && it.DateSource != "":
+		return knowledge.DateOf(it.ModTime), it.DateSource
+	}
+	return knowledge.DateOf(now), knowledge.EffectiveFromIngest
+}
+
+// keepEffective gives u the effective date of its stored version p when
+// nothing else of the unit changed: a document-wide date (Last-Modified,
+// a PDF's ModDate, a commit) moves whenever any part of the document
+// changes, and that must not make every unit of it a new version to
+// review. A date the section states itself (front matter) is always
+// taken, and a stored ingest-date fallback gives way to a date the
+// document now states (one new version, reviewed like any change).
+// Files from before effective_source keep their date until their content
+// changes.
+func keepEffective(u, p *knowledge.Unit, s sources.Section) {
+	if p == nil || s.EffectiveSource == knowledge.EffectiveFromFrontMatter && !s.Effective.IsZero() {
+		return
+	}
+	if p.EffectiveSource == knowledge.EffectiveFromIngest && u.EffectiveSource != knowledge.EffectiveFromIngest {
+		return
+	}
+	same := *u
+	same.Effective, same.EffectiveSource = p.Effective, p.EffectiveSource
+	if knowledge.ComputeHash(same) == p.ContentHash {
+		u.Effective, u.EffectiveSource = p.Effective, p.EffectiveSource
+	}
 }
 
 // ownerOf decides a unit's accountable owner. Expert notes belong to the

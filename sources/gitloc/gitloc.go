@@ -22,6 +22,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 
+	"github.com/kbops/kbops/knowledge"
 	"github.com/kbops/kbops/sources"
 	"github.com/kbops/kbops/sources/gitauth"
 )
@@ -320,6 +321,7 @@ func (l *Location) List(ctx context.Context) ([]sources.Item, []error, error) {
 		items = append(items, sources.Item{
 			Key: name, URI: l.url + "#" + c.Hash.String()[:12] + ":" + p,
 			Version: "git:" + entry.Hash.String(), Size: size, ModTime: c.Committer.When.UTC(),
+			DateSource: knowledge.EffectiveFromGit,
 		})
 	}
 	sort.Slice(items, func(i, j int) bool { return items[i].Key < items[j].Key })

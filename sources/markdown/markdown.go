@@ -27,6 +27,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/kbops/kbops/knowledge"
 	"github.com/kbops/kbops/knowledge/text/lang"
 	"github.com/kbops/kbops/sources"
 )
@@ -88,7 +89,7 @@ func (e Extractor) Extract(ctx context.Context, doc sources.Document, emit func(
 	}
 	if fm.Effective != "" {
 		if t, err := time.Parse(time.DateOnly, fm.Effective); err == nil {
-			base.Effective = t
+			base.Effective, base.EffectiveSource = t, knowledge.EffectiveFromFrontMatter
 		} else {
 			warn(&sources.ItemError{Key: doc.Item.Key, Place: "front matter", Err: fmt.Errorf("effective: want YYYY-MM-DD, got %q", fm.Effective)})
 		}

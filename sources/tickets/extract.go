@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kbops/kbops/knowledge"
 	"github.com/kbops/kbops/knowledge/text/cluster"
 	"github.com/kbops/kbops/knowledge/text/redact"
 	"github.com/kbops/kbops/sources"
@@ -688,16 +689,17 @@ func (b *builder) emit(ctx context.Context, emit func(sources.Section) error) (i
 			loc += fmt.Sprintf(" and %d more", more)
 		}
 		sec := sources.Section{
-			Headings:    []string{st.Category, "ticket " + st.FirstID},
-			Text:        strings.TrimSpace(sb.String()),
-			Locator:     loc,
-			Language:    st.Language,
-			Kind:        st.Kind,
-			Layer:       "scenario",
-			Title:       st.Title,
-			Product:     st.Product,
-			Occurrences: int(s.Count),
-			Effective:   res.Effective,
+			Headings:        []string{st.Category, "ticket " + st.FirstID},
+			Text:            strings.TrimSpace(sb.String()),
+			Locator:         loc,
+			Language:        st.Language,
+			Kind:            st.Kind,
+			Layer:           "scenario",
+			Title:           st.Title,
+			Product:         st.Product,
+			Occurrences:     int(s.Count),
+			Effective:       res.Effective,
+			EffectiveSource: knowledge.EffectiveFromTicket,
 		}
 		if err := emit(sec.Sanitized()); err != nil {
 			return n, err
