@@ -152,6 +152,30 @@ func (t *Target) Ensure(ctx context.Context) (string, error) {
 	return name, nil
 }
 
+// addMissingProperties adds to an existing physical collection the
+// properties of the current schema it lacks (a collection made by an
+// older kbops), so that new properties can be written and filtered on
+// without a reindex. Existing properties are never changed.
+func (t *Target) addMissingProperties(ctx context.Context, collection string) error {
+	c, err := t.Client.Schema().ClassGetter().WithClassName(collection).Do(ctx)
+	if err != nil {
+		return fmt.Errorf("read the schema of %s: %w", collection, err)
+	}
+	have := map[string]bool{}
+	for _, p := range c.Properties {
+		have[strings.ToLower(p.Name)] = true
+	}
+	for _, p := range t.Class(collection).Properties {
+		if have[strings.ToLower(p.Name)] {
+			continue
+		}
+		if err := t.Client.Schema().PropertyCreator().WithClassName(collection).WithProperty(p).Do(ctx); err != nil {
+			return fmt.Errorf("add property %s to %s: %w", p.Name, collection, err)
+		}
+	}
+	return nil
+}
+
 // point moves the alias (creating it if needed) in one step.
 func (t *Target) point(ctx context.Context, class string) error {
 	a := &alias.Alias{Alias: t.Alias, Class: class}
@@ -196,7 +220,7 @@ func Reindex(ctx context.Context, t *Target, units []*knowledge.Unit, o Options,
 	if err != nil {
 		return res, err
 	}
-	desired := Objects(units, o.Terms)
+	desired := objects(units, o.Terms, o.SupersededBy)
 	plan := MakePlan(name, desired, nil)
 	var pr Result
 	if err := t.apply(ctx, name, desired, plan, o, &pr); err != nil {

@@ -89,7 +89,9 @@ type Object struct {
 }
 
 // BuildObject returns the Weaviate object for a unit.
-func BuildObject(u *knowledge.Unit, terms []string) Object {
+func BuildObject(u *knowledge.Unit, terms []string) Object { return buildObject(u, terms, "") }
+
+func buildObject(u *knowledge.Unit, terms []string, supersededBy string) Object {
 	props := map[string]any{
 		PropUnitID: u.ID, PropVersion: u.Version, PropContentHash: u.ContentHash,
 		PropTitle: u.Title, PropBody: u.Body, PropLanguage: u.Language, PropProduct: u.Product,
@@ -98,6 +100,11 @@ func BuildObject(u *knowledge.Unit, terms []string) Object {
 		PropLocator: u.Source.Locator, PropOccurrences: u.Occurrences,
 		PropEffective: u.Effective.Format(time.RFC3339),
 		PropMarkets:   nonNil(u.Markets), PropConcepts: nonNil(u.Concepts), PropTerms: nonNil(terms),
+	}
+	if supersededBy != "" {
+		// Set only on losers: the hash of every other object stays as it
+		// was before the property existed (HashProps skips empty values).
+		props[PropSupersededBy] = supersededBy
 	}
 	switch knowledge.PrimaryLanguage(u.Language) {
 	case "zh":
@@ -296,6 +303,10 @@ type Options struct {
 	Workers int
 	// Terms adds cross-language terms; nil adds none.
 	Terms Terms
+	// SupersededBy maps the id of a unit that lost a conflict to the id of
+	// the unit that wins (reviews.Supersede); its object is written with
+	// PropSupersededBy.
+	SupersededBy map[string]string
 	// Progress, when set, is told how many writes are done of how many.
 	Progress func(done, total int)
 	// Keep names units whose published objects stay even though they are
@@ -320,7 +331,9 @@ type Result struct {
 }
 
 // Objects builds the objects of the active units.
-func Objects(units []*knowledge.Unit, terms Terms) []Object {
+func Objects(units []*knowledge.Unit, terms Terms) []Object { return objects(units, terms, nil) }
+
+func objects(units []*knowledge.Unit, terms Terms, supersededBy map[string]string) []Object {
 	out := make([]Object, 0, len(units))
 	for _, u := range units {
 		if u.Status != knowledge.StatusActive {
@@ -330,7 +343,7 @@ func Objects(units []*knowledge.Unit, terms Terms) []Object {
 		if terms != nil {
 			ts = terms(u)
 		}
-		out = append(out, BuildObject(u, ts))
+		out = append(out, buildObject(u, ts, supersededBy[u.ID]))
 	}
 	return out
 }
@@ -349,7 +362,7 @@ func Publish(ctx context.Context, t *Target, units []*knowledge.Unit, o Options)
 			return res, err
 		}
 	}
-	desired := Objects(units, o.Terms)
+	desired := objects(units, o.Terms, o.SupersededBy)
 	existing := map[string]Existing{}
 	if collection != "" {
 		if existing, err = t.ListExisting(ctx, collection, o.Repair); err != nil {
@@ -380,7 +393,13 @@ func Publish(ctx context.Context, t *Target, units []*knowledge.Unit, o Options)
 			}
 		}
 	}
-	if o.DryRun || len(res.Plan.Actions) == 0 {
+	if o.DryRun {
+		return res, nil
+	}
+	if err := t.addMissingProperties(ctx, collection); err != nil {
+		return res, err
+	}
+	if len(res.Plan.Actions) == 0 {
 		return res, nil
 	}
 	if err := t.apply(ctx, collection, desired, res.Plan, o, &res); err != nil {

@@ -46,6 +46,10 @@ const (
 	PropSourceURI   = "source_uri"
 	PropLocator     = "source_locator"
 	PropOccurrences = "occurrences"
+	// PropSupersededBy is the unit id of the unit that wins a conflict
+	// with this one; absent on units that lost none. Default search
+	// leaves such units out (Query.IncludeSuperseded).
+	PropSupersededBy = "superseded_by"
 )
 
 // SearchProperties are the properties keyword search looks in, with the
@@ -117,6 +121,7 @@ func baseClass(name string) *models.Class {
 			field(PropSourceURI, "document URI"),
 			field(PropLocator, "place in the document: page, heading path, ticket ids"),
 			{Name: PropOccurrences, DataType: []string{"int"}, Description: "tickets a scenario was seen in", IndexFilterable: boolp(true)},
+			field(PropSupersededBy, "unit id of the unit that wins a conflict with this one; absent when none does"),
 		},
 	}
 }

@@ -74,6 +74,10 @@ type Query struct {
 	Limit  int
 	// Expansions are extra query words (glossary terms in other languages).
 	Expansions []string
+	// IncludeSuperseded returns units that lost a conflict too (marked
+	// with Hit.SupersededBy); by default they are left out, so an agent
+	// never quotes the losing value.
+	IncludeSuperseded bool
 }
 
 // Hit is one search result.
@@ -89,6 +93,9 @@ type Hit struct {
 	Locator  string  `json:"source_locator,omitempty"`
 	Score    float64 `json:"score"`
 	Snippet  string  `json:"snippet"`
+	// SupersededBy is the unit that wins a conflict with this one; set
+	// only with Query.IncludeSuperseded.
+	SupersededBy string `json:"superseded_by,omitempty"`
 }
 
 // Search queries the alias as an agent front-end would: BM25 keyword
@@ -139,7 +146,7 @@ func Search(ctx context.Context, t *Target, q Query) ([]Hit, error) {
 			h := Hit{
 				UnitID: str(m[PropUnitID]), Title: str(m[PropTitle]), Language: str(m[PropLanguage]),
 				Product: str(m[PropProduct]), Tier: str(m[PropTier]), Access: str(m[PropAccess]),
-				Source: str(m[PropSourceURI]), Locator: str(m[PropLocator]),
+				Source: str(m[PropSourceURI]), Locator: str(m[PropLocator]), SupersededBy: str(m[PropSupersededBy]),
 			}
 			if v, ok := m[PropVersion].(float64); ok {
 				h.Version = int(v)
@@ -215,7 +222,7 @@ func searchRows(ctx context.Context, t *Target, collection string, q Query, sq s
 	fields := []graphql.Field{
 		{Name: PropUnitID}, {Name: PropTitle}, {Name: PropVersion}, {Name: PropLanguage},
 		{Name: PropProduct}, {Name: PropTier}, {Name: PropAccess}, {Name: PropSourceURI},
-		{Name: PropLocator}, {Name: PropBody},
+		{Name: PropLocator}, {Name: PropBody}, {Name: PropSupersededBy},
 		{Name: "_additional", Fields: []graphql.Field{{Name: "score"}}},
 	}
 	g := t.Client.GraphQL().Get().WithClassName(collection).WithFields(fields...).WithLimit(limit)
@@ -289,6 +296,12 @@ func where(q Query) *filters.WhereBuilder {
 			levels = append(levels, string(a))
 		}
 		ops = append(ops, filters.Where().WithPath([]string{PropAccess}).WithOperator(filters.ContainsAny).WithValueText(levels...))
+	}
+	if !q.IncludeSuperseded {
+		// Objects without the property (no conflict lost) match.
+		ops = append(ops, filters.Where().WithOperator(filters.Not).WithOperands([]*filters.WhereBuilder{
+			filters.Where().WithPath([]string{PropSupersededBy}).WithOperator(filters.Like).WithValueText("*"),
+		}))
 	}
 	switch len(ops) {
 	case 0:
