@@ -187,6 +187,9 @@ func phraseBefore(s string) (qual, phrase, text string) {
 		if w == "" || filler[w] {
 			continue
 		}
+		if !strings.ContainsFunc(w, unicode.IsLetter) {
+			break // "138,5 × 78 × 38,5 mm": a list of values, not a name
+		}
 		if _, err := strconv.ParseFloat(strings.Replace(w, ",", ".", 1), 64); err == nil {
 			break // another value: "230 V 50 Hz"
 		}

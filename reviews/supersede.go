@@ -7,12 +7,28 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kbops/kbops/glossary"
 	"github.com/kbops/kbops/knowledge"
 )
 
 // ConceptFinder returns the ids of the termbase concepts whose terms occur
 // in text written in lang (a glossary matcher's matches).
 type ConceptFinder func(text, lang string) []string
+
+// MatcherConcepts returns the ConceptFinder of a termbase's matcher, nil
+// for a nil matcher (then conflicts are found within languages only).
+func MatcherConcepts(m *glossary.Matcher) ConceptFinder {
+	if m == nil {
+		return nil
+	}
+	return func(text, lang string) []string {
+		var out []string
+		for _, x := range m.Match(text, lang) {
+			out = append(out, x.Concept)
+		}
+		return out
+	}
+}
 
 // crossLanguageConflicts finds contradictions between units of one product
 // in different languages. A statement's key is its qualifier, unit of
@@ -192,6 +208,22 @@ func Supersede(units []*knowledge.Unit, pins map[string][]Pin, concepts ConceptF
 		if _, ok := out[s.Unit]; !ok {
 			out[s.Unit] = s
 		}
+	}
+	// A winner that lost another conflict passes its loser on: a note
+	// beaten by a bulletin that the manual beats points at the manual, the
+	// unit a reader should be sent to. A cycle of pins stops where it
+	// closes.
+	for id, s := range out {
+		seen := map[string]bool{id: true}
+		for {
+			next, ok := out[s.By]
+			if !ok || seen[next.By] {
+				break
+			}
+			seen[s.By] = true
+			s.By = next.By
+		}
+		out[id] = s
 	}
 	return out
 }

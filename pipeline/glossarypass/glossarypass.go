@@ -72,15 +72,3 @@ func Terms(m *glossary.Matcher, targets []string) func(u *knowledge.Unit) []stri
 	}
 }
 
-// Concepts returns the concept finder of conflict detection across
-// languages (reviews.ConceptFinder): the concepts whose terms occur in a
-// text.
-func Concepts(m *glossary.Matcher) func(text, lang string) []string {
-	return func(text, lang string) []string {
-		var out []string
-		for _, x := range m.Match(text, lang) {
-			out = append(out, x.Concept)
-		}
-		return out
-	}
-}

@@ -225,12 +225,14 @@ func Run(ctx context.Context, ws *workspace.Workspace, o Options) (Report, error
 		return rep, err
 	}
 	idx := newBaseUnits(repo, tree)
+	var concepts reviews.ConceptFinder
 	if o.Map == nil {
 		m, err := glossarypass.Load(ctx, repo, tree, cfg.Languages)
 		if err != nil {
 			rep.Findings = append(rep.Findings, err.Error())
 		} else if m != nil {
 			o.Map = glossarypass.Map(m)
+			concepts = reviews.MatcherConcepts(m)
 		}
 	}
 	// A changed termbase changes concepts in unchanged documents too: the
@@ -270,7 +272,7 @@ func Run(ctx context.Context, ws *workspace.Workspace, o Options) (Report, error
 		rep.Findings = append(rep.Findings, "unreadable file kept as it is: "+p.Error())
 	}
 	sort.Slice(changes, func(i, j int) bool { return changes[i].Path < changes[j].Path })
-	rep.Findings = append(rep.Findings, checkChanges(ctx, repo, base, idx, changes)...)
+	rep.Findings = append(rep.Findings, checkChanges(ctx, repo, base, idx, changes, concepts)...)
 	sig, err := kbrepo.Signature(cfg.Git.Author, o.Now)
 	if err != nil {
 		return rep, fmt.Errorf("git.author in kbops.yaml: %w", err)
@@ -509,7 +511,7 @@ const maxCheckedBase = 20000
 // be committed, so the pull-request description shows what reviewers will
 // be told (conflicts, leftover personal data, broken Markdown, …).
 // Terminology findings come from the glossary pass already.
-func checkChanges(ctx context.Context, repo *kbrepo.Repo, base plumbing.Hash, idx *baseUnits, changes []kbrepo.Change) []string {
+func checkChanges(ctx context.Context, repo *kbrepo.Repo, base plumbing.Hash, idx *baseUnits, changes []kbrepo.Change, concepts reviews.ConceptFinder) []string {
 	if len(changes) > maxChecked {
 		return []string{fmt.Sprintf("%d changed units: run `kbops review check` for the automated findings", len(changes))}
 	}
@@ -544,7 +546,7 @@ func checkChanges(ctx context.Context, repo *kbrepo.Repo, base plumbing.Hash, id
 		}
 	}
 	var out []string
-	for _, f := range reviews.Check(&next, ids, reviews.CheckOptions{}) {
+	for _, f := range reviews.Check(&next, ids, reviews.CheckOptions{Concepts: concepts}) {
 		out = append(out, f.String())
 	}
 	return out

@@ -85,7 +85,7 @@ func LoadMain(ctx context.Context, ws *workspace.Workspace) (Main, error) {
 	var concepts reviews.ConceptFinder
 	if m != nil {
 		st.Terms = glossarypass.Terms(m, ws.Config.Languages)
-		concepts = glossarypass.Concepts(m)
+		concepts = reviews.MatcherConcepts(m)
 	}
 	pins, err := snap.Pins(ctx)
 	if err != nil {
