@@ -19,9 +19,9 @@ import (
 // ambient temperature for use of the LAP-TEQ PLUS.
 const (
 	manualSet = "manuals/teqsas_lap-teq-plus_bedienungsanleitung_de/11-technische-daten.lap-teq-set" // 0 – 40 °C, official, PDF dated 2026-05-04
-	noteDE    = "notes/de/einsatz/umgebungstemperatur"                                            // max. 45 °C, internal, dated 2026-11-20
-	noteEN    = "notes/en/field-use/ambient-temperature"                                          // max. 45 °C, internal, dated 2026-11-20
-	bulletin  = "bulletins/de/hinweis/betriebsbedingungen"                                        // max. 42 °C, official, undated
+	noteDE    = "notes/de/einsatz/umgebungstemperatur"                                               // max. 45 °C, internal, dated 2026-11-20
+	noteEN    = "notes/en/field-use/ambient-temperature"                                             // max. 45 °C, internal, dated 2026-11-20
+	bulletin  = "bulletins/de/hinweis/betriebsbedingungen"                                           // max. 42 °C, official, undated
 )
 
 // conflictsWorkspace is testdata/conflicts with the German LAP-TEQ PLUS

@@ -71,4 +71,3 @@ func Terms(m *glossary.Matcher, targets []string) func(u *knowledge.Unit) []stri
 		return m.CrossLanguageTerms(u.Concepts, targets)
 	}
 }
-
