@@ -498,6 +498,13 @@ func Decide(ctx context.Context, r *kbrepo.Repo, d Decision) (recorded []string,
 	if err != nil {
 		return nil, nil, err
 	}
+	if !ok && d.Pin != nil && d.Main != "" {
+		// A pin decides units that are on main already: with nothing
+		// waiting, the decision starts the review branch there.
+		if head, ok, err = r.Branch(d.Main); err != nil {
+			return nil, nil, err
+		}
+	}
 	if !ok {
 		return nil, nil, fmt.Errorf("no review branch %q: nothing waits for review (run `kbops ingest` first)", d.Branch)
 	}
