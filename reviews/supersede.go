@@ -73,14 +73,27 @@ func crossLanguageConflicts(all map[string]*knowledge.Unit, checked []string, co
 		byUnit[u.ID] = m
 		return m
 	}
-	byProduct := map[string][]*knowledge.Unit{}
-	for _, u := range all {
-		if u.Status == knowledge.StatusActive && u.Product != "" && len(u.Concepts) > 0 {
-			byProduct[u.Product] = append(byProduct[u.Product], u)
-		}
+	type entry struct {
+		unit *knowledge.Unit
+		st   keyed
 	}
-	for _, us := range byProduct {
-		sort.Slice(us, func(i, j int) bool { return us[i].ID < us[j].ID })
+	idx := map[string]map[string][]entry{} // product → key → statements
+	ids := make([]string, 0, len(all))
+	for id := range all {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		u := all[id]
+		if u.Status != knowledge.StatusActive || u.Product == "" || len(u.Concepts) == 0 {
+			continue
+		}
+		if idx[u.Product] == nil {
+			idx[u.Product] = map[string][]entry{}
+		}
+		for k, st := range keysOf(u) {
+			idx[u.Product][k] = append(idx[u.Product][k], entry{u, st})
+		}
 	}
 	seen := map[string]bool{}
 	var out []Conflict
@@ -90,14 +103,16 @@ func crossLanguageConflicts(all map[string]*knowledge.Unit, checked []string, co
 			continue
 		}
 		ka := keysOf(a)
-		for _, b := range byProduct[a.Product] {
-			if b.ID == a.ID || knowledge.PrimaryLanguage(b.Language) == knowledge.PrimaryLanguage(a.Language) {
-				continue
-			}
-			kb := keysOf(b)
-			for k, sa := range ka {
-				sb, ok := kb[k]
-				if !ok || sa.st.Value == sb.st.Value {
+		keys := make([]string, 0, len(ka))
+		for k := range ka {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			sa := ka[k]
+			for _, e := range idx[a.Product][k] {
+				b, sb := e.unit, e.st
+				if b.ID == a.ID || knowledge.PrimaryLanguage(b.Language) == knowledge.PrimaryLanguage(a.Language) || sa.st.Value == sb.st.Value {
 					continue
 				}
 				pair := a.ID + "|" + b.ID + "|" + k
