@@ -61,7 +61,10 @@ func conflictsWorkspace(t *testing.T) string {
 			"--waive", "conflict=weights of different devices", "--waive", "personal-data=the vendor's service hotline")
 	}
 	must(t, ws, "review", "merge", "--as", "ana.ruiz@example.com")
-	must(t, ws, "publish")
+	out = must(t, ws, "publish")
+	if !strings.Contains(out, "superseded: "+bulletin+` ("Umgebungstemperatur für die Benutzung: max. 42 °C") by `+manualSet) {
+		t.Errorf("publish does not list the bulletin as superseded by the manual:\n%s", out)
+	}
 	return ws
 }
 
@@ -108,6 +111,10 @@ func TestConflictLoserIsSupersededAndLeftOutOfSearch(t *testing.T) {
 	}
 	if h := all[manualSet]; h.SupersededBy != "" {
 		t.Errorf("the manual is marked superseded by %s", h.SupersededBy)
+	}
+	text := must(t, ws, "search", "--include-superseded", "--limit", "50", "Servicehinweis Betriebsbedingungen")
+	if !strings.Contains(text, "id: "+bulletin) || !strings.Contains(text, "superseded by: "+manualSet) {
+		t.Errorf("search --include-superseded does not mark the bulletin:\n%s", text)
 	}
 }
 
