@@ -122,9 +122,16 @@ type Unit struct {
 	Kind        string   `yaml:"kind"`
 	Product     string   `yaml:"product,omitempty"`
 	Markets     []string `yaml:"markets,omitempty"`
-	Source      Source   `yaml:"source"`
-	Tier        Tier     `yaml:"tier"`
-	Effective   Date     `yaml:"effective"`
+	// Industries and Audiences say whom the unit is written for (ids of
+	// the context library, e.g. "oem", "expert"); empty means everyone.
+	Industries []string `yaml:"industries,omitempty"`
+	Audiences  []string `yaml:"audiences,omitempty"`
+	// Adapts is the id of the core unit this context unit adapts for its
+	// markets, industries or audiences; a reviewed relation.
+	Adapts    string `yaml:"adapts,omitempty"`
+	Source    Source `yaml:"source"`
+	Tier      Tier   `yaml:"tier"`
+	Effective Date   `yaml:"effective"`
 	// EffectiveSource says where Effective was read from (see the
 	// EffectiveFrom constants); "" in files written before kbops recorded
 	// it. It decides conflicts (a date from the document beats the ingest

@@ -90,6 +90,9 @@ func (u *Unit) Validate() error {
 	if u.Effective.IsZero() {
 		return &FieldError{Field: "effective", Msg: "missing; every unit needs the date it is valid from"}
 	}
+	if u.Adapts != "" && (u.Adapts == u.ID || ValidateID(u.Adapts) != nil) {
+		return &FieldError{Field: "adapts", Msg: fmt.Sprintf("%q is not the id of another unit", u.Adapts)}
+	}
 	if u.EffectiveSource != "" && !slices.Contains(EffectiveSources, u.EffectiveSource) {
 		return &FieldError{Field: "effective_source", Msg: fmt.Sprintf("%q is not one of %s", u.EffectiveSource, strings.Join(EffectiveSources, ", "))}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -272,7 +273,7 @@ func findConflicts(all map[string]*knowledge.Unit, checked []string) []Conflict 
 		g := group{u.Product, knowledge.PrimaryLanguage(u.Language)}
 		for _, a := range Statements(u) {
 			for _, b := range idx[g][a.Key()] {
-				if b.Unit == a.Unit || b.Value == a.Value {
+				if b.Unit == a.Unit || b.Value == a.Value || !sameContext(u, all[b.Unit]) {
 					continue
 				}
 				pair := a.Unit + "|" + b.Unit + "|" + a.Key()
@@ -297,6 +298,22 @@ func sortConflicts(out []Conflict) {
 		}
 		return out[i].A.Line < out[j].A.Line
 	})
+}
+
+// sameContext reports whether two units speak to one context, so that
+// different values contradict: not when one adapts the other (the
+// adaptation says what differs), nor when both name markets, industries
+// or audiences and share none (120 V for the US and 230 V for the EU).
+func sameContext(a, b *knowledge.Unit) bool {
+	if a == nil || b == nil || a.Adapts == b.ID || b.Adapts == a.ID {
+		return false
+	}
+	for _, f := range [][2][]string{{a.Markets, b.Markets}, {a.Industries, b.Industries}, {a.Audiences, b.Audiences}} {
+		if len(f[0]) > 0 && len(f[1]) > 0 && !slices.ContainsFunc(f[0], func(x string) bool { return slices.Contains(f[1], x) }) {
+			return false
+		}
+	}
+	return true
 }
 
 // winner applies the rule of the design: the higher tier wins, then the

@@ -112,7 +112,7 @@ func crossLanguageConflicts(all map[string]*knowledge.Unit, checked []string, co
 			sa := ka[k]
 			for _, e := range idx[a.Product][k] {
 				b, sb := e.unit, e.st
-				if b.ID == a.ID || knowledge.PrimaryLanguage(b.Language) == knowledge.PrimaryLanguage(a.Language) || sa.st.Value == sb.st.Value {
+				if b.ID == a.ID || knowledge.PrimaryLanguage(b.Language) == knowledge.PrimaryLanguage(a.Language) || sa.st.Value == sb.st.Value || !sameContext(a, b) {
 					continue
 				}
 				pair := a.ID + "|" + b.ID + "|" + k

@@ -131,6 +131,12 @@ type Section struct {
 	Owner   string
 	Access  string
 	Markets []string
+	// Industries, Audiences and Adapts are the unit's context fields
+	// when the document declares them (front matter): whom it is written
+	// for, and the core unit it adapts.
+	Industries []string
+	Audiences  []string
+	Adapts     string
 	// Occurrences is how many source records (tickets) the section stands
 	// for; 0 for documents.
 	Occurrences int

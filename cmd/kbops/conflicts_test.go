@@ -68,15 +68,21 @@ func conflictsWorkspace(t *testing.T) string {
 	return ws
 }
 
-func searchHits(t *testing.T, ws string, args ...string) map[string]publish.Hit {
+// searchList runs `kbops search --json` and returns its hits in order.
+func searchList(t *testing.T, ws string, args ...string) []publish.Hit {
 	t.Helper()
 	out := must(t, ws, append([]string{"search", "--json", "--limit", "50"}, args...)...)
 	var hits []publish.Hit
 	if err := json.Unmarshal([]byte(out[strings.Index(out, "["):]), &hits); err != nil {
 		t.Fatalf("search --json: %v\n%s", err, out)
 	}
+	return hits
+}
+
+func searchHits(t *testing.T, ws string, args ...string) map[string]publish.Hit {
+	t.Helper()
 	m := map[string]publish.Hit{}
-	for _, h := range hits {
+	for _, h := range searchList(t, ws, args...) {
 		m[h.UnitID] = h
 	}
 	return m

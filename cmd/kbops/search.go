@@ -36,6 +36,9 @@ Example:
 			&cli.StringFlag{Name: "layer", Usage: "only core, scenario or context units"},
 			&cli.IntFlag{Name: "limit", Value: 5, Usage: "number of hits"},
 			&cli.BoolFlag{Name: "json", Usage: "print hits as JSON"},
+			&cli.StringFlag{Name: "market", Usage: "answer for this market: its units and the generic ones, its adaptations first"},
+			&cli.StringFlag{Name: "industry", Usage: "only units for this industry and the generic ones"},
+			&cli.StringFlag{Name: "audience", Usage: "only units for this audience and the generic ones"},
 			&cli.BoolFlag{Name: "include-superseded", Usage: "also show units that lost a conflict, marked with the unit that wins"},
 		},
 		Action: func(c *cli.Context) error {
@@ -50,6 +53,7 @@ Example:
 				Text: strings.Join(c.Args().Slice(), " "), Language: c.String("lang"), Product: c.String("product"),
 				Access: c.String("access"), Layer: c.String("layer"), Limit: c.Int("limit"),
 				IncludeSuperseded: c.Bool("include-superseded"),
+				Market:            c.String("market"), Industry: c.String("industry"), Audience: c.String("audience"),
 			}
 			if q.Access != "" && !knowledge.Access(q.Access).Valid() {
 				return usageErr("--access %q is not one of public, customer, partner, internal", q.Access)
@@ -80,6 +84,9 @@ func runSearch(ctx context.Context, ws *workspace.Workspace, q publish.Query, as
 		fmt.Fprintf(out, "%d. %s  [%s, v%d, %s, %s]\n   id: %s\n   source: %s", i+1, h.Title, h.Language, h.Version, h.Tier, h.Access, h.UnitID, h.Source)
 		if h.Locator != "" {
 			fmt.Fprintf(out, " (%s)", h.Locator)
+		}
+		if h.Adapts != "" {
+			fmt.Fprintf(out, "\n   adapts: %s for %s", h.Adapts, strings.Join(h.Markets, ", "))
 		}
 		if h.SupersededBy != "" {
 			fmt.Fprintf(out, "\n   superseded by: %s", h.SupersededBy)

@@ -706,7 +706,8 @@ func unitsForDocument(spec sources.Spec, it sources.Item, secs []sources.Section
 			ID: id, Title: or(s.Title, lastOr(s.Headings, it.Key)),
 			Language: or(s.Language, spec.Language), Layer: knowledge.Layer(or(s.Layer, string(kind.Layer))),
 			Kind: or(s.Kind, kind.Kind), Product: or(s.Product, spec.Product),
-			Markets: firstList(s.Markets, spec.Markets, cfg.Defaults.Markets),
+			Markets:    firstList(s.Markets, spec.Markets, cfg.Defaults.Markets),
+			Industries: s.Industries, Audiences: s.Audiences, Adapts: s.Adapts,
 			Source: knowledge.Source{
 				Name: spec.Name, Kind: spec.Kind, URI: it.URI, Document: it.Key,
 				Locator: s.Locator, FetchedAt: o.Now, Hash: it.Version,

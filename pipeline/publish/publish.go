@@ -101,6 +101,17 @@ func buildObject(u *knowledge.Unit, terms []string, supersededBy string) Object 
 		PropEffective: u.Effective.Format(time.RFC3339),
 		PropMarkets:   nonNil(u.Markets), PropConcepts: nonNil(u.Concepts), PropTerms: nonNil(terms),
 	}
+	// Context fields only when set, as superseded_by: other objects keep
+	// their hashes.
+	if len(u.Industries) > 0 {
+		props[PropIndustries] = u.Industries
+	}
+	if len(u.Audiences) > 0 {
+		props[PropAudiences] = u.Audiences
+	}
+	if u.Adapts != "" {
+		props[PropAdapts] = u.Adapts
+	}
 	if supersededBy != "" {
 		// Set only on losers: the hash of every other object stays as it
 		// was before the property existed (HashProps skips empty values).

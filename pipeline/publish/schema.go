@@ -50,6 +50,11 @@ const (
 	// with this one; absent on units that lost none. Default search
 	// leaves such units out (Query.IncludeSuperseded).
 	PropSupersededBy = "superseded_by"
+	// PropIndustries, PropAudiences and PropAdapts are the context
+	// fields of a unit (knowledge.Unit); absent when empty.
+	PropIndustries = "industries"
+	PropAudiences  = "audiences"
+	PropAdapts     = "adapts"
 )
 
 // SearchProperties are the properties keyword search looks in, with the
@@ -122,6 +127,9 @@ func baseClass(name string) *models.Class {
 			field(PropLocator, "place in the document: page, heading path, ticket ids"),
 			{Name: PropOccurrences, DataType: []string{"int"}, Description: "tickets a scenario was seen in", IndexFilterable: boolp(true)},
 			field(PropSupersededBy, "unit id of the unit that wins a conflict with this one; absent when none does"),
+			{Name: PropIndustries, DataType: []string{"text[]"}, Tokenization: models.PropertyTokenizationField, Description: "industries the unit is written for; absent: all", IndexFilterable: boolp(true), IndexSearchable: boolp(false)},
+			{Name: PropAudiences, DataType: []string{"text[]"}, Tokenization: models.PropertyTokenizationField, Description: "audiences the unit is written for; absent: all", IndexFilterable: boolp(true), IndexSearchable: boolp(false)},
+			field(PropAdapts, "unit id of the core unit this context unit adapts; absent on others"),
 		},
 	}
 }

@@ -74,6 +74,10 @@ type Query struct {
 	Limit  int
 	// Expansions are extra query words (glossary terms in other languages).
 	Expansions []string
+	// Market, Industry and Audience select the units written for that
+	// context and the generic ones (without the field). With a market,
+	// a unit adapted for it ranks before the unit it adapts.
+	Market, Industry, Audience string
 	// IncludeSuperseded returns units that lost a conflict too (marked
 	// with Hit.SupersededBy); by default they are left out, so an agent
 	// never quotes the losing value.
@@ -96,6 +100,10 @@ type Hit struct {
 	// SupersededBy is the unit that wins a conflict with this one; set
 	// only with Query.IncludeSuperseded.
 	SupersededBy string `json:"superseded_by,omitempty"`
+	// Markets are the unit's markets; Adapts is the unit it adapts for
+	// them, if it is a context unit.
+	Markets []string `json:"markets,omitempty"`
+	Adapts  string   `json:"adapts,omitempty"`
 }
 
 // Search queries the alias as an agent front-end would: BM25 keyword
@@ -147,6 +155,7 @@ func Search(ctx context.Context, t *Target, q Query) ([]Hit, error) {
 				UnitID: str(m[PropUnitID]), Title: str(m[PropTitle]), Language: str(m[PropLanguage]),
 				Product: str(m[PropProduct]), Tier: str(m[PropTier]), Access: str(m[PropAccess]),
 				Source: str(m[PropSourceURI]), Locator: str(m[PropLocator]), SupersededBy: str(m[PropSupersededBy]),
+				Adapts: str(m[PropAdapts]), Markets: strs(m[PropMarkets]),
 			}
 			if v, ok := m[PropVersion].(float64); ok {
 				h.Version = int(v)
@@ -169,10 +178,47 @@ func Search(ctx context.Context, t *Target, q Query) ([]Hit, error) {
 		hits = append(hits, f.hit)
 	}
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
+	hits = AdaptedFirst(hits, q.Market)
 	if len(hits) > q.Limit {
 		hits = hits[:q.Limit]
 	}
 	return hits, nil
+}
+
+// AdaptedFirst moves each hit that adapts another hit for market right
+// before it, when it ranked below: the market's answer comes first and
+// the generic one stays in the list. Other hits keep their order; an
+// empty market changes nothing.
+func AdaptedFirst(hits []Hit, market string) []Hit {
+	if market == "" {
+		return hits
+	}
+	out := make([]Hit, 0, len(hits))
+	moved := map[string]bool{}
+	for i, h := range hits {
+		if moved[h.UnitID] {
+			continue
+		}
+		for _, a := range hits[i+1:] {
+			if a.Adapts == h.UnitID && slices.Contains(a.Markets, market) && !moved[a.UnitID] {
+				out = append(out, a)
+				moved[a.UnitID] = true
+			}
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+func strs(v any) []string {
+	xs, _ := v.([]any)
+	out := make([]string, 0, len(xs))
+	for _, x := range xs {
+		if s, ok := x.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // subQuery is one search of a query: text against properties.
@@ -222,7 +268,7 @@ func searchRows(ctx context.Context, t *Target, collection string, q Query, sq s
 	fields := []graphql.Field{
 		{Name: PropUnitID}, {Name: PropTitle}, {Name: PropVersion}, {Name: PropLanguage},
 		{Name: PropProduct}, {Name: PropTier}, {Name: PropAccess}, {Name: PropSourceURI},
-		{Name: PropLocator}, {Name: PropBody}, {Name: PropSupersededBy},
+		{Name: PropLocator}, {Name: PropBody}, {Name: PropSupersededBy}, {Name: PropAdapts}, {Name: PropMarkets},
 		{Name: "_additional", Fields: []graphql.Field{{Name: "score"}}},
 	}
 	g := t.Client.GraphQL().Get().WithClassName(collection).WithFields(fields...).WithLimit(limit)
@@ -296,6 +342,18 @@ func where(q Query) *filters.WhereBuilder {
 			levels = append(levels, string(a))
 		}
 		ops = append(ops, filters.Where().WithPath([]string{PropAccess}).WithOperator(filters.ContainsAny).WithValueText(levels...))
+	}
+	for _, f := range []struct{ prop, v string }{{PropMarkets, q.Market}, {PropIndustries, q.Industry}, {PropAudiences, q.Audience}} {
+		if f.v == "" {
+			continue
+		}
+		// Written for this context, or for every one (no such field).
+		ops = append(ops, filters.Where().WithOperator(filters.Or).WithOperands([]*filters.WhereBuilder{
+			filters.Where().WithPath([]string{f.prop}).WithOperator(filters.ContainsAny).WithValueText(f.v),
+			filters.Where().WithOperator(filters.Not).WithOperands([]*filters.WhereBuilder{
+				filters.Where().WithPath([]string{f.prop}).WithOperator(filters.Like).WithValueText("*"),
+			}),
+		}))
 	}
 	if !q.IncludeSuperseded {
 		// Objects without the property (no conflict lost) match.

@@ -49,18 +49,22 @@ type Extractor struct {
 
 // FrontMatter is what a document may declare about itself.
 type FrontMatter struct {
-	Title     string   `yaml:"title"`
-	Language  string   `yaml:"language"`
-	Lang      string   `yaml:"lang"`
-	Product   string   `yaml:"product"`
-	Owner     string   `yaml:"owner"`
-	Author    string   `yaml:"author"`
-	Access    string   `yaml:"access"`
-	Markets   []string `yaml:"markets"`
-	Kind      string   `yaml:"kind"`
-	Layer     string   `yaml:"layer"`
-	Effective string   `yaml:"effective"`
-	Tags      []string `yaml:"tags"`
+	Title    string   `yaml:"title"`
+	Language string   `yaml:"language"`
+	Lang     string   `yaml:"lang"`
+	Product  string   `yaml:"product"`
+	Owner    string   `yaml:"owner"`
+	Author   string   `yaml:"author"`
+	Access   string   `yaml:"access"`
+	Markets  []string `yaml:"markets"`
+	// Industries, Audiences and Adapts: see knowledge.Unit.
+	Industries []string `yaml:"industries"`
+	Audiences  []string `yaml:"audiences"`
+	Adapts     string   `yaml:"adapts"`
+	Kind       string   `yaml:"kind"`
+	Layer      string   `yaml:"layer"`
+	Effective  string   `yaml:"effective"`
+	Tags       []string `yaml:"tags"`
 }
 
 // Extract implements sources.Extractor.
@@ -86,6 +90,7 @@ func (e Extractor) Extract(ctx context.Context, doc sources.Document, emit func(
 		Language: firstNonEmpty(fm.Language, fm.Lang, doc.Language),
 		Product:  fm.Product, Owner: firstNonEmpty(fm.Owner, fm.Author), Access: fm.Access,
 		Markets: fm.Markets, Kind: fm.Kind, Layer: fm.Layer,
+		Industries: fm.Industries, Audiences: fm.Audiences, Adapts: strings.TrimSpace(fm.Adapts),
 	}
 	if fm.Effective != "" {
 		if t, err := time.Parse(time.DateOnly, fm.Effective); err == nil {
