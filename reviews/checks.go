@@ -10,6 +10,7 @@ import (
 
 	"github.com/kbops/kbops/glossary"
 	"github.com/kbops/kbops/knowledge"
+	"github.com/kbops/kbops/knowledge/contextlib"
 	"github.com/kbops/kbops/knowledge/text/cluster"
 	"github.com/kbops/kbops/knowledge/text/lang"
 	"github.com/kbops/kbops/knowledge/text/redact"
@@ -111,6 +112,9 @@ type CheckOptions struct {
 	// Glossary, when set, reports terminology findings (forbidden and
 	// deprecated terms for expression, the rest for consistency).
 	Glossary *glossary.Matcher
+	// Context, when set, is the context library the unit's markets,
+	// industries and audiences must be in (code unknown-context).
+	Context *contextlib.Library
 	// Concepts, when set, relates statements across languages for the
 	// conflict check; nil uses Glossary's concepts (none without it).
 	Concepts ConceptFinder
@@ -433,6 +437,21 @@ func (c *checker) consistency(u *knowledge.Unit) {
 			case t.Status == knowledge.StatusRetired && u.Status == knowledge.StatusActive:
 				c.add(Consistency, u, i+1, "retired-relation", "links to unit %s, which is retired; link to its successor or remove the link", target)
 			}
+		}
+	}
+	if u.Adapts != "" && u.Status == knowledge.StatusActive {
+		switch t, ok := c.s.Units[u.Adapts]; {
+		case !ok:
+			c.add(Consistency, u, 0, "broken-relation", "adapts unit %s, which does not exist; fix `adapts`", u.Adapts)
+		case t.Status == knowledge.StatusRetired:
+			c.add(Consistency, u, 0, "retired-relation", "adapts unit %s, which is retired; adapt its successor", u.Adapts)
+		case len(u.Markets) == 0 && len(u.Industries) == 0 && len(u.Audiences) == 0:
+			c.add(Consistency, u, 0, "unknown-context", "adapts %s but names no market, industry or audience it adapts it for", u.Adapts)
+		}
+	}
+	if c.o.Context != nil && u.Status == knowledge.StatusActive {
+		for _, f := range c.o.Context.Check(u) {
+			c.add(Consistency, u, 0, "unknown-context", "%s; add it to the library or fix the unit", f)
 		}
 	}
 	if u.Status == knowledge.StatusRetired {

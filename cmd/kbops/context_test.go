@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/kbops/kbops/pipeline/embedded/weaviatetest"
@@ -27,7 +29,10 @@ func contextWorkspace(t *testing.T) string {
 	cfg = bytes.Replace(cfg, []byte("  collection: Context\n"), []byte("  collection: Context\n  url: http://"+srv.Host()+"\n  grpc: "+srv.GRPCHost()+"\n"), 1)
 	writeFile(t, filepath.Join(ws, "kbops.yaml"), cfg)
 	must(t, "", "init", ws)
-	must(t, ws, "ingest")
+	out := must(t, ws, "ingest")
+	if !strings.Contains(out, "unknown-context: market \"BR\" is not in context.yaml") {
+		t.Errorf("ingest does not report a market missing from the library:\n%s", out)
+	}
 	for _, step := range [][]string{{"technical", "ana.ruiz@example.com"}, {"expression", "tom.baker@example.com"}, {"consistency", "carol.chen@example.com"}} {
 		must(t, ws, "review", "approve", "--stage", step[0], "--as", step[1], "--all-mine")
 	}
@@ -72,6 +77,31 @@ func TestMarketAdaptationRanksFirstAndGenericStaysReachable(t *testing.T) {
 	}
 	if h := searchHits(t, ws, "--include-superseded", "mains outlet supply"); h[supplyGeneric].SupersededBy != "" || h[supplyUS].SupersededBy != "" {
 		t.Errorf("an adaptation and its generic unit are treated as a conflict: %+v", h)
+	}
+}
+
+// Health shows, per market that requires adaptations, the core units that
+// apply there and lack one.
+func TestHealthShowsMarketCoverage(t *testing.T) {
+	ws := contextWorkspace(t)
+	out := must(t, ws, "health", "--json")
+	var rep struct {
+		Markets []struct {
+			Market  string   `json:"market"`
+			Core    int      `json:"core_units"`
+			Adapted int      `json:"adapted"`
+			Missing []string `json:"missing"`
+		} `json:"market_coverage"`
+	}
+	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &rep); err != nil {
+		t.Fatalf("health --json: %v\n%s", err, out)
+	}
+	if len(rep.Markets) != 1 || rep.Markets[0].Market != "US" || rep.Markets[0].Core != 2 || rep.Markets[0].Adapted != 1 ||
+		len(rep.Markets[0].Missing) != 1 || rep.Markets[0].Missing[0] != "notes/en/fuses/fuses" {
+		t.Errorf("market coverage: %+v, want US: 2 core units, the supply adapted, the fuses missing", rep.Markets)
+	}
+	if text := must(t, ws, "health"); !strings.Contains(text, "market US: 2 core units, 1 adapted, 1 without the adaptation context.yaml requires") {
+		t.Errorf("health text:\n%s", text)
 	}
 }
 

@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 
 	"github.com/kbops/kbops/glossary"
+	"github.com/kbops/kbops/knowledge/contextlib"
 	"github.com/kbops/kbops/knowledge/text/redact"
 	"github.com/kbops/kbops/pipeline/ingest"
 	"github.com/kbops/kbops/pipeline/workspace"
@@ -19,6 +22,11 @@ func checkOptions(ws *workspace.Workspace) reviews.CheckOptions {
 	if tb, err := glossary.Load(ws.GlossaryDir()); err == nil && tb.Len() > 0 {
 		if m, err := glossary.NewMatcher(tb, glossary.MatcherOptions{}); err == nil {
 			o.Glossary = m
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(ws.Root, contextlib.File)); err == nil {
+		if lib, err := contextlib.Parse(contextlib.File, b); err == nil {
+			o.Context = lib
 		}
 	}
 	o.RedactorFor = sourceRedactors(ws)

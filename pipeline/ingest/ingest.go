@@ -30,6 +30,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/kbops/kbops/knowledge"
+	"github.com/kbops/kbops/knowledge/contextlib"
 	"github.com/kbops/kbops/knowledge/text/redact"
 	"github.com/kbops/kbops/pipeline/glossarypass"
 	"github.com/kbops/kbops/pipeline/workspace"
@@ -235,6 +236,10 @@ func Run(ctx context.Context, ws *workspace.Workspace, o Options) (Report, error
 			concepts = reviews.MatcherConcepts(m)
 		}
 	}
+	lib, err := ContextLibrary(repo, tree)
+	if err != nil {
+		rep.Findings = append(rep.Findings, err.Error())
+	}
 	// A changed termbase changes concepts in unchanged documents too: the
 	// document tokens are then no reason to skip.
 	if tbHash := tree[glossarypass.Path].Hash.String(); st.Termbase != tbHash {
@@ -272,7 +277,7 @@ func Run(ctx context.Context, ws *workspace.Workspace, o Options) (Report, error
 		rep.Findings = append(rep.Findings, "unreadable file kept as it is: "+p.Error())
 	}
 	sort.Slice(changes, func(i, j int) bool { return changes[i].Path < changes[j].Path })
-	rep.Findings = append(rep.Findings, checkChanges(ctx, repo, base, idx, changes, concepts)...)
+	rep.Findings = append(rep.Findings, checkChanges(ctx, repo, base, idx, changes, reviews.CheckOptions{Concepts: concepts, Context: lib})...)
 	sig, err := kbrepo.Signature(cfg.Git.Author, o.Now)
 	if err != nil {
 		return rep, fmt.Errorf("git.author in kbops.yaml: %w", err)
@@ -511,7 +516,7 @@ const maxCheckedBase = 20000
 // be committed, so the pull-request description shows what reviewers will
 // be told (conflicts, leftover personal data, broken Markdown, …).
 // Terminology findings come from the glossary pass already.
-func checkChanges(ctx context.Context, repo *kbrepo.Repo, base plumbing.Hash, idx *baseUnits, changes []kbrepo.Change, concepts reviews.ConceptFinder) []string {
+func checkChanges(ctx context.Context, repo *kbrepo.Repo, base plumbing.Hash, idx *baseUnits, changes []kbrepo.Change, opts reviews.CheckOptions) []string {
 	if len(changes) > maxChecked {
 		return []string{fmt.Sprintf("%d changed units: run `kbops review check` for the automated findings", len(changes))}
 	}
@@ -546,10 +551,21 @@ func checkChanges(ctx context.Context, repo *kbrepo.Repo, base plumbing.Hash, id
 		}
 	}
 	var out []string
-	for _, f := range reviews.Check(&next, ids, reviews.CheckOptions{Concepts: concepts}) {
+	for _, f := range reviews.Check(&next, ids, opts) {
 		out = append(out, f.String())
 	}
 	return out
+}
+
+// ContextLibrary reads the context library (context.yaml) in tree; nil
+// without one. A library that does not parse is an error naming the file
+// and line, and the checks run without it.
+func ContextLibrary(repo *kbrepo.Repo, tree kbrepo.Tree) (*contextlib.Library, error) {
+	b, ok, err := repo.ReadPath(tree, contextlib.File)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return contextlib.Parse(contextlib.File, b)
 }
 
 // extractorFor returns the format's extractor, configured for the source
