@@ -10,8 +10,9 @@ import (
 
 // ComputeHash returns the content hash of u: SHA-256 over the normalised
 // body, the fields that change what the unit means to a reader (title,
-// language, layer, kind, product, markets, tier, effective date, access,
-// status), and every other field that reaches Weaviate or grants a right:
+// language, layer, kind, product, markets, industries, audiences, the
+// unit it adapts, tier, effective date and its
+// source, access, status), and every other field that reaches Weaviate or grants a right:
 // the owner (who may approve the technical stage), the source's name, URI
 // (unless a local file: URI) and locator (the link a customer is shown) and the concepts (which
 // glossary terms are published with the unit). An approval binds this
@@ -36,8 +37,23 @@ func ComputeHash(u Unit) string {
 	field("kind", u.Kind)
 	field("product", u.Product)
 	field("markets", strings.Join(u.Markets, ","))
+	// Only when set, so files written before these fields keep their hashes.
+	if len(u.Industries) > 0 {
+		field("industries", strings.Join(u.Industries, ","))
+	}
+	if len(u.Audiences) > 0 {
+		field("audiences", strings.Join(u.Audiences, ","))
+	}
+	if u.Adapts != "" {
+		field("adapts", u.Adapts)
+	}
 	field("tier", string(u.Tier))
 	field("effective", u.Effective.String())
+	if u.EffectiveSource != "" {
+		// Only when set, so files written before the field existed keep
+		// their hashes (and approvals).
+		field("effective_source", u.EffectiveSource)
+	}
 	field("access", string(u.Access))
 	field("status", string(u.Status))
 	field("owner", strings.ToLower(strings.TrimSpace(u.Owner)))

@@ -242,3 +242,31 @@ func TestIDsAreStableAndReadable(t *testing.T) {
 		}
 	}
 }
+
+// Where the effective date came from decides conflicts, so it is content:
+// setting it is a new version, an unknown value is refused, and a file
+// without it keeps its hash (TestGoldenUnitFile).
+func TestEffectiveSourceIsReviewedContent(t *testing.T) {
+	u := sample()
+	v := u
+	v.EffectiveSource = EffectiveFromIngest
+	next, ch := Revise(&u, v)
+	if ch != Changed || next.Version != 2 || next.Dated() {
+		t.Fatalf("setting effective_source: %v v%d dated=%v", ch, next.Version, next.Dated())
+	}
+	b, err := Marshal(next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := Parse("u.md", b)
+	if err != nil || back.EffectiveSource != EffectiveFromIngest || !strings.Contains(string(b), "effective_source: ingest\n") {
+		t.Fatalf("round trip: %v %q\n%s", err, back.EffectiveSource, b)
+	}
+	bad := strings.Replace(string(b), "effective_source: ingest", "effective_source: guess", 1)
+	if _, err := Parse("u.md", []byte(bad)); err == nil || !strings.Contains(err.Error(), "effective_source") {
+		t.Errorf("unknown effective_source: %v", err)
+	}
+	if !u.Dated() {
+		t.Error("a unit from before effective_source counts as undated")
+	}
+}

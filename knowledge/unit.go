@@ -122,12 +122,24 @@ type Unit struct {
 	Kind        string   `yaml:"kind"`
 	Product     string   `yaml:"product,omitempty"`
 	Markets     []string `yaml:"markets,omitempty"`
-	Source      Source   `yaml:"source"`
-	Tier        Tier     `yaml:"tier"`
-	Effective   Date     `yaml:"effective"`
-	Owner       string   `yaml:"owner"`
-	Access      Access   `yaml:"access"`
-	Concepts    []string `yaml:"concepts,omitempty"`
+	// Industries and Audiences say whom the unit is written for (ids of
+	// the context library, e.g. "oem", "expert"); empty means everyone.
+	Industries []string `yaml:"industries,omitempty"`
+	Audiences  []string `yaml:"audiences,omitempty"`
+	// Adapts is the id of the core unit this context unit adapts for its
+	// markets, industries or audiences; a reviewed relation.
+	Adapts    string `yaml:"adapts,omitempty"`
+	Source    Source `yaml:"source"`
+	Tier      Tier   `yaml:"tier"`
+	Effective Date   `yaml:"effective"`
+	// EffectiveSource says where Effective was read from (see the
+	// EffectiveFrom constants); "" in files written before kbops recorded
+	// it. It decides conflicts (a date from the document beats the ingest
+	// date), so it is content, in the hash.
+	EffectiveSource string   `yaml:"effective_source,omitempty"`
+	Owner           string   `yaml:"owner"`
+	Access          Access   `yaml:"access"`
+	Concepts        []string `yaml:"concepts,omitempty"`
 	// Occurrences counts the tickets a scenario unit was seen in; it is
 	// not content, so a new similar ticket raises it without a new version.
 	Occurrences int `yaml:"occurrences,omitempty"`
@@ -143,6 +155,25 @@ type Unit struct {
 	Status    Status         `yaml:"status"`
 	Body      string         `yaml:"-"`
 }
+
+// Where a unit's effective date came from. Every one but EffectiveFromIngest
+// is a date the document states about itself.
+const (
+	EffectiveFromFrontMatter = "front-matter"       // `effective:` in a Markdown document's front matter
+	EffectiveFromPDF         = "pdf-info"           // the PDF's ModDate, else CreationDate
+	EffectiveFromHTTP        = "http-last-modified" // the server's Last-Modified header
+	EffectiveFromGit         = "git-commit"         // the date of the commit a git source was read at
+	EffectiveFromTicket      = "ticket"             // a ticket's solved (else created) date
+	EffectiveFromIngest      = "ingest"             // no date in the document: the day it was first ingested
+)
+
+// EffectiveSources lists the valid values of Unit.EffectiveSource.
+var EffectiveSources = []string{EffectiveFromFrontMatter, EffectiveFromPDF, EffectiveFromHTTP, EffectiveFromGit, EffectiveFromTicket, EffectiveFromIngest}
+
+// Dated reports whether u's effective date is one its document states:
+// not the ingest-date fallback. Units written before the source was
+// recorded count as dated, as they always did.
+func (u *Unit) Dated() bool { return u.EffectiveSource != EffectiveFromIngest }
 
 // Date is a calendar date (no time of day), written as YYYY-MM-DD.
 type Date struct{ time.Time }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/mail"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -106,6 +107,12 @@ func (u *Unit) Validate() error {
 	}
 	if !u.FirstSeen.IsZero() && !u.LastSeen.IsZero() && u.LastSeen.Before(u.FirstSeen.Time) {
 		return &FieldError{Field: "last_seen", Msg: fmt.Sprintf("%s is before first_seen %s", u.LastSeen, u.FirstSeen)}
+	}
+	if u.Adapts != "" && (u.Adapts == u.ID || ValidateID(u.Adapts) != nil) {
+		return &FieldError{Field: "adapts", Msg: fmt.Sprintf("%q is not the id of another unit", u.Adapts)}
+	}
+	if u.EffectiveSource != "" && !slices.Contains(EffectiveSources, u.EffectiveSource) {
+		return &FieldError{Field: "effective_source", Msg: fmt.Sprintf("%q is not one of %s", u.EffectiveSource, strings.Join(EffectiveSources, ", "))}
 	}
 	if u.Source.FetchedAt.IsZero() {
 		return &FieldError{Field: "source.fetched_at", Msg: "missing; every unit needs the time its source was fetched"}

@@ -51,6 +51,10 @@ type Record struct {
 	// with their reason; verify accepts an approval with a blocking
 	// finding of its stage only when it is waived here.
 	Waived []Waiver `yaml:"waived,omitempty"`
+	// Pins, in a consistency approval only, decide conflicts of this unit
+	// against the rule of tier and date: this unit wins over each pin's
+	// unit, at the version the pin binds (see Supersede).
+	Pins []Pin `yaml:"pins,omitempty"`
 }
 
 // Waiver is a reviewer's reason to approve over a blocking finding.
@@ -109,6 +113,14 @@ func ParseApprovals(name string, b []byte) (ApprovalFile, error) {
 		if r.Verdict != Approved && r.Verdict != Rejected {
 			return f, fmt.Errorf("%s: records[%d]: verdict %q is not approved or rejected", name, i, r.Verdict)
 		}
+		for j, p := range r.Pins {
+			if r.Stage != Consistency || r.Verdict != Approved {
+				return f, fmt.Errorf("%s: records[%d].pins: only a consistency approval pins a conflict", name, i)
+			}
+			if p.Over == "" || p.Over == f.Unit || p.Version < 1 || p.ContentHash == "" || strings.TrimSpace(p.Reason) == "" {
+				return f, fmt.Errorf("%s: records[%d].pins[%d]: a pin needs another unit (over), its version and content_hash, and a reason", name, i, j)
+			}
+		}
 		for j, w := range r.Waived {
 			if w.Code == "" || strings.TrimSpace(w.Reason) == "" {
 				return f, fmt.Errorf("%s: records[%d].waived[%d]: a waiver needs a code and a reason", name, i, j)
@@ -143,6 +155,9 @@ type UnitStatus struct {
 	Problems []string
 	// Decision is the record that decided Next when rejected.
 	Decision *Record
+	// Pins are the pins of the record that decided the consistency stage
+	// of an approved unit; nil otherwise.
+	Pins []Pin
 }
 
 // Rules are what Evaluate judges a unit's records by.
@@ -194,7 +209,13 @@ func (r Rules) allowed(o *Owners, stage Stage, u *knowledge.Unit) []string {
 
 // Key identifies a record within its unit's file.
 func (r Record) Key() string {
-	return string(r.Stage) + "|" + string(r.Verdict) + "|" + Identity(r.Reviewer) + "|" + r.ContentHash + "|" + r.At.UTC().Format(time.RFC3339Nano)
+	k := string(r.Stage) + "|" + string(r.Verdict) + "|" + Identity(r.Reviewer) + "|" + r.ContentHash + "|" + r.At.UTC().Format(time.RFC3339Nano)
+	for _, p := range r.Pins {
+		// A pin added to someone's earlier record makes it another record,
+		// found in the commit that added the pin, not in theirs.
+		k += "|pin:" + p.key()
+	}
+	return k
 }
 
 // Evaluate works out the review state of u from its records; it is the one
@@ -289,6 +310,9 @@ func Evaluate(u *knowledge.Unit, recs []Record, rules Rules) UnitStatus {
 			}
 		}
 		prevAt, prev = at(*last), last
+	}
+	if st.State == StateApproved && prev != nil && prev.Stage == Consistency {
+		st.Pins = prev.Pins
 	}
 	if st.State != StateApproved {
 		st.Allowed = rules.allowed(owners, st.Next, u)

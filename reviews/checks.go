@@ -10,6 +10,7 @@ import (
 
 	"github.com/kbops/kbops/glossary"
 	"github.com/kbops/kbops/knowledge"
+	"github.com/kbops/kbops/knowledge/contextlib"
 	"github.com/kbops/kbops/knowledge/text/cluster"
 	"github.com/kbops/kbops/knowledge/text/lang"
 	"github.com/kbops/kbops/knowledge/text/redact"
@@ -78,7 +79,7 @@ func BlockingFindings(s *Snapshot, ids []string, o CheckOptions, stages ...Stage
 	for _, st := range stages {
 		switch st {
 		case Technical:
-			for _, k := range FindConflicts(s.Units, live) {
+			for _, k := range FindConflictsAcross(s.Units, live, o.concepts()) {
 				if k.Winner == "" {
 					c.conflict(k)
 				}
@@ -111,6 +112,12 @@ type CheckOptions struct {
 	// Glossary, when set, reports terminology findings (forbidden and
 	// deprecated terms for expression, the rest for consistency).
 	Glossary *glossary.Matcher
+	// Context, when set, is the context library the unit's markets,
+	// industries and audiences must be in (code unknown-context).
+	Context *contextlib.Library
+	// Concepts, when set, relates statements across languages for the
+	// conflict check; nil uses Glossary's concepts (none without it).
+	Concepts ConceptFinder
 	// Redactor finds leftover personal data; nil means redact.Default().
 	Redactor *redact.Redactor
 	// RedactorFor, when set, gives the redactor of a unit's source (with
@@ -167,7 +174,7 @@ func Check(s *Snapshot, ids []string, o CheckOptions) []Finding {
 		for _, id := range ids2 {
 			c.technical(s.Units[id])
 		}
-		for _, k := range FindConflicts(s.Units, ids2) {
+		for _, k := range FindConflictsAcross(s.Units, ids2, o.concepts()) {
 			c.conflict(k)
 		}
 	}
@@ -183,7 +190,7 @@ func Check(s *Snapshot, ids []string, o CheckOptions) []Finding {
 		c.duplicates(ids2)
 		if !want[Technical] {
 			// Contradicting values are a consistency matter too.
-			for _, k := range FindConflicts(s.Units, ids2) {
+			for _, k := range FindConflictsAcross(s.Units, ids2, o.concepts()) {
 				c.conflict(k)
 			}
 		}
@@ -271,8 +278,12 @@ func (c *checker) conflict(k Conflict) {
 	if k.Winner != "" {
 		verdict = fmt.Sprintf("winner %s (%s)", knowledge.FilePath(k.Winner), k.Why)
 	}
-	c.add(Technical, a, k.A.Line, CodeConflict, "%q states %s here, %s:%d states %s (%q, tier %s, effective %s); %s",
-		k.A.Text, formatValue(k.A.Value, k.A.Symbol), knowledge.FilePath(b.ID), c.offset(b.ID)+k.B.Line,
+	across := ""
+	if len(k.Concepts) > 0 {
+		across = fmt.Sprintf(" (in %s, the same concept %s)", b.Language, strings.Join(k.Concepts, ", "))
+	}
+	c.add(Technical, a, k.A.Line, CodeConflict, "%q states %s here, %s:%d%s states %s (%q, tier %s, effective %s); %s",
+		k.A.Text, formatValue(k.A.Value, k.A.Symbol), knowledge.FilePath(b.ID), c.offset(b.ID)+k.B.Line, across,
 		formatValue(k.B.Value, k.B.Symbol), k.B.Text, b.Tier, b.Effective, verdict)
 	// Which value the agent should give is undecided: that must not
 	// reach it by default.
@@ -428,6 +439,21 @@ func (c *checker) consistency(u *knowledge.Unit) {
 			}
 		}
 	}
+	if u.Adapts != "" && u.Status == knowledge.StatusActive {
+		switch t, ok := c.s.Units[u.Adapts]; {
+		case !ok:
+			c.add(Consistency, u, 0, "broken-relation", "adapts unit %s, which does not exist; fix `adapts`", u.Adapts)
+		case t.Status == knowledge.StatusRetired:
+			c.add(Consistency, u, 0, "retired-relation", "adapts unit %s, which is retired; adapt its successor", u.Adapts)
+		case len(u.Markets) == 0 && len(u.Industries) == 0 && len(u.Audiences) == 0:
+			c.add(Consistency, u, 0, "unknown-context", "adapts %s but names no market, industry or audience it adapts it for", u.Adapts)
+		}
+	}
+	if c.o.Context != nil && u.Status == knowledge.StatusActive {
+		for _, f := range c.o.Context.Check(u) {
+			c.add(Consistency, u, 0, "unknown-context", "%s; add it to the library or fix the unit", f)
+		}
+	}
 	if u.Status == knowledge.StatusRetired {
 		// A retired unit that others still link to leaves them dangling.
 		for _, id := range c.s.IDs() {
@@ -515,4 +541,11 @@ func sortedCopy(xs []string) []string {
 	out := append([]string(nil), xs...)
 	sort.Strings(out)
 	return out
+}
+
+func (o CheckOptions) concepts() ConceptFinder {
+	if o.Concepts != nil {
+		return o.Concepts
+	}
+	return MatcherConcepts(o.Glossary)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,6 +25,9 @@ type Statement struct {
 	Value     float64
 	Symbol    string // normalised unit of measure: °C, m, W, kPa …
 	Text      string // the words as written, for reports
+	// Clause is the text the parameter phrase was read from, as written:
+	// cross-language comparison finds termbase terms in it.
+	Clause string
 }
 
 // Key is what two statements must share to be about the same parameter.
@@ -86,19 +90,46 @@ func Statements(u *knowledge.Unit) []Statement {
 			if !ok {
 				continue
 			}
-			qual, phrase, text := phraseBefore(line[:m[2]])
+			before := line[:m[2]]
+			// "0 – 40 °C": the upper end is a maximum, the lower a minimum.
+			lo := rangeStart.FindStringSubmatchIndex(before)
+			if lo != nil {
+				before = before[:lo[0]]
+			}
+			qual, phrase, text := phraseBefore(before)
+			if phrase == "" && strings.HasPrefix(strings.TrimSpace(line), "|") {
+				// A table row "| ambient temperature | 40 °C |": the
+				// parameter is named in the cell before.
+				if j := strings.LastIndex(strings.TrimRight(before, " \t"), "|"); j > 0 && strings.TrimSpace(before[j+1:]) == "" {
+					qual, phrase, text = phraseBefore(before[:j])
+				}
+			}
 			if phrase == "" {
 				continue
 			}
-			out = append(out, Statement{
+			st := Statement{
 				Unit: u.ID, Line: i + 1, Parameter: phrase, Qualifier: qual,
 				Value: math.Round((v*n.scale+n.shift)*1e6) / 1e6, Symbol: n.unit,
-				Text: strings.TrimSpace(text + " " + line[m[2]:m[5]]),
-			})
+				Text: strings.TrimSpace(text + " " + line[m[2]:m[5]]), Clause: text,
+			}
+			if lo != nil && qual == "" {
+				low := strings.Replace(strings.Replace(line[lo[2]:lo[3]], ",", ".", 1), "−", "-", 1)
+				if lv, err := strconv.ParseFloat(low, 64); err == nil {
+					min := st
+					min.Qualifier, min.Value = "min", math.Round((lv*n.scale+n.shift)*1e6)/1e6
+					out = append(out, min)
+				}
+				st.Qualifier = "max"
+			}
+			out = append(out, st)
 		}
 	}
 	return out
 }
+
+// rangeStart matches the lower end of a range that ends where a value
+// starts: "0 – ", "-20 to ", "5 bis ", "0～".
+var rangeStart = regexp.MustCompile(`([-−]?\d+(?:[.,]\d+)?)\s*(?:–|—|-|~|～|to|bis|a|à|até)\s*$`)
 
 // phraseBefore reads the parameter phrase that ends where a number starts:
 // up to four words (or six Han characters) back to the start of the clause.
@@ -157,6 +188,9 @@ func phraseBefore(s string) (qual, phrase, text string) {
 		if w == "" || filler[w] {
 			continue
 		}
+		if !strings.ContainsFunc(w, unicode.IsLetter) {
+			break // "138,5 × 78 × 38,5 mm": a list of values, not a name
+		}
 		if _, err := strconv.ParseFloat(strings.Replace(w, ",", ".", 1), 64); err == nil {
 			break // another value: "230 V 50 Hz"
 		}
@@ -184,12 +218,33 @@ type Conflict struct {
 	Winner string
 	// Why says how the winner was chosen.
 	Why string
+	// Concepts are the termbase concepts that name the parameter in both
+	// units when they are in different languages; nil within a language.
+	Concepts []string
 }
 
 // FindConflicts compares the statements of the units checked with those of
 // every active unit of the same product and language and returns the
 // contradictions that involve a checked unit.
 func FindConflicts(all map[string]*knowledge.Unit, checked []string) []Conflict {
+	return FindConflictsAcross(all, checked, nil)
+}
+
+// FindConflictsAcross is FindConflicts that also compares units of one
+// product in different languages when concepts is set: two statements are
+// about the same parameter when the termbase concepts named in the text
+// of their parameters are the same (and in both units' reviewed concept
+// lists), with the same qualifier and normalised unit of measure.
+func FindConflictsAcross(all map[string]*knowledge.Unit, checked []string, concepts ConceptFinder) []Conflict {
+	out := findConflicts(all, checked)
+	if concepts != nil {
+		out = append(out, crossLanguageConflicts(all, checked, concepts)...)
+		sortConflicts(out)
+	}
+	return out
+}
+
+func findConflicts(all map[string]*knowledge.Unit, checked []string) []Conflict {
 	type group struct{ product, lang string }
 	idx := map[group]map[string][]Statement{}
 	for _, u := range all {
@@ -218,7 +273,7 @@ func FindConflicts(all map[string]*knowledge.Unit, checked []string) []Conflict 
 		g := group{u.Product, knowledge.PrimaryLanguage(u.Language)}
 		for _, a := range Statements(u) {
 			for _, b := range idx[g][a.Key()] {
-				if b.Unit == a.Unit || b.Value == a.Value {
+				if b.Unit == a.Unit || b.Value == a.Value || !sameContext(u, all[b.Unit]) {
 					continue
 				}
 				pair := a.Unit + "|" + b.Unit + "|" + a.Key()
@@ -232,13 +287,33 @@ func FindConflicts(all map[string]*knowledge.Unit, checked []string) []Conflict 
 			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
+	sortConflicts(out)
+	return out
+}
+
+func sortConflicts(out []Conflict) {
+	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].A.Unit != out[j].A.Unit {
 			return out[i].A.Unit < out[j].A.Unit
 		}
 		return out[i].A.Line < out[j].A.Line
 	})
-	return out
+}
+
+// sameContext reports whether two units speak to one context, so that
+// different values contradict: not when one adapts the other (the
+// adaptation says what differs), nor when both name markets, industries
+// or audiences and share none (120 V for the US and 230 V for the EU).
+func sameContext(a, b *knowledge.Unit) bool {
+	if a == nil || b == nil || a.Adapts == b.ID || b.Adapts == a.ID {
+		return false
+	}
+	for _, f := range [][2][]string{{a.Markets, b.Markets}, {a.Industries, b.Industries}, {a.Audiences, b.Audiences}} {
+		if len(f[0]) > 0 && len(f[1]) > 0 && !slices.ContainsFunc(f[0], func(x string) bool { return slices.Contains(f[1], x) }) {
+			return false
+		}
+	}
+	return true
 }
 
 // winner applies the rule of the design: the higher tier wins, then the
@@ -249,6 +324,17 @@ func winner(a, b *knowledge.Unit) (string, string) {
 		return a.ID, fmt.Sprintf("tier %s above %s", a.Tier, b.Tier)
 	case rb < ra:
 		return b.ID, fmt.Sprintf("tier %s above %s", b.Tier, a.Tier)
+	}
+	// The ingest date is only when kbops first saw a document, not when
+	// its knowledge became valid: a date the document states wins over it,
+	// and two undated units are for a person to decide.
+	switch da, db := a.Dated(), b.Dated(); {
+	case da && !db:
+		return a.ID, fmt.Sprintf("same tier %s, %s states its date (%s), %s has only the ingest date", a.Tier, a.ID, a.Effective, b.ID)
+	case db && !da:
+		return b.ID, fmt.Sprintf("same tier %s, %s states its date (%s), %s has only the ingest date", b.Tier, b.ID, b.Effective, a.ID)
+	case !da && !db:
+		return "", fmt.Sprintf("same tier %s and neither document states a date: decide by hand", a.Tier)
 	}
 	switch {
 	case a.Effective.After(b.Effective.Time):

@@ -467,6 +467,13 @@ type Decision struct {
 	// Waive maps the code of a blocking finding to the reviewer's reason
 	// to approve over it; the waiver is kept in the record.
 	Waive map[string]string
+	// Pin, with Stage consistency and Verdict approved, records that each
+	// unit decided wins its conflict with unit Pin.Over for the reason
+	// Pin.Reason, against the rule of tier and date; Decide fills in
+	// Over's current version and content hash. A pin may be recorded on a
+	// unit already approved: it is a new consistency approval that keeps
+	// the unit's earlier pins.
+	Pin *Pin
 	// Trailers are further "Key: value" lines for the commit message, after
 	// kbops' own (e.g. where on the git host the decision was made). A
 	// trailer with a line break or without "Key: " is an error.
@@ -490,6 +497,13 @@ func Decide(ctx context.Context, r *kbrepo.Repo, d Decision) (recorded []string,
 	head, ok, err := r.Branch(d.Branch)
 	if err != nil {
 		return nil, nil, err
+	}
+	if !ok && d.Pin != nil && d.Main != "" {
+		// A pin decides units that are on main already: with nothing
+		// waiting, the decision starts the review branch there.
+		if head, ok, err = r.Branch(d.Main); err != nil {
+			return nil, nil, err
+		}
 	}
 	if !ok {
 		return nil, nil, fmt.Errorf("no review branch %q: nothing waits for review (run `kbops ingest` first)", d.Branch)
@@ -581,7 +595,24 @@ func Decide(ctx context.Context, r *kbrepo.Repo, d Decision) (recorded []string,
 				return nil
 			}
 			st := Evaluate(u, snap.Records[id], rules)
-			if st.State == StateApproved || d.Stage.Index() < st.Next.Index() {
+			var pins []Pin
+			if d.Pin != nil {
+				p, err := pinFor(snap, id, who, d)
+				if err != nil {
+					problems = append(problems, err)
+					continue
+				}
+				for _, old := range st.Pins {
+					if old.Over != p.Over {
+						pins = append(pins, old)
+					}
+				}
+				pins = append(pins, p)
+				if st.State == StateApproved {
+					st.Next = Consistency // a new consistency decision of an approved unit
+				}
+			}
+			if st.State == StateApproved && d.Pin == nil || d.Stage.Index() < st.Next.Index() {
 				problems = append(problems, fmt.Errorf("%s: %s stage already approved for version %d", id, d.Stage, u.Version))
 				continue
 			}
@@ -604,7 +635,7 @@ func Decide(ctx context.Context, r *kbrepo.Repo, d Decision) (recorded []string,
 			}
 			recs := append(append([]Record(nil), snap.Records[id]...), Record{
 				Stage: d.Stage, Verdict: d.Verdict, Reviewer: who, Version: u.Version,
-				ContentHash: u.ContentHash, At: at, Comment: d.Comment, Waived: waived,
+				ContentHash: u.ContentHash, At: at, Comment: d.Comment, Waived: waived, Pins: pins,
 			})
 			b, err := MarshalApprovals(ApprovalFile{Unit: id, Records: recs})
 			if err != nil {
@@ -642,6 +673,28 @@ func Decide(ctx context.Context, r *kbrepo.Repo, d Decision) (recorded []string,
 		return nil, nil, err
 	}
 	return recorded, problems, nil
+}
+
+// pinFor checks a pin request for unit id and returns the pin to record,
+// bound to the other unit's current version.
+func pinFor(snap *Snapshot, id, who string, d Decision) (Pin, error) {
+	if d.Stage != Consistency || d.Verdict != Approved {
+		return Pin{}, fmt.Errorf("%s: a conflict is pinned by a consistency approval (--stage consistency)", id)
+	}
+	if strings.TrimSpace(d.Pin.Reason) == "" {
+		return Pin{}, fmt.Errorf("%s: a pin needs a reason", id)
+	}
+	over, ok := snap.Units[d.Pin.Over]
+	if !ok || d.Pin.Over == id {
+		return Pin{}, fmt.Errorf("%s: cannot pin it over %q: no such other unit on %s", id, d.Pin.Over, d.Branch)
+	}
+	if over.Status != knowledge.StatusActive {
+		return Pin{}, fmt.Errorf("%s: %s is retired; there is no conflict to pin", id, over.ID)
+	}
+	if a := snap.Author(over.ID); a != "" && a == who {
+		return Pin{}, fmt.Errorf("%s: %s wrote version %d of %s and may not decide its conflicts", id, who, over.Version, over.ID)
+	}
+	return Pin{Over: over.ID, Version: over.Version, ContentHash: over.ContentHash, Reason: strings.TrimSpace(d.Pin.Reason)}, nil
 }
 
 // waiversFor returns the waivers of waive that findings need, sorted by

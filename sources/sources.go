@@ -32,6 +32,12 @@ type Item struct {
 	Size int64
 	// ModTime is the document's last modification time, zero when unknown.
 	ModTime time.Time
+	// DateSource is set (to a knowledge.EffectiveFrom… value) by locations
+	// whose ModTime is a date the document's publisher states: an HTTP
+	// Last-Modified header, the date of a git commit. A file's mtime is not
+	// one (a copy or checkout resets it), so folders leave it empty, and
+	// ingestion then does not take ModTime as the effective date.
+	DateSource string
 }
 
 // Location lists and opens the documents at one place. Implementations must
@@ -125,11 +131,18 @@ type Section struct {
 	Owner   string
 	Access  string
 	Markets []string
+	// Industries, Audiences and Adapts are the unit's context fields
+	// when the document declares them (front matter): whom it is written
+	// for, and the core unit it adapts.
+	Industries []string
+	Audiences  []string
+	Adapts     string
 	// Occurrences is how many source records (tickets) the section stands
 	// for; 0 for documents.
 	Occurrences int
 	// Effective is the date the knowledge is valid from when the document
-	// says so; zero means the fetch date.
+	// says so; zero means the location's date of the document (see
+	// Item.DateSource), else the ingest date.
 	Effective time.Time
 	// Continues is the id of a unit of Document.Prior that this section
 	// carries on (a recurring problem seen again in a later export): the
@@ -142,6 +155,9 @@ type Section struct {
 	// is used). Set by extractors that merge records across documents.
 	SeenIn              map[string]int
 	FirstSeen, LastSeen time.Time
+	// EffectiveSource says where Effective was read from (a
+	// knowledge.EffectiveFrom… value); set with Effective.
+	EffectiveSource string
 }
 
 // Sanitized returns s with active content (scripts, event handlers, links

@@ -104,6 +104,16 @@ func runHealth(ctx context.Context, ws *workspace.Workspace, o healthOptions, ou
 		}
 		tw.Flush()
 	}
+	for _, m := range rep.Markets {
+		fmt.Fprintf(out, "market %s: %d core units, %d adapted, %d without the adaptation context.yaml requires\n", m.Market, m.Core, m.Adapted, len(m.Missing))
+		for i, id := range m.Missing {
+			if i == 10 {
+				fmt.Fprintf(out, "  … and %d more (--json lists them all)\n", len(m.Missing)-10)
+				break
+			}
+			fmt.Fprintf(out, "  missing: %s\n", id)
+		}
+	}
 	for _, n := range rep.Notes {
 		fmt.Fprintln(out, "note:", n)
 	}

@@ -112,11 +112,14 @@ func printPublish(ws *workspace.Workspace, o publishOptions, out io.Writer, res 
 		enc.SetIndent("", "  ")
 		return enc.Encode(map[string]any{
 			"plan": res.Plan, "written": res.Written, "deleted": res.Deleted, "failed": res.Failed,
-			"dry_run": o.DryRun, "commit": res.Commit, "unapproved": len(res.Unapproved),
+			"dry_run": o.DryRun, "commit": res.Commit, "unapproved": len(res.Unapproved), "superseded": res.Superseded,
 		})
 	}
 	for _, st := range res.Unapproved {
 		fmt.Fprintf(out, "  left out (not approved): %s — %s review pending\n", st.ID, st.Next)
+	}
+	for _, s := range res.Superseded {
+		fmt.Fprintf(out, "  superseded: %s (%q) by %s — %s\n", s.Unit, s.Parameter, s.By, s.Why)
 	}
 	switch {
 	case o.DryRun:

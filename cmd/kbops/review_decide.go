@@ -35,6 +35,11 @@ A change of OWNERS itself is decided with --stage owners (no units): it
 needs an admin and, for each changed entry, one of the people it listed
 before.
 
+A conflict (two units stating different values) is decided by tier, then
+by the date the documents state; a consistency reviewer pins the other
+outcome with --pin-over: the units named win over that unit, for the
+reason given with --comment (docs/review-model.md, "Conflicts").
+
 Example:
    kbops review %s --stage technical --as "Ana Ruiz <ana@example.com>" --all-mine --push`, verdict, name),
 		Flags: []cli.Flag{
@@ -44,6 +49,7 @@ Example:
 			&cli.StringFlag{Name: "sign-key", EnvVars: []string{"KBOPS_SIGNING_KEY"}, Usage: "sign the decision commit with this armored OpenPGP private key `FILE` (strict mode needs it; passphrase from $KBOPS_SIGNING_PASSPHRASE)"},
 			&cli.BoolFlag{Name: "push", Usage: "fetch the review branch from git.remote first and push the decision after (token from $KBOPS_GIT_TOKEN)"},
 			&cli.StringSliceFlag{Name: "waive", Usage: "approve over a blocking finding (personal-data, forbidden-term, conflict): `CODE=REASON`, kept in the approval record; repeat for several codes"},
+			&cli.StringFlag{Name: "pin-over", Usage: "with --stage consistency: the units named win their conflict with `UNIT` (reason in --comment), bound to both versions", Hidden: verdict == reviews.Rejected},
 			asFlag,
 		},
 		Action: func(c *cli.Context) error {
@@ -65,14 +71,21 @@ Example:
 			if err != nil {
 				return err
 			}
+			var pin *reviews.Pin
 			waive, err := parseWaivers(c.StringSlice("waive"))
 			if err != nil {
 				return err
 			}
+			if over := c.String("pin-over"); over != "" {
+				if stage != reviews.Consistency || verdict != reviews.Approved || strings.TrimSpace(c.String("comment")) == "" || c.NArg() == 0 {
+					return usageErr("--pin-over goes with approve --stage consistency, the winning UNIT-ID and --comment giving the reason")
+				}
+				pin = &reviews.Pin{Over: over, Reason: c.String("comment")}
+			}
 			checks := checkOptions(c.Context, ws)
 			d := reviews.Decision{
 				Branch: ws.Config.Review.Branch, Main: ws.Config.Review.Main, Reviewer: who, Stage: stage, Verdict: verdict,
-				Units: c.Args().Slice(), Comment: c.String("comment"), Now: time.Now(), Checks: &checks, Waive: waive,
+				Units: c.Args().Slice(), Comment: c.String("comment"), Now: time.Now(), Checks: &checks, Waive: waive, Pin: pin,
 			}
 			if f := c.String("sign-key"); f != "" {
 				if d.SignKey, err = kbrepo.ReadSignKey(f, []byte(os.Getenv("KBOPS_SIGNING_PASSPHRASE"))); err != nil {

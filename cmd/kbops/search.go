@@ -44,6 +44,10 @@ Example:
 			&cli.StringFlag{Name: "market", Usage: "only units for this market and units that name none"},
 			&cli.StringFlag{Name: "as-key", Usage: "answer as the front-end holding this API `KEY` would be answered: at most the key's access level (docs/frontends.md)", EnvVars: []string{config.EnvAPIKey}},
 			&cli.BoolFlag{Name: "json", Usage: "print hits as JSON"},
+			&cli.StringFlag{Name: "market", Usage: "answer for this market: its units and the generic ones, its adaptations first"},
+			&cli.StringFlag{Name: "industry", Usage: "only units for this industry and the generic ones"},
+			&cli.StringFlag{Name: "audience", Usage: "only units for this audience and the generic ones"},
+			&cli.BoolFlag{Name: "include-superseded", Usage: "also show units that lost a conflict, marked with the unit that wins"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
@@ -55,7 +59,9 @@ Example:
 			}
 			q := publish.Query{
 				Text: strings.Join(c.Args().Slice(), " "), Language: c.String("lang"), Product: c.String("product"),
-				Access: c.String("access"), Layer: c.String("layer"), Market: c.String("market"), Limit: c.Int("limit"),
+				Access: c.String("access"), Layer: c.String("layer"), Limit: c.Int("limit"),
+				IncludeSuperseded: c.Bool("include-superseded"),
+				Market:            c.String("market"), Industry: c.String("industry"), Audience: c.String("audience"),
 			}
 			if q.Access != "" && !knowledge.Access(q.Access).Valid() {
 				return usageErr("--access %q is not one of public, customer, partner, internal", q.Access)
@@ -96,6 +102,12 @@ func runSearch(ctx context.Context, ws *workspace.Workspace, q publish.Query, as
 		}
 		if h.Link != "" {
 			fmt.Fprintf(out, "\n   link: %s", h.Link)
+		}
+		if h.Adapts != "" {
+			fmt.Fprintf(out, "\n   adapts: %s for %s", h.Adapts, strings.Join(h.Markets, ", "))
+		}
+		if h.SupersededBy != "" {
+			fmt.Fprintf(out, "\n   superseded by: %s", h.SupersededBy)
 		}
 		fmt.Fprintf(out, "\n   %s\n", h.Snippet)
 	}

@@ -19,12 +19,12 @@ k() { echo "\$ kbops $*"; "$kbops" -w "$ws" "$@"; }
 step "1. Create the knowledge repository: a git repository with kbops.yaml (four sources) and OWNERS (who reviews what)"
 mkdir -p "$work"
 cp -R "$here/workspace" "$ws"
-cp "$here/nightly/kbops.yaml" "$here/nightly/OWNERS" "$ws/"
-for src in notes manuals web tickets; do cp -R "$here/$src" "$work/$src"; done
+cp "$here/nightly/kbops.yaml" "$here/nightly/OWNERS" "$here/nightly/context.yaml" "$ws/"
+for src in notes manuals web tickets context; do cp -R "$here/$src" "$work/$src"; done
 init_out=$("$kbops" init "$ws")
 grep "^initialised" <<<"$init_out"
 say "sources next to it:"
-(cd "$work" && find notes manuals web tickets -type f | sort | sed 's/^/     /')
+(cd "$work" && find notes manuals web tickets context -type f | sort | sed 's/^/     /')
 
 step "2. The terminologist delivers new terms (en/de/es/zh): the termbase change goes to review like any unit"
 k glossary import --as "Tom Baker <tom.baker@example.com>" "$here/termbase/vf200-terms.csv"
@@ -81,6 +81,9 @@ say "A Spanish question from the public website's agent (public units only); the
 k search --access public --limit 2 "¿Cada cuánto hay que limpiar el disipador?"
 say "A Chinese question from the support desk; a Spanish ticket and the English manual answer it:"
 k search --limit 2 "冷却风扇多久更换一次？"
+
+say "The same question from the Mexican market: the note adapted for Mexico comes first, the generic one after it:"
+k search --market MX --limit 3 "grounding PE terminal ground bar"
 
 step "15. The health report: staleness, glossary coverage, pending reviews per product and owner"
 k health --html "$work/health.html"

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kbops/kbops/knowledge"
+	"github.com/kbops/kbops/knowledge/contextlib"
 	"github.com/kbops/kbops/pipeline/tracks"
 	"github.com/kbops/kbops/pipeline/workspace"
 	"github.com/kbops/kbops/reviews"
@@ -77,8 +78,11 @@ type Report struct {
 	// Intervals are the review intervals per tier (days) staleness uses.
 	Intervals map[knowledge.Tier]int `json:"intervals,omitempty"`
 	// UsageWindowDays is the window of retrievals and effectiveness.
-	UsageWindowDays int      `json:"usage_window_days"`
-	Notes           []string `json:"notes,omitempty"`
+	UsageWindowDays int `json:"usage_window_days"`
+	// Markets is the adaptation coverage of each market the context
+	// library (context.yaml on main) requires adaptations for.
+	Markets []contextlib.Coverage `json:"market_coverage,omitempty"`
+	Notes   []string              `json:"notes,omitempty"`
 }
 
 // Filter limits the report to a product and/or an owner.
@@ -263,6 +267,23 @@ func Compute(ctx context.Context, ws *workspace.Workspace, f Filter, now time.Ti
 					a.row.Conflicts++
 				}
 			}
+		}
+	}
+	if b, ok, err := ws.Repo.ReadPath(main.Tree, contextlib.File); err != nil || ok {
+		lib, perr := contextlib.Parse(contextlib.File, b)
+		switch {
+		case err != nil:
+			rep.Notes = append(rep.Notes, err.Error())
+		case perr != nil:
+			rep.Notes = append(rep.Notes, perr.Error())
+		default:
+			var us []*knowledge.Unit
+			for _, id := range main.IDs() {
+				if u := main.Units[id]; keep(u) {
+					us = append(us, u)
+				}
+			}
+			rep.Markets = lib.Coverage(us)
 		}
 	}
 	if !haveUsage {

@@ -183,6 +183,8 @@ td.warn{background:#fefcbf}td.bad{background:#fed7d7}
 {{template "table" (dict "Products" .Products)}}
 <h2>By owner</h2>
 {{template "table" (dict "Owners" .Owners)}}
+{{if .Markets}}<h2>Market adaptations</h2><table><thead><tr><th>market</th><th>core units</th><th>adapted</th><th>missing</th></tr></thead>
+<tbody>{{range .Markets}}<tr><td>{{.Market}}</td><td>{{.Core}}</td><td>{{.Adapted}}</td><td>{{range $i, $m := .Missing}}{{if $i}}, {{end}}{{$m}}{{end}}</td></tr>{{end}}</tbody></table>{{end}}
 {{if .Notes}}<h2>Notes</h2><ul class="notes">{{range .Notes}}<li>{{.}}</li>{{end}}</ul>{{end}}
 </body>
 </html>

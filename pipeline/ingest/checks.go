@@ -15,7 +15,8 @@ import (
 // for every operation that runs them (review check, status, approve,
 // merge, sync, the pull request's body and status): the termbase the
 // units checked merge with, each source's redactor and the change tokens
-// the last ingestion saw. at is the commit whose units are checked (its
+// the last ingestion saw, and the context library (context.yaml) of the
+// commit the termbase comes from. at is the commit whose units are checked (its
 // own termbase is used); zero means the review branch, whose termbase is
 // glossarypass.Which(ws, glossarypass.Pending). A termbase that cannot be
 // read leaves the terminology checks out: ingestion and `kbops glossary
@@ -29,6 +30,15 @@ func ReviewChecks(ctx context.Context, ws *workspace.Workspace, at plumbing.Hash
 	if err == nil {
 		if m, err := src.Matcher(ctx); err == nil && m != nil {
 			o.Glossary = m
+		}
+		// The context library of the same commit: the units are checked
+		// against what they will merge with, as with the termbase.
+		if !src.Commit.IsZero() {
+			if tree, err := ws.Repo.Tree(src.Commit); err == nil {
+				if lib, err := ContextLibrary(ws.Repo, tree); err == nil {
+					o.Context = lib
+				}
+			}
 		}
 	}
 	o.RedactorFor = sourceRedactors(ws)

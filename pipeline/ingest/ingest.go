@@ -31,6 +31,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/kbops/kbops/knowledge"
+	"github.com/kbops/kbops/knowledge/contextlib"
 	"github.com/kbops/kbops/knowledge/text/redact"
 	"github.com/kbops/kbops/pipeline/glossarypass"
 	"github.com/kbops/kbops/pipeline/workspace"
@@ -226,13 +227,19 @@ func Run(ctx context.Context, ws *workspace.Workspace, o Options) (Report, error
 		return rep, err
 	}
 	idx := newBaseUnits(repo, tree)
+	var concepts reviews.ConceptFinder
 	if o.Map == nil {
 		m, err := glossarypass.Load(ctx, repo, tree, cfg.Languages)
 		if err != nil {
 			rep.Findings = append(rep.Findings, err.Error())
 		} else if m != nil {
 			o.Map = glossarypass.Map(m)
+			concepts = reviews.MatcherConcepts(m)
 		}
+	}
+	lib, err := ContextLibrary(repo, tree)
+	if err != nil {
+		rep.Findings = append(rep.Findings, err.Error())
 	}
 	// A changed termbase changes concepts in unchanged documents too: the
 	// document tokens are then no reason to skip.
@@ -271,7 +278,7 @@ func Run(ctx context.Context, ws *workspace.Workspace, o Options) (Report, error
 		rep.Findings = append(rep.Findings, "unreadable file kept as it is: "+p.Error())
 	}
 	sort.Slice(changes, func(i, j int) bool { return changes[i].Path < changes[j].Path })
-	rep.Findings = append(rep.Findings, checkChanges(ctx, repo, base, idx, changes)...)
+	rep.Findings = append(rep.Findings, checkChanges(ctx, repo, base, idx, changes, reviews.CheckOptions{Concepts: concepts, Context: lib})...)
 	sig, err := kbrepo.Signature(cfg.Git.Author, o.Now)
 	if err != nil {
 		return rep, fmt.Errorf("git.author in kbops.yaml: %w", err)
@@ -523,7 +530,7 @@ const maxCheckedBase = 20000
 // be committed, so the pull-request description shows what reviewers will
 // be told (conflicts, leftover personal data, broken Markdown, …).
 // Terminology findings come from the glossary pass already.
-func checkChanges(ctx context.Context, repo *kbrepo.Repo, base plumbing.Hash, idx *baseUnits, changes []kbrepo.Change) []string {
+func checkChanges(ctx context.Context, repo *kbrepo.Repo, base plumbing.Hash, idx *baseUnits, changes []kbrepo.Change, opts reviews.CheckOptions) []string {
 	if len(changes) > maxChecked {
 		return []string{fmt.Sprintf("%d changed units: run `kbops review check` for the automated findings", len(changes))}
 	}
@@ -558,10 +565,21 @@ func checkChanges(ctx context.Context, repo *kbrepo.Repo, base plumbing.Hash, id
 		}
 	}
 	var out []string
-	for _, f := range reviews.Check(&next, ids, reviews.CheckOptions{}) {
+	for _, f := range reviews.Check(&next, ids, opts) {
 		out = append(out, f.String())
 	}
 	return out
+}
+
+// ContextLibrary reads the context library (context.yaml) in tree; nil
+// without one. A library that does not parse is an error naming the file
+// and line, and the checks run without it.
+func ContextLibrary(repo *kbrepo.Repo, tree kbrepo.Tree) (*contextlib.Library, error) {
+	b, ok, err := repo.ReadPath(tree, contextlib.File)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return contextlib.Parse(contextlib.File, b)
 }
 
 // extractorFor returns the format's extractor, configured for the source
@@ -723,17 +741,14 @@ func unitsForDocument(spec sources.Spec, it sources.Item, secs []sources.Section
 			ID: id, Title: or(s.Title, lastOr(s.Headings, it.Key)),
 			Language: or(s.Language, spec.Language), Layer: knowledge.Layer(or(s.Layer, string(kind.Layer))),
 			Kind: or(s.Kind, kind.Kind), Product: or(s.Product, spec.Product),
-			Markets: firstList(s.Markets, spec.Markets, cfg.Defaults.Markets),
+			Markets:    firstList(s.Markets, spec.Markets, cfg.Defaults.Markets),
+			Industries: s.Industries, Audiences: s.Audiences, Adapts: s.Adapts,
 			Source: knowledge.Source{
 				Name: spec.Name, Kind: spec.Kind, URI: it.URI, Document: it.Key,
 				Locator: s.Locator, FetchedAt: o.Now, Hash: it.Version,
 			},
 			Tier: spec.Tier, Owner: ownerOf(spec, s, owners), Access: knowledge.Access(or(s.Access, string(spec.Access))),
 			Status: knowledge.StatusActive, Body: s.Text, Occurrences: s.Occurrences,
-			Effective: knowledge.DateOf(o.Now),
-		}
-		if !s.Effective.IsZero() {
-			u.Effective = knowledge.DateOf(s.Effective)
 		}
 		if p := prev[id]; p != nil && s.Continues != "" {
 			// A scenario keeps the provenance of the export it was first
@@ -741,10 +756,7 @@ func unitsForDocument(spec sources.Spec, it sources.Item, secs []sources.Section
 			u.Source.URI, u.Source.Document, u.Source.Hash = p.Source.URI, p.Source.Document, p.Source.Hash
 		}
 		scenarioFields(&u, s, o.Now)
-		if p := prev[id]; p != nil && s.Effective.IsZero() {
-			// A unit keeps its effective date while its content is the same.
-			u.Effective = p.Effective
-		}
+		u.Effective, u.EffectiveSource = effectiveOf(s, it, o.Now)
 		if u.Language == "" && o.Detect != nil {
 			u.Language = o.Detect(u.Title + "\n" + u.Body)
 		}
@@ -756,6 +768,7 @@ func unitsForDocument(spec sources.Spec, it sources.Item, secs []sources.Section
 				res.findings = append(res.findings, knowledge.FilePath(id)+": "+f)
 			}
 		}
+		keepEffective(&u, prev[id], s)
 		check := u
 		check.Version, check.ContentHash = 1, knowledge.ComputeHash(u)
 		if err := check.Validate(); err != nil {
@@ -765,6 +778,9 @@ func unitsForDocument(spec sources.Spec, it sources.Item, secs []sources.Section
 		next, ch := knowledge.Revise(sc.revisionBase(id, prev[id]), u)
 		sc.record(next)
 		col.put(next, ch)
+		if ch != knowledge.Unchanged && ch != knowledge.Touched && next.EffectiveSource == knowledge.EffectiveFromIngest {
+			res.findings = append(res.findings, fmt.Sprintf("%s: effective: the document states no date; the ingest date %s is used (effective_source: ingest), and it loses conflicts to dated units: add `effective:` to the document or to the unit", knowledge.FilePath(id), next.Effective))
+		}
 	}
 	for _, u := range existing {
 		if produced[u.ID] || (sc != nil && sc.base[u.ID] != nil) {
@@ -773,6 +789,48 @@ func unitsForDocument(spec sources.Spec, it sources.Item, secs []sources.Section
 		col.put(knowledge.Retire(*u))
 	}
 	sc.withdraw(it.Key, produced, col)
+}
+
+// effectiveOf returns a new unit's effective date and where it came from:
+// the date the section states (front matter, PDF info, ticket), else the
+// date the location gives for the document when it is one its publisher
+// states (HTTP Last-Modified, git commit), else the ingest date, marked
+// as such so that nobody mistakes it for the document's.
+func effectiveOf(s sources.Section, it sources.Item, now time.Time) (knowledge.Date, string) {
+	switch {
+	case !s.Effective.IsZero():
+		src := s.EffectiveSource
+		if src == "" {
+			src = knowledge.EffectiveFromFrontMatter
+		}
+		return knowledge.DateOf(s.Effective), src
+	case !it.ModTime.IsZero() && it.DateSource != "":
+		return knowledge.DateOf(it.ModTime), it.DateSource
+	}
+	return knowledge.DateOf(now), knowledge.EffectiveFromIngest
+}
+
+// keepEffective gives u the effective date of its stored version p when
+// nothing else of the unit changed: a document-wide date (Last-Modified,
+// a PDF's ModDate, a commit) moves whenever any part of the document
+// changes, and that must not make every unit of it a new version to
+// review. A date the section states itself (front matter) is always
+// taken, and a stored ingest-date fallback gives way to a date the
+// document now states (one new version, reviewed like any change).
+// Files from before effective_source keep their date until their content
+// changes.
+func keepEffective(u, p *knowledge.Unit, s sources.Section) {
+	if p == nil || s.EffectiveSource == knowledge.EffectiveFromFrontMatter && !s.Effective.IsZero() {
+		return
+	}
+	if p.EffectiveSource == knowledge.EffectiveFromIngest && u.EffectiveSource != knowledge.EffectiveFromIngest {
+		return
+	}
+	same := *u
+	same.Effective, same.EffectiveSource = p.Effective, p.EffectiveSource
+	if knowledge.ComputeHash(same) == p.ContentHash {
+		u.Effective, u.EffectiveSource = p.Effective, p.EffectiveSource
+	}
 }
 
 // ownerOf decides a unit's accountable owner. Expert notes belong to the

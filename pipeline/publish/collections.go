@@ -165,10 +165,10 @@ func (t *Target) addMissingProperties(ctx context.Context, collection string) er
 	}
 	have := map[string]bool{}
 	for _, p := range c.Properties {
-		have[p.Name] = true
+		have[strings.ToLower(p.Name)] = true
 	}
-	for _, p := range baseClass(collection).Properties {
-		if have[p.Name] {
+	for _, p := range t.Class(collection).Properties {
+		if have[strings.ToLower(p.Name)] {
 			continue
 		}
 		if err := t.Client.Schema().PropertyCreator().WithClassName(collection).WithProperty(p).Do(ctx); err != nil {
@@ -222,7 +222,7 @@ func Reindex(ctx context.Context, t *Target, units []*knowledge.Unit, o Options,
 	if err != nil {
 		return res, err
 	}
-	desired := Objects(units, o.Terms, o.Links)
+	desired := objects(units, o.Terms, o.Links, o.SupersededBy)
 	plan := MakePlan(name, desired, nil)
 	var pr Result
 	if err := t.apply(ctx, name, desired, plan, o, &pr); err != nil {

@@ -95,6 +95,10 @@ type Object struct {
 // BuildObject returns the Weaviate object for a unit, with its
 // cross-language terms and the link to its source ("" for none).
 func BuildObject(u *knowledge.Unit, terms []string, link string) Object {
+	return buildObject(u, terms, link, "")
+}
+
+func buildObject(u *knowledge.Unit, terms []string, link, supersededBy string) Object {
 	props := map[string]any{
 		PropUnitID: u.ID, PropVersion: u.Version, PropContentHash: u.ContentHash,
 		PropTitle: u.Title, PropBody: u.Body, PropLanguage: u.Language, PropProduct: u.Product,
@@ -104,6 +108,22 @@ func BuildObject(u *knowledge.Unit, terms []string, link string) Object {
 		PropEffective: u.Effective.Format(time.RFC3339),
 		PropMarkets:   nonNil(u.Markets), PropConcepts: nonNil(u.Concepts), PropTerms: nonNil(terms),
 		PropNodeContent: NodeContent(u.ID),
+	}
+	// Context fields only when set, as superseded_by: other objects keep
+	// their hashes.
+	if len(u.Industries) > 0 {
+		props[PropIndustries] = u.Industries
+	}
+	if len(u.Audiences) > 0 {
+		props[PropAudiences] = u.Audiences
+	}
+	if u.Adapts != "" {
+		props[PropAdapts] = u.Adapts
+	}
+	if supersededBy != "" {
+		// Set only on losers: the hash of every other object stays as it
+		// was before the property existed (HashProps skips empty values).
+		props[PropSupersededBy] = supersededBy
 	}
 	switch knowledge.PrimaryLanguage(u.Language) {
 	case "zh":
@@ -304,6 +324,10 @@ type Options struct {
 	Terms Terms
 	// Links gives each unit's link; nil publishes none.
 	Links Links
+	// SupersededBy maps the id of a unit that lost a conflict to the id of
+	// the unit that wins (reviews.Supersede); its object is written with
+	// PropSupersededBy.
+	SupersededBy map[string]string
 	// Progress, when set, is told how many writes are done of how many.
 	Progress func(done, total int)
 	// Keep names units whose published objects stay even though they are
@@ -330,6 +354,10 @@ type Result struct {
 // Objects builds the objects of the active units; terms and links may
 // be nil.
 func Objects(units []*knowledge.Unit, terms Terms, links Links) []Object {
+	return objects(units, terms, links, nil)
+}
+
+func objects(units []*knowledge.Unit, terms Terms, links Links, supersededBy map[string]string) []Object {
 	out := make([]Object, 0, len(units))
 	for _, u := range units {
 		if u.Status != knowledge.StatusActive {
@@ -343,7 +371,7 @@ func Objects(units []*knowledge.Unit, terms Terms, links Links) []Object {
 		if links != nil {
 			link = links(u)
 		}
-		out = append(out, BuildObject(u, ts, link))
+		out = append(out, buildObject(u, ts, link, supersededBy[u.ID]))
 	}
 	return out
 }
@@ -366,7 +394,7 @@ func Publish(ctx context.Context, t *Target, units []*knowledge.Unit, o Options)
 			return res, err
 		}
 	}
-	desired := Objects(units, o.Terms, o.Links)
+	desired := objects(units, o.Terms, o.Links, o.SupersededBy)
 	existing := map[string]Existing{}
 	if collection != "" {
 		if existing, err = t.ListExisting(ctx, collection, o.Repair); err != nil {
@@ -397,7 +425,13 @@ func Publish(ctx context.Context, t *Target, units []*knowledge.Unit, o Options)
 			}
 		}
 	}
-	if o.DryRun || len(res.Plan.Actions) == 0 {
+	if o.DryRun {
+		return res, nil
+	}
+	if err := t.addMissingProperties(ctx, collection); err != nil {
+		return res, err
+	}
+	if len(res.Plan.Actions) == 0 {
 		return res, nil
 	}
 	if err := t.apply(ctx, collection, desired, res.Plan, o, &res); err != nil {

@@ -55,6 +55,15 @@ const (
 	// searches every searchable property.
 	PropNodeContent = "_node_content"
 	PropLink        = "link"
+	// PropSupersededBy is the unit id of the unit that wins a conflict
+	// with this one; absent on units that lost none. Default search
+	// leaves such units out (Query.IncludeSuperseded).
+	PropSupersededBy = "superseded_by"
+	// PropIndustries, PropAudiences and PropAdapts are the context
+	// fields of a unit (knowledge.Unit); absent when empty.
+	PropIndustries = "industries"
+	PropAudiences  = "audiences"
+	PropAdapts     = "adapts"
 )
 
 // SearchProperties are the properties keyword search looks in, with the
@@ -128,6 +137,10 @@ func baseClass(name string) *models.Class {
 			{Name: PropOccurrences, DataType: []string{"int"}, Description: "tickets a scenario was seen in", IndexFilterable: boolp(true)},
 			{Name: PropNodeContent, DataType: []string{"text"}, Description: "node record for LlamaIndex.TS: JSON with the unit id as id_", IndexFilterable: boolp(false), IndexSearchable: boolp(false)},
 			field(PropLink, "address where a person can open the source document (page or anchor included); empty when there is none"),
+			field(PropSupersededBy, "unit id of the unit that wins a conflict with this one; absent when none does"),
+			{Name: PropIndustries, DataType: []string{"text[]"}, Tokenization: models.PropertyTokenizationField, Description: "industries the unit is written for; absent: all", IndexFilterable: boolp(true), IndexSearchable: boolp(false)},
+			{Name: PropAudiences, DataType: []string{"text[]"}, Tokenization: models.PropertyTokenizationField, Description: "audiences the unit is written for; absent: all", IndexFilterable: boolp(true), IndexSearchable: boolp(false)},
+			field(PropAdapts, "unit id of the core unit this context unit adapts; absent on others"),
 		},
 	}
 }

@@ -71,15 +71,17 @@ type Query struct {
 	// Access is the caller's access level: units at that level and more
 	// open ones are returned. Empty: no filter.
 	Access string
-	// Market keeps units that name this market (case does not matter) or
-	// name none, since those apply everywhere. The filter is applied to
-	// the hits Weaviate returns (an empty text[] cannot be filtered on
-	// without a null-state index), from a larger candidate set so that
-	// the limit is still met when enough units match.
-	Market string
 	Limit  int
 	// Expansions are extra query words (glossary terms in other languages).
 	Expansions []string
+	// Market, Industry and Audience select the units written for that
+	// context and the generic ones (without the field). With a market,
+	// a unit adapted for it ranks before the unit it adapts.
+	Market, Industry, Audience string
+	// IncludeSuperseded returns units that lost a conflict too (marked
+	// with Hit.SupersededBy); by default they are left out, so an agent
+	// never quotes the losing value.
+	IncludeSuperseded bool
 }
 
 // Hit is one search result.
@@ -104,6 +106,12 @@ type Hit struct {
 	Concepts []string `json:"concepts,omitempty"`
 	Score    float64  `json:"score"`
 	Snippet  string   `json:"snippet"`
+	// SupersededBy is the unit that wins a conflict with this one; set
+	// only with Query.IncludeSuperseded.
+	SupersededBy string `json:"superseded_by,omitempty"`
+	// Adapts is the unit this one adapts for its Markets, if it is a
+	// context unit.
+	Adapts string `json:"adapts,omitempty"`
 }
 
 // Search queries the alias as an agent front-end would: BM25 keyword
@@ -139,9 +147,6 @@ func Search(ctx context.Context, t *Target, q Query) ([]Hit, error) {
 		// A unit found by two searches may rank below the limit in each.
 		limit = max(2*q.Limit, 20)
 	}
-	if q.Market != "" {
-		limit = max(4*q.Limit, 40)
-	}
 	type found struct {
 		hit  Hit
 		body string
@@ -159,10 +164,7 @@ func Search(ctx context.Context, t *Target, q Query) ([]Hit, error) {
 				Product: str(m[PropProduct]), Tier: str(m[PropTier]), Access: str(m[PropAccess]),
 				Source: str(m[PropSourceURI]), Locator: str(m[PropLocator]), Link: str(m[PropLink]),
 				Effective: dateOnly(str(m[PropEffective])), Owner: str(m[PropOwner]), Markets: strs(m[PropMarkets]),
-				Concepts: strs(m[PropConcepts]),
-			}
-			if !inMarket(h.Markets, q.Market) {
-				continue
+				Concepts: strs(m[PropConcepts]), SupersededBy: str(m[PropSupersededBy]), Adapts: str(m[PropAdapts]),
 			}
 			if v, ok := m[PropVersion].(float64); ok {
 				h.Version = int(v)
@@ -185,10 +187,36 @@ func Search(ctx context.Context, t *Target, q Query) ([]Hit, error) {
 		hits = append(hits, f.hit)
 	}
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
+	hits = AdaptedFirst(hits, q.Market)
 	if len(hits) > q.Limit {
 		hits = hits[:q.Limit]
 	}
 	return hits, nil
+}
+
+// AdaptedFirst moves each hit that adapts another hit for market right
+// before it, when it ranked below: the market's answer comes first and
+// the generic one stays in the list. Other hits keep their order; an
+// empty market changes nothing.
+func AdaptedFirst(hits []Hit, market string) []Hit {
+	if market == "" {
+		return hits
+	}
+	out := make([]Hit, 0, len(hits))
+	moved := map[string]bool{}
+	for i, h := range hits {
+		if moved[h.UnitID] {
+			continue
+		}
+		for _, a := range hits[i+1:] {
+			if a.Adapts == h.UnitID && slices.Contains(a.Markets, market) && !moved[a.UnitID] {
+				out = append(out, a)
+				moved[a.UnitID] = true
+			}
+		}
+		out = append(out, h)
+	}
+	return out
 }
 
 // subQuery is one search of a query: text against properties.
@@ -239,7 +267,7 @@ func searchRows(ctx context.Context, t *Target, collection string, q Query, sq s
 		{Name: PropUnitID}, {Name: PropTitle}, {Name: PropVersion}, {Name: PropLanguage},
 		{Name: PropProduct}, {Name: PropTier}, {Name: PropAccess}, {Name: PropSourceURI},
 		{Name: PropLocator}, {Name: PropBody}, {Name: PropLink}, {Name: PropEffective}, {Name: PropOwner},
-		{Name: PropMarkets}, {Name: PropConcepts},
+		{Name: PropMarkets}, {Name: PropConcepts}, {Name: PropSupersededBy}, {Name: PropAdapts},
 		{Name: "_additional", Fields: []graphql.Field{{Name: "score"}}},
 	}
 	g := t.Client.GraphQL().Get().WithClassName(collection).WithFields(fields...).WithLimit(limit)
@@ -314,6 +342,24 @@ func where(q Query) *filters.WhereBuilder {
 		}
 		ops = append(ops, filters.Where().WithPath([]string{PropAccess}).WithOperator(filters.ContainsAny).WithValueText(levels...))
 	}
+	for _, f := range []struct{ prop, v string }{{PropMarkets, q.Market}, {PropIndustries, q.Industry}, {PropAudiences, q.Audience}} {
+		if f.v == "" {
+			continue
+		}
+		// Written for this context, or for every one (no such field).
+		ops = append(ops, filters.Where().WithOperator(filters.Or).WithOperands([]*filters.WhereBuilder{
+			filters.Where().WithPath([]string{f.prop}).WithOperator(filters.ContainsAny).WithValueText(f.v),
+			filters.Where().WithOperator(filters.Not).WithOperands([]*filters.WhereBuilder{
+				filters.Where().WithPath([]string{f.prop}).WithOperator(filters.Like).WithValueText("*"),
+			}),
+		}))
+	}
+	if !q.IncludeSuperseded {
+		// Objects without the property (no conflict lost) match.
+		ops = append(ops, filters.Where().WithOperator(filters.Not).WithOperands([]*filters.WhereBuilder{
+			filters.Where().WithPath([]string{PropSupersededBy}).WithOperator(filters.Like).WithValueText("*"),
+		}))
+	}
 	switch len(ops) {
 	case 0:
 		return nil
@@ -345,20 +391,6 @@ func dateOnly(s string) string {
 		return s[:10]
 	}
 	return s
-}
-
-// inMarket reports whether a unit of markets applies in market: it names
-// it, or names none. An empty market matches all.
-func inMarket(markets []string, market string) bool {
-	if market == "" || len(markets) == 0 {
-		return true
-	}
-	for _, m := range markets {
-		if strings.EqualFold(m, market) {
-			return true
-		}
-	}
-	return false
 }
 
 // snippetWidth is the length of a snippet in characters, and

@@ -39,6 +39,21 @@ type Main struct {
 	// Links are the units' links, from their sources' public_url in
 	// kbops.yaml as it is now (sources.Spec.Link).
 	Links publish.Links
+	// Superseded are the approved units that lose a conflict, by id
+	// (reviews.Supersede over Approved, with the pins that count and the
+	// approved termbase's concepts): published marked superseded_by the
+	// winner, left out of default search.
+	Superseded map[string]reviews.Supersession
+}
+
+// SupersededBy maps each superseded unit to the unit that wins, as
+// publish.Options wants it.
+func (m Main) SupersededBy() map[string]string {
+	out := make(map[string]string, len(m.Superseded))
+	for id, s := range m.Superseded {
+		out[id] = s.By
+	}
+	return out
 }
 
 // LoadMain reads main as it is now, through the workspace's parse cache:
@@ -69,7 +84,19 @@ func LoadMain(ctx context.Context, ws *workspace.Workspace) (Main, error) {
 			st.Unapproved = append(st.Unapproved, u)
 		}
 	}
-	st.Terms = termsOf(ctx, ws, snap)
+	m := approvedMatcher(ctx, ws, snap)
+	var concepts reviews.ConceptFinder
+	if m != nil {
+		st.Terms = glossarypass.Terms(m, ws.Config.Languages)
+		concepts = reviews.MatcherConcepts(m)
+	}
+	pins, err := snap.Pins(ctx)
+	if err != nil {
+		return st, err
+	}
+	// The decision is made here, from main's approved units, so every
+	// writer of Weaviate (publish, reindex, serve's job) writes the same.
+	st.Superseded = reviews.Supersede(st.Approved, pins, concepts)
 	st.Links = Links(ws)
 	return st, nil
 }
@@ -87,10 +114,10 @@ func Links(ws *workspace.Workspace) publish.Links {
 	}
 }
 
-// termsOf returns the cross-language terms of the termbase at snap when
-// that termbase is approved (nil otherwise): what reaches Weaviate is
-// reviewed, terms included.
-func termsOf(ctx context.Context, ws *workspace.Workspace, snap *reviews.Snapshot) publish.Terms {
+// approvedMatcher returns the termbase at snap when that termbase is
+// approved (nil otherwise): what reaches Weaviate is reviewed, terms and
+// the concepts that relate statements across languages included.
+func approvedMatcher(ctx context.Context, ws *workspace.Workspace, snap *reviews.Snapshot) *glossary.Matcher {
 	if _, ok := snap.Tree[reviews.GlossaryFile]; !ok {
 		return nil
 	}
@@ -105,7 +132,7 @@ func termsOf(ctx context.Context, ws *workspace.Workspace, snap *reviews.Snapsho
 		}
 		return nil
 	}
-	return glossarypass.Terms(m, ws.Config.Languages)
+	return m
 }
 
 // MainMatcher loads the termbase on main for query expansion; nil when

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
@@ -91,6 +92,9 @@ type Result struct {
 	// Unreadable are unit files on main that cannot be read, by unit id;
 	// what was published of them stays.
 	Unreadable map[string]error `json:"-"`
+	// Superseded are the approved units published marked superseded_by
+	// the winner of a conflict, sorted by unit.
+	Superseded []reviews.Supersession `json:"superseded,omitempty"`
 }
 
 // Summary describes the run for its run report.
@@ -112,6 +116,9 @@ func (r Result) Summary() string {
 	}
 	if len(r.Unreadable) > 0 {
 		fmt.Fprintf(&b, "; %d unit files on main cannot be read", len(r.Unreadable))
+	}
+	if len(r.Superseded) > 0 {
+		fmt.Fprintf(&b, "; %d superseded by the winner of a conflict (left out of default search)", len(r.Superseded))
 	}
 	return b.String()
 }
@@ -144,6 +151,10 @@ func Publish(ctx context.Context, ws *workspace.Workspace, o Options) (Result, e
 		return Result{}, err
 	}
 	res := Result{Commit: m.Commit.String(), DryRun: o.DryRun, Unapproved: m.Unapproved, Unreadable: m.Unreadable}
+	for _, s := range m.Superseded {
+		res.Superseded = append(res.Superseded, s)
+	}
+	sort.Slice(res.Superseded, func(i, j int) bool { return res.Superseded[i].Unit < res.Superseded[j].Unit })
 	res.Plan.Collection = ws.Config.Weaviate.Collection
 	targets, done, err := OpenTargets(ctx, ws, o.Status)
 	if err != nil {
@@ -153,6 +164,7 @@ func Publish(ctx context.Context, ws *workspace.Workspace, o Options) (Result, e
 	for _, t := range targets {
 		r, err := publish.Publish(ctx, t.Target, t.Units(m.Approved), publish.Options{
 			DryRun: o.DryRun, Repair: o.Repair, Terms: m.Terms, Links: m.Links, Progress: o.Progress, Keep: m.Held, Hold: m.Hold,
+			SupersededBy: m.SupersededBy(),
 		})
 		res.add(t.Alias, r)
 		if err != nil {

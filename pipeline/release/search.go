@@ -58,6 +58,7 @@ func Search(ctx context.Context, ws *workspace.Workspace, q publish.Query) ([]pu
 	}
 	if len(targets) > 1 {
 		sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
+		hits = publish.AdaptedFirst(hits, q.Market)
 		if q.Limit > 0 && len(hits) > q.Limit {
 			hits = hits[:q.Limit]
 		}

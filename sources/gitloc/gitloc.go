@@ -22,6 +22,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 
+	"github.com/kbops/kbops/knowledge"
 	"github.com/kbops/kbops/sources"
 	"github.com/kbops/kbops/sources/gitauth"
 )
@@ -320,10 +321,64 @@ func (l *Location) List(ctx context.Context) ([]sources.Item, []error, error) {
 		items = append(items, sources.Item{
 			Key: name, URI: l.url + "#" + c.Hash.String()[:12] + ":" + p,
 			Version: "git:" + entry.Hash.String(), Size: size, ModTime: c.Committer.When.UTC(),
+			DateSource: knowledge.EffectiveFromGit,
 		})
 	}
 	sort.Slice(items, func(i, j int) bool { return items[i].Key < items[j].Key })
+	l.fileDates(ctx, c, items)
 	return items, errs, nil
+}
+
+// maxDateWalk bounds the history read for the files' dates.
+const maxDateWalk = 2000
+
+// fileDates sets each item's ModTime to the committer date of the last
+// commit that changed the file (first-parent history from c), the date its
+// current text was published on the branch. Files older than the commits
+// read (maxDateWalk), or a history cut short (a shallow clone), keep the
+// date of c: later than the file's own, never earlier.
+func (l *Location) fileDates(ctx context.Context, c *object.Commit, items []sources.Item) {
+	want := make(map[string]int, len(items))
+	for i, it := range items {
+		p := it.Key
+		if l.opts.Path != "" {
+			p = l.opts.Path + "/" + it.Key
+		}
+		want[p] = i
+	}
+	cur := c
+	for n := 0; len(want) > 0 && n < maxDateWalk && ctx.Err() == nil; n++ {
+		curTree, err := cur.Tree()
+		if err != nil {
+			return
+		}
+		if cur.NumParents() == 0 {
+			for p, i := range want {
+				items[i].ModTime = cur.Committer.When.UTC()
+				delete(want, p)
+			}
+			return
+		}
+		parent, err := cur.Parent(0)
+		if err != nil {
+			return
+		}
+		pTree, err := parent.Tree()
+		if err != nil {
+			return
+		}
+		changes, err := object.DiffTreeWithOptions(ctx, pTree, curTree, nil)
+		if err != nil {
+			return
+		}
+		for _, ch := range changes {
+			if i, ok := want[ch.To.Name]; ok {
+				items[i].ModTime = cur.Committer.When.UTC()
+				delete(want, ch.To.Name)
+			}
+		}
+		cur = parent
+	}
 }
 
 func hidden(name string) bool {

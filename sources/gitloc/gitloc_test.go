@@ -163,3 +163,24 @@ func mustList(t *testing.T, loc sources.Location) []sources.Item {
 	}
 	return items
 }
+
+// A file's date is the commit that last changed it, not the branch's tip:
+// an edit of one manual does not re-date the others.
+func TestItemsAreDatedByTheirLastCommit(t *testing.T) {
+	f := newFixture(t)
+	f.Put(t, "docs/a.md", []byte("# A"))
+	f.Put(t, "docs/b.md", []byte("# B"))
+	f.Put(t, "docs/b.md", []byte("# B, edited"))
+	f.Put(t, "other.txt", []byte("x"))
+	f.opts = "path: docs\nbranch: master"
+	items := mustList(t, f.Location(t))
+	if len(items) != 2 {
+		t.Fatalf("items %+v", items)
+	}
+	want := map[string]time.Time{"a.md": time.Unix(1700000001, 0).UTC(), "b.md": time.Unix(1700000003, 0).UTC()}
+	for _, it := range items {
+		if !it.ModTime.Equal(want[it.Key]) || it.DateSource != "git-commit" {
+			t.Errorf("%s: dated %v (%q), want %v from its last commit", it.Key, it.ModTime, it.DateSource, want[it.Key])
+		}
+	}
+}

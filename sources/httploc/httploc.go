@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kbops/kbops/knowledge"
 	"github.com/kbops/kbops/sources"
 )
 
@@ -202,7 +203,7 @@ func (l *Location) List(ctx context.Context) ([]sources.Item, []error, error) {
 		}
 		it := sources.Item{Key: k, URI: u, Version: m.Version, Size: m.Size}
 		if t, err := http.ParseTime(m.LastModified); err == nil {
-			it.ModTime = t.UTC()
+			it.ModTime, it.DateSource = t.UTC(), knowledge.EffectiveFromHTTP
 		}
 		items = append(items, it)
 	}

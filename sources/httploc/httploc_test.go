@@ -30,6 +30,7 @@ type server struct {
 	put     []string
 	srv     *httptest.Server
 	etagOff bool
+	lastMod string // Last-Modified sent with every document, "" for none
 }
 
 func newServer(t *testing.T) *server {
@@ -74,6 +75,9 @@ func (s *server) handle(w http.ResponseWriter, r *http.Request) {
 	s.bodies++
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
+	if s.lastMod != "" {
+		w.Header().Set("Last-Modified", s.lastMod)
+	}
 	w.Write(data)
 }
 
@@ -250,4 +254,25 @@ func list(t *testing.T, loc sources.Location) []sources.Item {
 		t.Fatal(err, errs)
 	}
 	return items
+}
+
+// The server's Last-Modified is the document's date, marked as such; a
+// server without one gives no date (ingest then says it used its own).
+func TestLastModifiedDatesTheDocument(t *testing.T) {
+	fx := &fixture{s: newServer(t), cache: t.TempDir()}
+	fx.Put(t, "a.html", []byte("<p>hello</p>"))
+	if it := list(t, fx.Location(t))[0]; !it.ModTime.IsZero() || it.DateSource != "" {
+		t.Errorf("without Last-Modified: %v %q", it.ModTime, it.DateSource)
+	}
+	fx.s.lastMod = "Sun, 01 Mar 2026 10:00:00 GMT"
+	fx.Put(t, "b.html", []byte("<p>dated</p>"))
+	fx.s.etagOff = true
+	for _, it := range list(t, fx.Location(t)) {
+		if it.Key != "b.html" {
+			continue
+		}
+		if !it.ModTime.Equal(time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)) || it.DateSource != "http-last-modified" {
+			t.Errorf("with Last-Modified: %v %q", it.ModTime, it.DateSource)
+		}
+	}
 }

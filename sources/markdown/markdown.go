@@ -27,6 +27,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/kbops/kbops/knowledge"
 	"github.com/kbops/kbops/knowledge/template"
 	"github.com/kbops/kbops/knowledge/text/lang"
 	"github.com/kbops/kbops/sources"
@@ -49,18 +50,22 @@ type Extractor struct {
 
 // FrontMatter is what a document may declare about itself.
 type FrontMatter struct {
-	Title     string   `yaml:"title"`
-	Language  string   `yaml:"language"`
-	Lang      string   `yaml:"lang"`
-	Product   string   `yaml:"product"`
-	Owner     string   `yaml:"owner"`
-	Author    string   `yaml:"author"`
-	Access    string   `yaml:"access"`
-	Markets   []string `yaml:"markets"`
-	Kind      string   `yaml:"kind"`
-	Layer     string   `yaml:"layer"`
-	Effective string   `yaml:"effective"`
-	Tags      []string `yaml:"tags"`
+	Title    string   `yaml:"title"`
+	Language string   `yaml:"language"`
+	Lang     string   `yaml:"lang"`
+	Product  string   `yaml:"product"`
+	Owner    string   `yaml:"owner"`
+	Author   string   `yaml:"author"`
+	Access   string   `yaml:"access"`
+	Markets  []string `yaml:"markets"`
+	// Industries, Audiences and Adapts: see knowledge.Unit.
+	Industries []string `yaml:"industries"`
+	Audiences  []string `yaml:"audiences"`
+	Adapts     string   `yaml:"adapts"`
+	Kind       string   `yaml:"kind"`
+	Layer      string   `yaml:"layer"`
+	Effective  string   `yaml:"effective"`
+	Tags       []string `yaml:"tags"`
 	// Template names the capture template the note was written from
 	// (`kbops note new`); its required sections are checked.
 	Template string `yaml:"template"`
@@ -98,10 +103,11 @@ func (e Extractor) ExtractInfo(ctx context.Context, doc sources.Document, emit f
 		Language: firstNonEmpty(fm.Language, fm.Lang, doc.Language),
 		Product:  fm.Product, Owner: firstNonEmpty(fm.Owner, fm.Author), Access: fm.Access,
 		Markets: fm.Markets, Kind: fm.Kind, Layer: fm.Layer,
+		Industries: fm.Industries, Audiences: fm.Audiences, Adapts: strings.TrimSpace(fm.Adapts),
 	}
 	if fm.Effective != "" {
 		if t, err := time.Parse(time.DateOnly, fm.Effective); err == nil {
-			base.Effective = t
+			base.Effective, base.EffectiveSource = t, knowledge.EffectiveFromFrontMatter
 		} else {
 			warn(&sources.ItemError{Key: doc.Item.Key, Place: "front matter", Err: fmt.Errorf("effective: want YYYY-MM-DD, got %q", fm.Effective)})
 		}

@@ -4,11 +4,15 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	lpdf "github.com/ledongthuc/pdf"
 
+	"github.com/kbops/kbops/knowledge"
 	"github.com/kbops/kbops/knowledge/text/lang"
 	"github.com/kbops/kbops/sources"
 )
@@ -40,7 +44,10 @@ type Document struct {
 	Name      string
 	Pages     int
 	Decrypted bool // the file was encrypted and opened with an empty password
-	lines     [][]line
+	// Date is the document's date from its info dictionary: ModDate, else
+	// CreationDate; zero when it has neither (or they do not parse).
+	Date  time.Time
+	lines [][]line
 }
 
 // Parse reads a whole PDF. Pages that cannot be read are reported through
@@ -48,12 +55,12 @@ type Document struct {
 // cannot be opened at all (not a PDF, truncated beyond repair, needs a
 // password).
 func Parse(ctx context.Context, key string, data []byte, warn func(error)) (*Document, error) {
-	_, dec, pages, err := openPages(data)
+	r, dec, pages, err := openPages(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", key, err)
 	}
 	n := len(pages)
-	d := &Document{Name: key, Pages: n, Decrypted: dec, lines: make([][]line, n)}
+	d := &Document{Name: key, Pages: n, Decrypted: dec, Date: infoDate(r), lines: make([][]line, n)}
 	for i := 1; i <= n; i++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -165,6 +172,9 @@ func (d *Document) Sections(ctx context.Context, language string, emit func(sour
 			s.Title = s.Headings[len(s.Headings)-1]
 		}
 		s.Locator = pageLocator(first, last)
+		if !d.Date.IsZero() {
+			s.Effective, s.EffectiveSource = d.Date, knowledge.EffectiveFromPDF
+		}
 		if s.Language == "" {
 			s.Language = lang.Detect(text)
 		}
@@ -359,4 +369,43 @@ func headingSizes(pages [][]line, body float64) []float64 {
 		out = out[:4]
 	}
 	return out
+}
+
+// pdfDate reads the date part of a PDF date string ("D:20260504073742Z",
+// "D:20260504073742+02'00'", "D:2026"): year, then month and day when
+// given. The time of day is dropped: an effective date is a calendar date.
+var pdfDate = regexp.MustCompile(`^(?:D:)?(\d{4})(\d{2})?(\d{2})?`)
+
+// infoDate returns the ModDate of the document's info dictionary, else its
+// CreationDate, zero when neither parses. A broken info dictionary costs
+// the date, never the document.
+func infoDate(r *lpdf.Reader) (t time.Time) {
+	if r == nil {
+		return time.Time{}
+	}
+	defer func() {
+		if recover() != nil {
+			t = time.Time{}
+		}
+	}()
+	info := r.Trailer().Key("Info")
+	for _, k := range []string{"ModDate", "CreationDate"} {
+		m := pdfDate.FindStringSubmatch(strings.TrimSpace(info.Key(k).Text()))
+		if m == nil {
+			continue
+		}
+		y, _ := strconv.Atoi(m[1])
+		mo, day := 1, 1
+		if m[2] != "" {
+			mo, _ = strconv.Atoi(m[2])
+		}
+		if m[3] != "" {
+			day, _ = strconv.Atoi(m[3])
+		}
+		if y < 1990 || mo < 1 || mo > 12 || day < 1 || day > 31 {
+			continue // not a date a document was written on
+		}
+		return time.Date(y, time.Month(mo), day, 0, 0, 0, 0, time.UTC)
+	}
+	return time.Time{}
 }

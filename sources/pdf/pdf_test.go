@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 
 	"github.com/kbops/kbops/sources"
@@ -413,4 +414,27 @@ func TestActiveContentIsNeutralised(t *testing.T) {
 		t.Fatal(r.err, r.warns)
 	}
 	sourcetest.CheckInert(t, r.secs, append(sourcetest.HostileVisible, "Setup")...)
+}
+
+// A PDF's info dictionary dates its sections (ModDate, else CreationDate);
+// a PDF without one gives no date.
+func TestInfoDateDatesTheSections(t *testing.T) {
+	f := filepath.Join(corpusDir(t), "teqsas_LAP-TEQ-PLUS_User_Manual_en.pdf")
+	data, err := os.ReadFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := extractBytes(t, Extractor{}, filepath.Base(f), data)
+	if r.err != nil || len(r.secs) == 0 {
+		t.Fatalf("extract: %v, %d sections", r.err, len(r.secs))
+	}
+	for _, s := range r.secs {
+		if !s.Effective.Equal(time.Date(2026, 5, 4, 0, 0, 0, 0, time.UTC)) || s.EffectiveSource != "pdf-info" {
+			t.Fatalf("section %v: effective %v (%q), want 2026-05-04 from the ModDate", s.Headings, s.Effective, s.EffectiveSource)
+		}
+	}
+	r = extractBytes(t, Extractor{}, "plain.pdf", minimalPDF([]string{"BT /F1 12 Tf 72 720 Td (Hello page one) Tj ET"}))
+	if r.err != nil || len(r.secs) == 0 || !r.secs[0].Effective.IsZero() {
+		t.Errorf("a PDF without an info dictionary: %v %+v", r.err, r.secs)
+	}
 }

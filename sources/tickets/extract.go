@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kbops/kbops/knowledge"
 	"github.com/kbops/kbops/knowledge/template"
 	"github.com/kbops/kbops/knowledge/text/cluster"
 	"github.com/kbops/kbops/knowledge/text/redact"
@@ -713,19 +714,20 @@ func (b *builder) emit(ctx context.Context, emit func(sources.Section) error) (i
 		ids := append([]string{st.FirstID}, s.IDs...)
 		loc := locator(ids, int(s.Count))
 		sec := sources.Section{
-			Headings:    []string{st.Category, "ticket " + st.FirstID},
-			Text:        b.render(&st, res.Text),
-			Locator:     loc,
-			Language:    st.Language,
-			Kind:        st.Kind,
-			Layer:       "scenario",
-			Title:       st.Title,
-			Product:     st.Product,
-			Occurrences: int(s.Count),
-			Effective:   res.Effective,
-			SeenIn:      map[string]int{b.key: int(s.Count)},
-			FirstSeen:   unixTime(s.First),
-			LastSeen:    unixTime(s.Last),
+			Headings:        []string{st.Category, "ticket " + st.FirstID},
+			Text:            b.render(&st, res.Text),
+			Locator:         loc,
+			Language:        st.Language,
+			Kind:            st.Kind,
+			Layer:           "scenario",
+			Title:           st.Title,
+			Product:         st.Product,
+			Occurrences:     int(s.Count),
+			Effective:       res.Effective,
+			EffectiveSource: knowledge.EffectiveFromTicket,
+			SeenIn:          map[string]int{b.key: int(s.Count)},
+			FirstSeen:       unixTime(s.First),
+			LastSeen:        unixTime(s.Last),
 		}
 		if err := emit(sec.Sanitized()); err != nil {
 			return n, err
