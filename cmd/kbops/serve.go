@@ -11,6 +11,7 @@ import (
 	"github.com/kbops/kbops/pipeline/ingest"
 	"github.com/kbops/kbops/pipeline/serve"
 	"github.com/kbops/kbops/pipeline/workspace"
+	"github.com/kbops/kbops/reviews"
 )
 
 type serveOptions struct {
@@ -21,7 +22,7 @@ type serveOptions struct {
 func serveCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "serve",
-		Usage: "run ingestion, publish, the review-due sweep and health snapshots on their schedules",
+		Usage: "run ingestion, publish, the review-due sweep, health snapshots and the git host's sync on their schedules, and receive the host's webhooks",
 		Description: `Runs the jobs on their cron schedules until SIGTERM or Ctrl-C: one ingestion
 job per source with a schedule (sources[].schedule in kbops.yaml, or
 jobs.ingest in serve.yaml), publish, review-due and health (serve.yaml).
@@ -29,7 +30,12 @@ A job never overlaps itself, nor a manual command (locks in .kbops/locks).
 A job whose last successful run is older than one period runs once at start.
 On SIGTERM running jobs get serve.yaml's grace (30s) to finish, then stop
 without committing. Logs are JSON on stderr; /healthz and /metrics
-(Prometheus) listen on 127.0.0.1:9464. Every run leaves a report: kbops runs.
+(Prometheus) listen on 127.0.0.1:9464. With git.host, a review-sync job polls
+the review branch's pull request (as kbops review sync); with
+git.host.webhook_secret_env also set, the host's webhook is received at
+/hooks/git-host on the same port (signature checked; a bad one gets 401):
+a comment or review runs the sync at once, a merge fetches main and runs
+publish. Every run leaves a report: kbops runs.
 See docs/operations.md.
 
 Example:
@@ -58,6 +64,7 @@ func runServe(ctx context.Context, ws *workspace.Workspace, o serveOptions, out,
 	// the same units; publish is release.Publish for both.
 	deps := serve.Deps{
 		Ingest: func(o ingest.Options) ingest.Options { return ingestPipelineOptions(ws, o) },
+		Checks: func() reviews.CheckOptions { return checkOptions(ws) },
 	}
 	jobs, err := serve.Jobs(ws, cfg, deps)
 	if err != nil {

@@ -30,11 +30,16 @@ type Deps struct {
 	// uses (segmentation, language detection, the glossary pass). nil:
 	// segmentation and language detection only.
 	Ingest func(ingest.Options) ingest.Options
+	// Checks are the blocking checks' options `kbops review approve` and
+	// `review sync` use (glossary, redaction, source tokens); nil: the
+	// defaults without a glossary.
+	Checks func() reviews.CheckOptions
 }
 
 // Jobs builds the scheduled jobs of a workspace: one ingestion job per
 // source with a schedule (its own in kbops.yaml, else jobs.ingest in
-// serve.yaml), publish, review-due and health.
+// serve.yaml), publish, review-due, health, and review-sync when git.host
+// is set.
 // Jobs without a schedule, or disabled, are left out.
 func Jobs(ws *workspace.Workspace, c Config, d Deps) ([]Job, error) {
 	var out []Job
@@ -66,11 +71,14 @@ func Jobs(ws *workspace.Workspace, c Config, d Deps) ([]Job, error) {
 		return tracks.Sweep(ctx, ws, time.Now())
 	})
 	add(JobHealth, "health", "", HealthJob(ws))
+	if ws.Config.Git.Host.Enabled() {
+		add(JobReviewSync, "review-sync", lock.Repo, ReviewSyncJob(ws, d))
+	}
 	for name := range c.Jobs {
-		known := name == JobIngest || name == JobPublish || name == JobReviewDue || name == JobHealth
+		known := name == JobIngest || name == JobPublish || name == JobReviewDue || name == JobHealth || name == JobReviewSync
 		if !known {
 			if _, ok := ws.Config.Source(trimIngest(name)); !ok {
-				return nil, fmt.Errorf("%s: jobs.%s: no such job (jobs are ingest, ingest:<source>, publish, review-due, health)", ConfigFile, name)
+				return nil, fmt.Errorf("%s: jobs.%s: no such job (jobs are ingest, ingest:<source>, publish, review-due, health, review-sync)", ConfigFile, name)
 			}
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sort"
 	"strings"
 	"sync"
@@ -248,4 +249,46 @@ func (r *Registry) Open(ctx context.Context, spec Spec) (Host, error) {
 		return nil, err
 	}
 	return f(ctx, spec)
+}
+
+// ErrBadSignature is wrapped by WebhookParser errors for a delivery that
+// is not signed with the webhook's secret (or not signed at all).
+var ErrBadSignature = errors.New("webhook signature does not verify")
+
+// WebhookParser is implemented by hosts whose webhook deliveries kbops
+// serve can receive.
+type WebhookParser interface {
+	// ParseWebhook checks the delivery's signature against secret before
+	// reading anything else of it, then says what it reports. An unsigned
+	// or wrongly signed delivery, or an empty secret, is an error wrapping
+	// ErrBadSignature; a signed delivery kbops does not act on is a Hook
+	// of kind HookIgnored.
+	ParseWebhook(header http.Header, body []byte, secret []byte) (Hook, error)
+}
+
+// HookKind is what a webhook delivery means to kbops.
+type HookKind string
+
+const (
+	// HookEvent: a comment or review in a pull request; the conversation
+	// is read again with Events.
+	HookEvent HookKind = "event"
+	// HookMerged: a pull request was merged.
+	HookMerged HookKind = "merged"
+	// HookIgnored: anything else (a push, an edit, a label).
+	HookIgnored HookKind = "ignored"
+)
+
+// Hook is a verified webhook delivery. It carries no more than which pull
+// request to look at: what happened is read back through the API, so
+// that a delivery never says more than the host does.
+type Hook struct {
+	Kind HookKind
+	// Delivery is the host's id of the delivery, for logs.
+	Delivery string
+	// Event is the host's name of the event, for logs.
+	Event string
+	// PullRequest is the pull request's number; 0 when the event is not
+	// about one.
+	PullRequest int
 }
