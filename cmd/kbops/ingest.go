@@ -103,8 +103,8 @@ func runIngest(ctx context.Context, ws *workspace.Workspace, o ingestOptions, ou
 		default:
 			fmt.Fprintln(out, "no changes: nothing committed")
 		}
-		if host.PROK {
-			fmt.Fprintf(out, "pull request #%d %s: %s\n", host.PR.Number, host.PR.Change, host.PR.URL)
+		if host.PullRequest != nil {
+			fmt.Fprintf(out, "pull request #%d %s: %s\n", host.PullRequest.Number, host.PullRequest.Change, host.PullRequest.URL)
 		}
 		if host.Status != nil {
 			printStatus(out, *host.Status)

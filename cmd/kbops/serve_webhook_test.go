@@ -246,3 +246,29 @@ func freeTCPPort(t *testing.T) string {
 	defer l.Close()
 	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 }
+
+// TestServeIngestJobSetsVerifyStatus: serve's ingest job does on the host
+// what `kbops ingest --push` does: it pushes, opens the pull request and
+// sets the kbops/verify status of the new head.
+func TestServeIngestJobSetsVerifyStatus(t *testing.T) {
+	d := startHostDemo(t)
+	port := freeTCPPort(t)
+	writeFile(t, filepath.Join(d.ws, "serve.yaml"), []byte("listen: 127.0.0.1:"+port+"\nmissed: run\njobs:\n"+
+		"  review-sync: {disabled: true}\n  publish: {disabled: true}\n  review-due: {disabled: true}\n  health: {disabled: true}\n"))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		var out, errb bytes.Buffer
+		done <- run(ctx, []string{"kbops", "-w", d.ws, "serve"}, &out, &errb)
+	}()
+	defer func() { cancel(); <-done }()
+	waitFor(t, 120*time.Second, "the ingest job's pull request", func() bool {
+		var ps []struct{ Number int }
+		return d.srv.Do(ctx, d.bot.Token, http.MethodGet, "/repos/"+d.repo.FullName()+"/pulls?state=open", nil, &ps) == nil && len(ps) == 1
+	})
+	head := d.hostBranch(t)
+	waitFor(t, 60*time.Second, "the kbops/verify status of "+head, func() bool { return len(d.verifyStatuses(t, head)) > 0 })
+	if st := d.verifyStatuses(t, head); len(st) != 1 || st[0].State != "failure" || st[0].Description != "11 units wait: technical 11" {
+		t.Fatalf("statuses after serve's ingest: %+v", st)
+	}
+}

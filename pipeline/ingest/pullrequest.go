@@ -55,6 +55,43 @@ func PullRequest(ctx context.Context, ws *workspace.Workspace, rep Report, reg *
 	return PullRequestReport{Number: pr.Number, URL: pr.URL, Change: ch.String(), Took: time.Since(begin)}, true, nil
 }
 
+// HostReport is what an ingest did on git.host after its push.
+type HostReport struct {
+	// PullRequest is nil when git.host is not set or the review branch
+	// changes nothing.
+	PullRequest *PullRequestReport `json:"pull_request,omitempty"`
+	// Status is the kbops/verify status set on the review branch's head.
+	Status *hostsync.StatusReport `json:"status,omitempty"`
+}
+
+// UpdateHost is what `kbops ingest --push` and serve's ingest job do on
+// git.host once the review branch is pushed: open or update its pull
+// request (PullRequest), then set the kbops/verify status of its head
+// with checks (hostsync.SetVerifyStatus), so that branch protection sees
+// the new head's verdict at once. Nothing happens without git.host or
+// when the branch changes nothing; a status already showing the verdict
+// is not posted again.
+func UpdateHost(ctx context.Context, ws *workspace.Workspace, rep Report, checks *reviews.CheckOptions, reg *githost.Registry) (HostReport, error) {
+	var out HostReport
+	pr, ok, err := PullRequest(ctx, ws, rep, reg)
+	if err != nil || !ok {
+		return out, err
+	}
+	out.PullRequest = &pr
+	host, _, err := hostsync.Open(ctx, ws, reg)
+	if err != nil {
+		return out, err
+	}
+	st, ok, err := hostsync.SetVerifyStatus(ctx, ws, host, checks)
+	if err != nil {
+		return out, err
+	}
+	if ok {
+		out.Status = &st
+	}
+	return out, nil
+}
+
 // pullRequestText is the title and Markdown body for the review branch;
 // ok is false when the branch does not exist or changes nothing.
 func pullRequestText(ctx context.Context, ws *workspace.Workspace, rep Report) (title, body string, ok bool, err error) {

@@ -96,9 +96,10 @@ func trimIngest(name string) string {
 
 // IngestJob ingests one source, with the same pipeline stages as `kbops
 // ingest` (segmentation, language detection) and pushes when git.remote is
-// set, then opens or updates the pull request on git.host. A cancelled run
-// returns before its commit: the review branch and the document state stay
-// as they were.
+// set, then, as `kbops ingest --push`, opens or updates the pull request
+// on git.host and sets its kbops/verify status (ingest.UpdateHost). A
+// cancelled run returns before its commit: the review branch and the
+// document state stay as they were.
 func IngestJob(ws *workspace.Workspace, source string, d Deps) func(context.Context) (any, error) {
 	return func(ctx context.Context) (any, error) {
 		o := ingest.Options{
@@ -112,11 +113,23 @@ func IngestJob(ws *workspace.Workspace, source string, d Deps) func(context.Cont
 			o.Detect = lang.Detect
 		}
 		rep, err := ingest.Run(ctx, ws, o)
-		if err == nil && o.Push {
-			_, _, err = ingest.PullRequest(ctx, ws, rep, nil)
+		if err != nil || !o.Push {
+			return rep, err
 		}
-		return rep, err
+		checks := reviews.CheckOptions{}
+		if d.Checks != nil {
+			checks = d.Checks()
+		}
+		host, err := ingest.UpdateHost(ctx, ws, rep, &checks, nil)
+		return ingestJobReport{Report: rep, Host: host}, err
 	}
+}
+
+// ingestJobReport is the ingest job's run report: the ingestion's, with
+// what it did on git.host beside it.
+type ingestJobReport struct {
+	ingest.Report
+	Host ingest.HostReport `json:"host"`
 }
 
 // PublishJob publishes the approved units on main with release.Publish,
