@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -26,6 +27,11 @@ func TestReviewSyncRejectAndHostReviews(t *testing.T) {
 	d := startHostDemo(t)
 	must(t, d.ws, "ingest", "--push")
 	h1 := branchHash(t, d.ws, "kbops/review")
+	var pr struct{ Body string }
+	d.srv.MustDo(t, d.bot.Token, http.MethodGet, "/repos/"+d.repo.FullName()+"/pulls/1", nil, &pr)
+	if !strings.Contains(pr.Body, "## Waiting for\n\n- **technical** (11 units): @ana\n") || !strings.Contains(pr.Body, "| technical | ana.ruiz@example.com (@ana) |") {
+		t.Fatalf("the pull request does not mention the technical reviewer:\n%s", pr.Body)
+	}
 
 	// Tom's Approve review: his expression stage waits for technical.
 	d.srv.Review(t, d.users["tom"], d.repo, 1, "APPROVED", "", "")

@@ -129,18 +129,65 @@ func pullRequestText(ctx context.Context, ws *workspace.Workspace, rep Report) (
 	c := ov.Counts
 	title = fmt.Sprintf("Knowledge review %s: %d changed, %d pending, %d rejected, %d approved", date, changed,
 		c[reviews.StatePending]+c[reviews.StateInvalid], c[reviews.StateRejected], c[reviews.StateApproved])
-	return title, reportBody(cfg.Review.Branch, snap.Commit.String(), date, ov, errs), true, nil
+	return title, reportBody(cfg.Review.Branch, snap.Commit.String(), date, ov, errs, snap.EffectiveOwners().Accounts), true, nil
 }
 
-// reportBody writes the review report: counts, the waiting units grouped
-// by owner with the stage they wait for and who may decide it, their
-// findings (blocking or advice), removals, and the run's errors.
-func reportBody(branch, head, date string, ov reviews.Overview, errs []string) string {
+// reportBody writes the review report: counts, the reviewers each stage
+// waits for (mentioned with their host accounts from OWNERS `accounts:`,
+// so that the host notifies them), the waiting units grouped by owner with
+// the stage they wait for and who may decide it, their findings (blocking
+// or advice), removals, and the run's errors.
+func reportBody(branch, head, date string, ov reviews.Overview, errs []string, accounts map[string]string) string {
 	var b strings.Builder
 	c := ov.Counts
 	fmt.Fprintf(&b, "Knowledge changes on `%s` (head `%s`, %s).\n\n", branch, head[:12], date)
 	fmt.Fprintf(&b, "**%d approved, %d pending, %d rejected, %d invalid.**\n\n",
 		c[reviews.StateApproved], c[reviews.StatePending], c[reviews.StateRejected], c[reviews.StateInvalid])
+	who := func(list []string) string {
+		out := make([]string, 0, len(list))
+		for _, e := range list {
+			if l := accounts[e]; l != "" {
+				out = append(out, e+" (@"+l+")")
+			} else {
+				out = append(out, e)
+			}
+		}
+		return strings.Join(out, ", ")
+	}
+	waits := map[reviews.Stage]int{}
+	deciders := map[reviews.Stage]map[string]bool{}
+	for _, w := range ov.Waiting {
+		stg := w.Status.Next
+		if stg == "" {
+			continue
+		}
+		waits[stg]++
+		if deciders[stg] == nil {
+			deciders[stg] = map[string]bool{}
+		}
+		for _, p := range w.Status.Allowed {
+			deciders[stg][p] = true
+		}
+	}
+	if len(waits) > 0 {
+		b.WriteString("## Waiting for\n\n")
+		for _, stg := range reviews.Stages {
+			if waits[stg] == 0 {
+				continue
+			}
+			people := make([]string, 0, len(deciders[stg]))
+			for p := range deciders[stg] {
+				people = append(people, p)
+			}
+			sort.Strings(people)
+			noun := "units"
+			if waits[stg] == 1 {
+				noun = "unit"
+			}
+			fmt.Fprintf(&b, "- **%s** (%d %s): %s\n", stg, waits[stg], noun, orNobody(mentions(people, accounts)))
+		}
+		b.WriteString("\n")
+	}
 
 	byOwner := map[string][]reviews.WaitingUnit{}
 	for _, w := range ov.Waiting {
@@ -161,7 +208,7 @@ func reportBody(branch, head, date string, ov reviews.Overview, errs []string) s
 		var findings []reviews.Finding
 		for _, w := range list {
 			fmt.Fprintf(&b, "| `%s` | v%d | %s | %s | %s | %s |\n", knowledge.FilePath(w.Unit.ID), w.Unit.Version, w.Unit.Language,
-				w.Status.State, w.Status.Next, cell(strings.Join(w.Status.Allowed, ", ")))
+				w.Status.State, w.Status.Next, cell(who(w.Status.Allowed)))
 			findings = append(findings, w.Findings...)
 		}
 		b.WriteString("\n")
@@ -199,13 +246,29 @@ func reportBody(branch, head, date string, ov reviews.Overview, errs []string) s
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("Approve each stage with `kbops review approve --stage technical|expression|consistency`.\n")
+	b.WriteString("Decide a stage here: the Approve or Request changes review (it decides the first stage waiting for you), " +
+		"or a comment `/approve technical|expression|consistency [UNIT-ID...]` or `/reject STAGE REASON [UNIT-ID...]`; " +
+		"or with `kbops review approve --stage STAGE`.\n")
 	if b.Len() > maxBody {
 		s := b.String()[:maxBody]
 		s = s[:strings.LastIndexByte(s, '\n')+1]
 		return s + "\n… cut to fit the pull request; `kbops review status` lists everything.\n"
 	}
 	return b.String()
+}
+
+// mentions writes reviewers as host mentions where OWNERS maps them to an
+// account, else as their address.
+func mentions(people []string, accounts map[string]string) string {
+	out := make([]string, 0, len(people))
+	for _, p := range people {
+		if l := accounts[p]; l != "" {
+			out = append(out, "@"+l)
+		} else {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 func orNobody(s string) string {
