@@ -52,6 +52,23 @@ type Host interface {
 	// posted, so a poll that repeats its verdict would otherwise grow the
 	// list); changed says whether it posted one.
 	SetStatus(ctx context.Context, sha string, s Status) (changed bool, err error)
+	// LineComments returns the comments on file lines of the pull
+	// request's diff (review comments), by any account, oldest first.
+	LineComments(ctx context.Context, number int) ([]LineComment, error)
+	// CommentLines posts comments on lines of files the pull request
+	// changes, as they are at commit sha (its head), in one review that
+	// only comments, with body as the review's text. Nothing is posted
+	// for an empty list.
+	CommentLines(ctx context.Context, number int, sha, body string, comments []LineComment) error
+}
+
+// LineComment is a comment on one line of a file in a pull request.
+type LineComment struct {
+	Path string // repository path
+	Line int    // 1-based line of the file at the commit commented on
+	Body string // Markdown
+	// Author is the host account that wrote it (set by LineComments).
+	Author string
 }
 
 // ErrNotFound is wrapped by errors for a pull request (or repository) the
