@@ -1,7 +1,8 @@
 // Package githosttest is the conformance suite every githost.Host passes
 // against its real host: Run opens, updates and finds pull requests, reads
-// comments and reviews through a cursor, sets commit statuses and reads the
-// merge state, with a second account acting as the reviewer.
+// comments and reviews through a cursor, sets commit statuses, posts and
+// reads line comments and reads the merge state, with a second account
+// acting as the reviewer.
 package githosttest
 
 import (
