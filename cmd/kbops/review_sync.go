@@ -41,6 +41,11 @@ kept in .kbops/, and decisions already on the branch are never recorded
 again, so running it again records and answers nothing twice. kbops serve
 runs the same sync when the host's webhook reports a comment or review.
 
+With $KBOPS_RECORDER_KEY (an armored OpenPGP private key file; passphrase
+from $KBOPS_RECORDER_PASSPHRASE) the decision commits are signed by that
+recorder; in strict mode OWNERS must list it under "recorders:", else
+every command is refused.
+
 Example (every five minutes from cron):
    kbops review sync`,
 		Flags: []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print the run report as JSON"}},
@@ -68,8 +73,12 @@ func runReviewSync(ctx context.Context, ws *workspace.Workspace, asJSON bool, ou
 	}
 	var rep hostsync.Report
 	defer func() { finish(rep, err) }()
+	rec, err := hostsync.RecorderFromEnv()
+	if err != nil {
+		return usageErr("%v", err)
+	}
 	checks := checkOptions(ws)
-	rep, err = hostsync.Sync(ctx, ws, host, hostsync.Options{Checks: &checks, Now: timeNow})
+	rep, err = hostsync.Sync(ctx, ws, host, hostsync.Options{Checks: &checks, Now: timeNow, Recorder: rec})
 	if asJSON {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")

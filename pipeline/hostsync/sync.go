@@ -31,6 +31,10 @@ type Options struct {
 	Checks *reviews.CheckOptions
 	// Now is when decisions are recorded (time.Now when nil).
 	Now func() time.Time
+	// Recorder, when set, signs the decision commits; in strict mode
+	// (OWNERS strict: true) decisions from the host are recorded only with
+	// a recorder OWNERS lists under recorders:.
+	Recorder *Recorder
 }
 
 // Report is what Sync did.
@@ -346,13 +350,13 @@ func decide(ctx context.Context, ws *workspace.Workspace, pr githost.PullRequest
 	if cmd.verdict == reviews.Rejected {
 		verb = "reject"
 	}
-	if owners.Strict {
+	if owners.Strict && (o.Recorder == nil || owners.Recorders[o.Recorder.Name] == "") {
 		// Decide would refuse too, telling the reviewer to pass a flag.
 		st := string(stage)
 		if st == "" {
 			st = "STAGE"
 		}
-		return refuse("OWNERS is in strict mode: a decision must be signed with %s's own key, which the host cannot carry. Decide with `kbops review %s --stage %s --sign-key FILE --push`.", who, verb, st)
+		return refuse("OWNERS is in strict mode: a decision must be signed with %s's own key, or by a recorder OWNERS lists under `recorders:`, and this kbops has none. Decide with `kbops review %s --stage %s --sign-key FILE --push`.", who, verb, st)
 	}
 	// A review names the commit it judged; a comment only its time.
 	if ev.CommitSHA != "" {
@@ -422,8 +426,11 @@ func decide(ctx context.Context, ws *workspace.Workspace, pr githost.PullRequest
 			"Kbops-Host: " + hostLine(cfg),
 			"Kbops-Pull-Request: " + strconv.Itoa(pr.Number),
 			"Kbops-Host-Comment: " + ev.ID + " " + ev.URL,
-			"Kbops-Host-Account: " + ev.Author,
+			reviews.HostAccountTrailer + ": " + ev.Author,
 		},
+	}
+	if o.Recorder != nil {
+		d.SignKey, d.Recorder = o.Recorder.Key, o.Recorder.Name
 	}
 	done, problems, err := reviews.Decide(ctx, ws.Repo, d)
 	if err != nil {

@@ -33,11 +33,15 @@ func ReviewSyncJob(ws *workspace.Workspace, d Deps) func(context.Context) (any, 
 		if err != nil || !ok {
 			return nil, err
 		}
+		rec, err := hostsync.RecorderFromEnv()
+		if err != nil {
+			return nil, err
+		}
 		checks := reviews.CheckOptions{}
 		if d.Checks != nil {
 			checks = d.Checks()
 		}
-		return hostsync.Sync(ctx, ws, host, hostsync.Options{Checks: &checks})
+		return hostsync.Sync(ctx, ws, host, hostsync.Options{Checks: &checks, Recorder: rec})
 	}
 }
 
