@@ -185,6 +185,12 @@ func TestServeWebhookRecordsAndPublishesTheMerge(t *testing.T) {
 		}
 	}
 
+	// A fresh clone of the host's repository accepts the recorded decisions.
+	ci := clone(t, d.srv.AuthURL(d.repo, d.bot), "ci")
+	if out := must(t, ci, "review", "verify", "--base", "main", "--head", "origin/kbops/review"); !strings.Contains(out, "verify passed: 11 units") {
+		t.Fatalf("verify on a fresh clone: %s", out)
+	}
+
 	// The merge: serve fetches main and publishes the approved units.
 	d.srv.Merge(t, d.bot, d.repo, 1, "merge")
 	published := filepath.Join(d.ws, ".kbops", "published.json")
