@@ -362,6 +362,9 @@ func (s *Snapshot) proofOf(id string, r Record, o *Owners) error {
 	if c.PGPSignature == "" {
 		return fmt.Errorf("%w: commit %s is not signed; approve with --sign-key", ErrUnsigned, short)
 	}
+	if rec, ok := trailer(c.Message, RecorderTrailer); ok {
+		return recorderProof(c, short, who, Identity(rec), o)
+	}
 	key := o.Keys[who]
 	if key == "" {
 		return fmt.Errorf("%w: OWNERS lists no key for %s under keys:", ErrUnsigned, who)
@@ -370,6 +373,43 @@ func (s *Snapshot) proofOf(id string, r Record, o *Owners) error {
 		return fmt.Errorf("%w: the signature of commit %s does not verify with the key OWNERS lists for %s: %v", ErrUnsigned, short, who, err)
 	}
 	return nil
+}
+
+// RecorderTrailer names, in a decision commit kbops made from the git
+// host, the recorder whose key signed it.
+const RecorderTrailer = "Kbops-Recorder"
+
+// HostAccountTrailer names the host account that typed the decision.
+const HostAccountTrailer = "Kbops-Host-Account"
+
+// recorderProof accepts a decision recorded from the git host: the commit
+// is signed with the key OWNERS lists for the recorder it names, and the
+// host account it names is the one OWNERS maps the reviewer to. What
+// that trusts: the recorder (whoever holds its key) and the host's login.
+func recorderProof(c *object.Commit, short, who, rec string, o *Owners) error {
+	key := o.Recorders[rec]
+	if key == "" {
+		return fmt.Errorf("%w: commit %s was signed by the recorder %s, which OWNERS does not list under recorders:", ErrUnsigned, short, rec)
+	}
+	if _, err := c.Verify(key); err != nil {
+		return fmt.Errorf("%w: the signature of commit %s does not verify with the key OWNERS lists for the recorder %s: %v", ErrUnsigned, short, rec, err)
+	}
+	acct, _ := trailer(c.Message, HostAccountTrailer)
+	if want := o.Accounts[who]; want == "" || strings.ToLower(acct) != want {
+		return fmt.Errorf("%w: commit %s records a decision of the host account %q, which OWNERS accounts: does not map to %s", ErrUnsigned, short, acct, who)
+	}
+	return nil
+}
+
+// trailer is the value of the last "Key: value" line of key in msg.
+func trailer(msg, key string) (string, bool) {
+	v, ok := "", false
+	for _, l := range strings.Split(msg, "\n") {
+		if rest, found := strings.CutPrefix(l, key+": "); found {
+			v, ok = strings.TrimSpace(rest), true
+		}
+	}
+	return v, ok
 }
 
 // ErrNotAuthored marks an approval whose commit was not authored by the

@@ -20,6 +20,10 @@ type Overview struct {
 	Waivers []WaiverUse
 	// Counts counts the changed units (and removals) by state.
 	Counts map[State]int
+	// Findings are the automated checks' findings of the changed units
+	// that are not approved, for every stage (the line comments of the
+	// pull request show them all, each naming its stage).
+	Findings []Finding
 }
 
 // WaitingUnit is one unit waiting in review.
@@ -89,6 +93,7 @@ func (s *Snapshot) Overview(ctx context.Context, base *Snapshot, o CheckOptions)
 			continue
 		}
 		w := WaitingUnit{Unit: u, Status: st, Author: s.Author(id)}
+		ov.Findings = append(ov.Findings, findings[id]...)
 		for _, f := range findings[id] {
 			if f.Stage == st.Next {
 				w.Findings = append(w.Findings, f)

@@ -45,6 +45,13 @@ type Owners struct {
 	// mapping and the host's login are all that make a host comment the
 	// reviewer's (docs/review-model.md, "Git hosts").
 	Accounts map[string]string `yaml:"accounts,omitempty"`
+	// Recorders maps the address of a recorder — the identity kbops signs
+	// with when it records decisions typed on the git host (`kbops review
+	// sync`, serve's webhook) — to its armored OpenPGP public key. In
+	// strict mode such a decision counts when its commit is signed with a
+	// listed recorder's key and names the host account Accounts maps the
+	// reviewer to (docs/review-model.md, "Strict mode on the git host").
+	Recorders map[string]string `yaml:"recorders,omitempty"`
 }
 
 // ReviewerForAccount returns the e-mail address Accounts maps the host
@@ -147,6 +154,11 @@ func (o *Owners) check() error {
 			return fmt.Errorf("keys: %w", err)
 		}
 	}
+	for k := range o.Recorders {
+		if err := knowledge.ValidateEmail(k); err != nil {
+			return fmt.Errorf("recorders: %w", err)
+		}
+	}
 	emails := make([]string, 0, len(o.Accounts))
 	for e := range o.Accounts {
 		emails = append(emails, e)
@@ -194,6 +206,13 @@ func (o *Owners) normalise() {
 			keys[Identity(k)] = v
 		}
 		o.Keys = keys
+	}
+	if len(o.Recorders) > 0 {
+		rec := make(map[string]string, len(o.Recorders))
+		for k, v := range o.Recorders {
+			rec[Identity(k)] = v
+		}
+		o.Recorders = rec
 	}
 	if len(o.Accounts) > 0 {
 		acc := make(map[string]string, len(o.Accounts))

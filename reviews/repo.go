@@ -461,6 +461,11 @@ type Decision struct {
 	Main string
 	// SignKey, when set, signs the decision commit (strict mode needs it).
 	SignKey *openpgp.Entity
+	// Recorder, when set, is the address of the recorder SignKey belongs
+	// to (OWNERS recorders:), for a decision typed on the git host: strict
+	// mode then checks SignKey against the recorder's listed key instead
+	// of the reviewer's, and the commit names the recorder.
+	Recorder string
 	// Checks are the options of the blocking checks an approval of a unit
 	// stage runs first (nil: the defaults, without a glossary).
 	Checks *CheckOptions
@@ -527,7 +532,12 @@ func Decide(ctx context.Context, r *kbrepo.Repo, d Decision) (recorded []string,
 		}
 	}
 	if o := snap.EffectiveOwners(); o.Strict {
-		if err := checkSignKey(o, who, d.SignKey); err != nil {
+		if d.Recorder != "" {
+			err = checkRecorderKey(o, Identity(d.Recorder), d.SignKey)
+		} else {
+			err = checkSignKey(o, who, d.SignKey)
+		}
+		if err != nil {
 			return nil, nil, err
 		}
 	}
@@ -668,6 +678,9 @@ func Decide(ctx context.Context, r *kbrepo.Repo, d Decision) (recorded []string,
 	msg += fmt.Sprintf("\nKbops-Stage: %s\nKbops-Verdict: %s\nKbops-Reviewer: %s\n", d.Stage, d.Verdict, who)
 	for _, tr := range d.Trailers {
 		msg += tr + "\n"
+	}
+	if d.Recorder != "" {
+		msg += RecorderTrailer + ": " + Identity(d.Recorder) + "\n"
 	}
 	if _, err := r.Commit(ctx, kbrepo.CommitOptions{Branch: d.Branch, Parents: []plumbing.Hash{head}, Changes: changes, Message: msg, Author: sig, SignKey: d.SignKey}); err != nil {
 		return nil, nil, err
@@ -811,16 +824,32 @@ func checkSignKey(o *Owners, who string, key *openpgp.Entity) error {
 	if listed == "" {
 		return fmt.Errorf("strict mode: OWNERS lists no key for %s under keys:; ask an admin to add your public key (`gpg --export --armor %s`)", who, who)
 	}
+	return keyListed("keys", who, listed, key)
+}
+
+// checkRecorderKey is checkSignKey for a recorder (OWNERS recorders:).
+func checkRecorderKey(o *Owners, rec string, key *openpgp.Entity) error {
+	if key == nil {
+		return fmt.Errorf("strict mode: the recorder %s has no signing key", rec)
+	}
+	listed := o.Recorders[rec]
+	if listed == "" {
+		return fmt.Errorf("strict mode: OWNERS lists no recorder %s under recorders:; an admin adds its public key there", rec)
+	}
+	return keyListed("recorders", rec, listed, key)
+}
+
+func keyListed(field, who, listed string, key *openpgp.Entity) error {
 	ring, err := openpgp.ReadArmoredKeyRing(strings.NewReader(listed))
 	if err != nil {
-		return fmt.Errorf("OWNERS: keys: %s: not an armored OpenPGP public key: %w", who, err)
+		return fmt.Errorf("OWNERS: %s: %s: not an armored OpenPGP public key: %w", field, who, err)
 	}
 	for _, e := range ring {
 		if e.PrimaryKey.Fingerprint != nil && bytes.Equal(e.PrimaryKey.Fingerprint, key.PrimaryKey.Fingerprint) {
 			return nil
 		}
 	}
-	return fmt.Errorf("strict mode: the signing key %X is not the key OWNERS lists for %s", key.PrimaryKey.Fingerprint, who)
+	return fmt.Errorf("strict mode: the signing key %X is not the key OWNERS lists for %s under %s:", key.PrimaryKey.Fingerprint, who, field)
 }
 
 func describeReqs(reqs []Requirement) string {

@@ -101,8 +101,11 @@ func runIngest(ctx context.Context, ws *workspace.Workspace, o ingestOptions, ou
 		default:
 			fmt.Fprintln(out, "no changes: nothing committed")
 		}
-		if pr := host.PullRequest; pr != nil {
-			fmt.Fprintf(out, "pull request #%d %s: %s\n", pr.Number, pr.Change, pr.URL)
+		if host.PullRequest != nil {
+			fmt.Fprintf(out, "pull request #%d %s: %s\n", host.PullRequest.Number, host.PullRequest.Change, host.PullRequest.URL)
+			if n := host.PullRequest.LineComments; n > 0 {
+				fmt.Fprintf(out, "%s put on unit-file lines in the pull request\n", plural(n, "finding", "findings"))
+			}
 		}
 		if host.Status != nil {
 			printStatus(out, *host.Status)

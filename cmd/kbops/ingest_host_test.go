@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -88,11 +92,41 @@ func TestIngestPushOpensPullRequest(t *testing.T) {
 		}
 	}
 
+	// The findings that name a line are on that line of the unit file.
+	lines := func() []string {
+		var rs []struct {
+			ID int64 `json:"id"`
+		}
+		srv.MustDo(t, bot.Token, http.MethodGet, "/repos/"+repo.FullName()+"/pulls/1/reviews", nil, &rs)
+		var out []string
+		for _, r := range rs {
+			var cs []struct {
+				Path string `json:"path"`
+				Line int    `json:"position"`
+				Body string `json:"body"`
+			}
+			srv.MustDo(t, bot.Token, http.MethodGet, "/repos/"+repo.FullName()+"/pulls/1/reviews/"+strconv.FormatInt(r.ID, 10)+"/comments", nil, &cs)
+			for _, c := range cs {
+				out = append(out, fmt.Sprintf("%s:%d %s", c.Path, c.Line, c.Body))
+			}
+		}
+		sort.Strings(out)
+		return out
+	}
+	first := lines()
+	if len(first) == 0 || !strings.Contains(res, plural(len(first), "finding", "findings")+" put on unit-file lines") ||
+		!strings.HasPrefix(first[0], "units/expert-notes/") || !strings.Contains(first[0], "advice `missing-translation` (consistency stage): concept ") {
+		t.Fatalf("line comments after the first ingest: %q\n%s", first, res)
+	}
+
 	// Nothing changed: the host is not written to.
 	time.Sleep(1100 * time.Millisecond) // updated_at has whole seconds
 	res = must(t, ws, "ingest", "--push")
-	if !strings.Contains(res, "no changes") || !strings.Contains(res, "pull request #1 unchanged") {
+	if !strings.Contains(res, "no changes") || !strings.Contains(res, "pull request #1 unchanged") || strings.Contains(res, "unit-file lines") {
 		t.Fatalf("second ingest: %s", res)
+	}
+	if again := lines(); !slices.Equal(again, first) {
+		t.Fatalf("a no-op ingest changed the line comments: %q, was %q", again, first)
 	}
 	if ps := pulls(); len(ps) != 1 || !ps[0].Updated.Equal(pr.Updated) || ps[0].Body != pr.Body {
 		t.Fatalf("a no-op ingest changed the host: %+v, was %+v", ps, pr)

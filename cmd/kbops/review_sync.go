@@ -22,19 +22,30 @@ func reviewSyncCommand() *cli.Command {
 comment with a command line
 
    /approve technical|expression|consistency [UNIT-ID...]
+   /reject  technical|expression|consistency REASON [UNIT-ID...]
 
-from a host account that OWNERS "accounts:" maps to a reviewer is recorded
-as that reviewer's approval, exactly as "kbops review approve" records it
-(without unit ids: every unit waiting for that stage that they may decide),
-in a commit authored by the reviewer that names the host, the pull request
-and the comment. The review branch is pushed (also when decisions made here
-without --push left it ahead of git.remote), and every command is answered
-in the pull request: what was recorded, or why nothing was (an account
-OWNERS does not map, a stage they may not decide or that is out of order,
-a branch that changed after the comment). Then the kbops/verify commit
-status of the head is set: failure while units wait, success once
-"kbops review verify --base main" passes. A position in the pull request
-is kept in .kbops/, so running it again records and answers nothing twice.
+and each Approve or Request changes review, from a host account that OWNERS
+"accounts:" maps to a reviewer, is recorded as that reviewer's decision,
+exactly as "kbops review approve" / "reject" records it (without unit ids:
+every unit waiting for that stage that they may decide; a review without a
+command line decides the first stage waiting for them, and a Request
+changes review's text is the reason), in a commit authored by the reviewer
+that names the host, the pull request and the comment or review. The review
+branch is pushed (also when decisions made here without --push left it
+ahead of git.remote), and every command is answered in the pull request:
+what was recorded, or why nothing was (an account OWNERS does not map, a
+stage they may not decide or that is out of order, a branch whose content
+changed after the comment or the reviewed commit). Then the kbops/verify
+commit status of the head is set: failure while units wait, success once
+"kbops review verify --base main" passes. A position in the pull request is
+kept in .kbops/, and decisions already on the branch are never recorded
+again, so running it again records and answers nothing twice. kbops serve
+runs the same sync when the host's webhook reports a comment or review.
+
+With $KBOPS_RECORDER_KEY (an armored OpenPGP private key file; passphrase
+from $KBOPS_RECORDER_PASSPHRASE) the decision commits are signed by that
+recorder; in strict mode OWNERS must list it under "recorders:", else
+every command is refused.
 
 Example (every five minutes from cron):
    kbops review sync`,
@@ -63,8 +74,12 @@ func runReviewSync(ctx context.Context, ws *workspace.Workspace, asJSON bool, ou
 	}
 	var rep hostsync.Report
 	defer func() { finish(rep, err) }()
+	rec, err := hostsync.RecorderFromEnv()
+	if err != nil {
+		return usageErr("%v", err)
+	}
 	checks := checkOptions(ctx, ws)
-	rep, err = hostsync.Sync(ctx, ws, host, hostsync.Options{Checks: &checks, Now: timeNow})
+	rep, err = hostsync.Sync(ctx, ws, host, hostsync.Options{Checks: &checks, Now: timeNow, Recorder: rec})
 	if asJSON {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")

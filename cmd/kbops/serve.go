@@ -23,7 +23,7 @@ type serveOptions struct {
 func serveCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "serve",
-		Usage: "run ingestion, publish, the review-due sweep and health snapshots on their schedules",
+		Usage: "run ingestion, publish, the review-due sweep, health snapshots and the git host's sync on their schedules, and receive the host's webhooks",
 		Description: `Runs the jobs on their cron schedules until SIGTERM or Ctrl-C: one ingestion
 job per source with a schedule (sources[].schedule in kbops.yaml, or
 jobs.ingest in serve.yaml), publish, review-due and health (serve.yaml).
@@ -33,7 +33,12 @@ On SIGTERM running jobs get serve.yaml's grace (30s) to finish, then stop
 without committing. Logs are JSON on stderr; /healthz, /metrics
 (Prometheus) and /mcp (agents over the Model Context Protocol, answered at
 the access level of their API key; docs/frontends.md) listen on
-127.0.0.1:9464. Every run leaves a report: kbops runs.
+127.0.0.1:9464. With git.host, a review-sync job polls the review branch's
+pull request (as kbops review sync); with git.host.webhook_secret_env also
+set, the host's webhook is received at /hooks/git-host on the same port
+(signature checked; a bad one gets 401): a comment or review runs the sync
+at once, a merge fetches main and runs publish. Every run leaves a report:
+kbops runs.
 See docs/operations.md.
 
 Example:

@@ -308,6 +308,8 @@ var gitFields = []cfgspec.Field{
 		Description: "the knowledge repository on the host, as owner/name", Example: "support/knowledge"},
 	{Key: "git.host.token_env", Type: cfgspec.String, DefaultDoc: "`" + EnvGitToken + "`", Advanced: true,
 		Description: "the environment variable holding the host's API token; the default token is sent only when `url` is on `git.remote`'s host", Example: "KBOPS_GITEA_TOKEN"},
+	{Key: "git.host.webhook_secret_env", Type: cfgspec.String, Advanced: true,
+		Description: "the environment variable holding the secret the host signs its webhook deliveries with; when set, `kbops serve` receives the host's webhook at `/hooks/git-host` on its HTTP port and records comments and reviews as `kbops review sync` does (a delivery whose signature does not verify is answered 401); empty: no webhooks, only polling", Example: "KBOPS_WEBHOOK_SECRET"},
 }
 
 // Frontends settings; frontendsFields declares their keys.

@@ -22,6 +22,10 @@ type GitHost struct {
 	// (default KBOPS_GIT_TOKEN, which is then sent only when URL is on
 	// git.remote's host).
 	TokenEnv string `yaml:"token_env"`
+	// WebhookSecretEnv names the environment variable holding the secret
+	// the host signs its webhook deliveries with; empty: kbops serve
+	// receives no webhooks.
+	WebhookSecretEnv string `yaml:"webhook_secret_env"`
 }
 
 // Enabled reports whether a host is configured.

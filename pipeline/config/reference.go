@@ -22,6 +22,7 @@ var envVars = []envVar{
 	{EnvGitToken, "token for pushing and fetching the review branch at `git.remote`, and for git sources on the same host (host:port) as `git.remote`; a git source elsewhere names its own variable in `options.token_env`. A token is sent only over https, or plain http to a loopback host (127.0.0.0/8, ::1, localhost)"},
 	{EnvReviewer, "`Name <email>` of the person running `kbops review approve/reject/merge` (else `--as`, else git's user.email)"},
 	{EnvWorkspace, "workspace folder (same as `--workspace`)"},
+	{"KBOPS_RECORDER_KEY", "armored OpenPGP private key file that signs the decisions `kbops review sync` and serve record from the git host; its address names the recorder in OWNERS `recorders:` (strict mode needs it there); passphrase from `KBOPS_RECORDER_PASSPHRASE`"},
 }
 
 const docIntro = "`kbops init` writes a commented example. Unknown keys and bad values are\n" +

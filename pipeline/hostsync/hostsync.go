@@ -1,9 +1,12 @@
 // Package hostsync connects the review branch with its pull request on the
 // git host (git.host): it sets the `kbops/verify` commit status on the
 // pull request's head and turns the comment commands reviewers type there
-// (`/approve technical`) into approval records, exactly as `kbops review
-// approve` would make them. It polls: `kbops review sync` runs it from cron
-// or CI, and a cursor in the workspace's state makes a second run record
+// (`/approve technical`, `/reject technical REASON`) and the host's own
+// Approve / Request changes reviews into approval records, exactly as
+// `kbops review approve` and `reject` would make them. `kbops review sync`
+// runs it from cron or CI; `kbops serve` runs the same Sync when the host's
+// webhook reports an event (Webhook). A cursor in the workspace's state,
+// and the trailers of the decisions on the branch, make a second run record
 // and answer nothing twice.
 package hostsync
 

@@ -31,6 +31,10 @@ type Options struct {
 	Checks *reviews.CheckOptions
 	// Now is when decisions are recorded (time.Now when nil).
 	Now func() time.Time
+	// Recorder, when set, signs the decision commits; in strict mode
+	// (OWNERS strict: true) decisions from the host are recorded only with
+	// a recorder OWNERS lists under recorders:.
+	Recorder *Recorder
 }
 
 // Report is what Sync did.
@@ -60,17 +64,24 @@ type CommandReport struct {
 	Answer   string   `json:"-"`
 }
 
-// Sync reads the comments of the review branch's open pull request that
-// are newer than the cursor kept in the workspace state, records each
-// `/approve STAGE [UNIT...]` from a reviewer OWNERS maps the account to
-// (reviews.Decide, the commit authored by that reviewer, with trailers
-// naming the host, the pull request and the comment), pushes the review
-// branch when it recorded something or the local branch is ahead of the
-// remote's, answers every command in the pull request (what was recorded, or
-// why nothing was), saves the cursor, and sets the kbops/verify status on
-// the head. The review branch is fetched from git.remote first. Running it
+// Sync reads the comments and reviews of the review branch's open pull
+// request that are newer than the cursor kept in the workspace state and
+// records each command from a reviewer OWNERS maps the account to, with
+// reviews.Decide as `kbops review approve` / `reject` would (the commit
+// authored by that reviewer, with trailers naming the host, the pull
+// request and the comment or review): `/approve STAGE [UNIT...]`, `/reject
+// STAGE REASON [UNIT...]`, and the host's Approve and Request changes
+// reviews, which decide the stage a command line in their text names, else
+// the first stage in which units wait for the reviewer (the review's text
+// is a rejection's reason). An event whose decision the branch already
+// holds is skipped, whatever the cursor says. It pushes the review branch
+// when it recorded something or the local branch is ahead of the remote's,
+// answers every new command in the pull request (what was recorded, or why
+// nothing was), saves the cursor, and sets the kbops/verify status on the
+// head. The review branch is fetched from git.remote first. Running it
 // again with nothing new records nothing, answers nothing and, the verdict
-// being the same, posts no status.
+// being the same, posts no status. Callers hold the repository write lock
+// (ctx), so that a webhook and a poll never read the same cursor.
 func Sync(ctx context.Context, ws *workspace.Workspace, host githost.Host, o Options) (Report, error) {
 	var rep Report
 	if o.Now == nil {
@@ -106,9 +117,25 @@ func Sync(ctx context.Context, ws *workspace.Workspace, host githost.Host, o Opt
 		return rep, err
 	}
 	push := false // something recorded, or the local branch ahead
+	var recorded map[string]plumbing.Hash
 	for _, ev := range events {
 		cmd, ok := parseCommand(ev)
 		if !ok {
+			continue
+		}
+		if recorded == nil {
+			head, _, err := ws.Repo.Branch(cfg.Review.Branch)
+			if err != nil {
+				return rep, err
+			}
+			if recorded, err = recordedEvents(ctx, ws.Repo, head, hostLine(cfg)); err != nil {
+				return rep, err
+			}
+		}
+		if c, done := recorded[ev.ID]; done {
+			// Recorded and answered before: nothing to say again.
+			rep.Commands = append(rep.Commands, CommandReport{Event: ev.ID, URL: ev.URL, Account: ev.Author, Command: cmd.report(),
+				Refused: "already recorded in commit " + c.String()[:12]})
 			continue
 		}
 		cr := decide(ctx, ws, pr, ev, cmd, o)
@@ -135,6 +162,9 @@ func Sync(ctx context.Context, ws *workspace.Workspace, host githost.Host, o Opt
 	}
 	var answerErr error
 	for _, cr := range rep.Commands {
+		if cr.Answer == "" {
+			continue
+		}
 		if _, err := host.Comment(ctx, pr.Number, cr.Answer); err != nil {
 			answerErr = errors.Join(answerErr, fmt.Errorf("answering %s: %w", cr.URL, err))
 		}
@@ -155,47 +185,148 @@ func Sync(ctx context.Context, ws *workspace.Workspace, host githost.Host, o Opt
 	return rep, answerErr
 }
 
-// command is a parsed `/approve STAGE [UNIT...]`.
+// command is what one event asks for: a comment command (`/approve STAGE
+// [UNIT...]`, `/reject STAGE REASON [UNIT...]`) or a host review (Approve,
+// Request changes), which may carry such a line naming the stage.
 type command struct {
-	text  string // the command line as typed
+	line    string // the command line as typed; "" for a review without one
+	verdict reviews.Verdict
+	// stage is as typed; "" for a review without a command line, which
+	// decides the next stage the reviewer may decide.
 	stage string
-	units []string
+	// args follow the stage: units (approve); reason words, then units
+	// (reject).
+	args []string
+	// review is set for a host review: body is its text without the
+	// command line, the rejection's reason.
+	review bool
+	body   string
+	// conflict is set for a review whose command line says the opposite.
+	conflict string
 }
 
-// parseCommand finds the command in a conversation comment: the first
-// line starting with /approve. Other comments, reviews and kbops' own
-// answers (which never start a line with "/") are not commands.
-func parseCommand(ev githost.Event) (command, bool) {
-	if ev.Kind != githost.KindComment {
-		return command{}, false
+// name is how the answer quotes the command.
+func (c command) name() string {
+	if !c.review {
+		return "`" + c.line + "`"
 	}
-	for _, line := range strings.Split(ev.Body, "\n") {
-		f := strings.Fields(line)
-		if len(f) == 0 || !strings.EqualFold(f[0], "/approve") {
+	n := "Approve"
+	if c.verdict == reviews.Rejected {
+		n = "Request changes"
+	}
+	if c.line != "" {
+		return n + " review `" + c.line + "`"
+	}
+	return n + " review"
+}
+
+// report is what CommandReport.Command shows.
+func (c command) report() string {
+	if !c.review {
+		return c.line
+	}
+	n := "approve review"
+	if c.verdict == reviews.Rejected {
+		n = "request-changes review"
+	}
+	if c.line != "" {
+		return n + ": " + c.line
+	}
+	return n
+}
+
+// commandLine finds the first line starting with /approve or /reject.
+// Quotes ("> /approve"), kbops' answers (which never start a line with
+// "/") and words merely containing a command are not commands.
+func commandLine(body string) (line string, verdict reviews.Verdict, words []string, rest string, ok bool) {
+	lines := strings.Split(body, "\n")
+	for i, l := range lines {
+		f := strings.Fields(l)
+		if len(f) == 0 {
 			continue
 		}
-		c := command{text: strings.Join(f, " ")}
-		if len(f) > 1 {
-			c.stage = strings.ToLower(f[1])
-			c.units = f[2:]
+		switch strings.ToLower(f[0]) {
+		case "/approve":
+			verdict = reviews.Approved
+		case "/reject":
+			verdict = reviews.Rejected
+		default:
+			continue
 		}
-		return c, true
+		others := append(append([]string(nil), lines[:i]...), lines[i+1:]...)
+		return strings.Join(f, " "), verdict, f[1:], strings.TrimSpace(strings.Join(others, "\n")), true
 	}
-	return command{}, false
+	return "", "", nil, strings.TrimSpace(body), false
+}
+
+// parseCommand reads the command an event carries. A conversation comment
+// (or a review that only comments) is one when a line starts with /approve
+// or /reject; an Approve or Request changes review always is one.
+func parseCommand(ev githost.Event) (command, bool) {
+	line, verdict, words, rest, found := commandLine(ev.Body)
+	var c command
+	switch ev.Kind {
+	case githost.KindComment, githost.KindReviewed:
+		if !found {
+			return command{}, false
+		}
+		c = command{line: line, verdict: verdict}
+	case githost.KindApproved, githost.KindChangesRequested:
+		c = command{review: true, verdict: reviews.Approved, body: rest}
+		if ev.Kind == githost.KindChangesRequested {
+			c.verdict = reviews.Rejected
+		}
+		if found {
+			c.line = line
+			if verdict != c.verdict {
+				c.conflict = fmt.Sprintf("The review and its line `%s` say opposite things: approve with an Approve review or `/approve`, reject with Request changes or `/reject`.", line)
+			}
+		}
+	default:
+		return command{}, false
+	}
+	if found && len(words) > 0 {
+		c.stage = strings.ToLower(words[0])
+		c.args = words[1:]
+	}
+	return c, true
+}
+
+// waitingFor lists the units waiting for stage that who may decide.
+func waitingFor(snap *reviews.Snapshot, stage reviews.Stage, who string) []string {
+	var out []string
+	for _, id := range snap.IDs() {
+		st := snap.Status(id)
+		if st.State == reviews.StatePending && st.Next == stage && slices.Contains(st.Allowed, who) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // decide turns one command into records, or into the reason it cannot.
 func decide(ctx context.Context, ws *workspace.Workspace, pr githost.PullRequest, ev githost.Event, cmd command, o Options) CommandReport {
 	cfg := ws.Config
-	cr := CommandReport{Event: ev.ID, URL: ev.URL, Account: ev.Author, Command: cmd.text}
+	cr := CommandReport{Event: ev.ID, URL: ev.URL, Account: ev.Author, Command: cmd.report()}
 	refuse := func(format string, args ...any) CommandReport {
 		cr.Refused = fmt.Sprintf(format, args...)
-		cr.Answer = fmt.Sprintf("@%s `%s`: not recorded. %s", ev.Author, cmd.text, cr.Refused)
+		cr.Answer = fmt.Sprintf("@%s %s: not recorded. %s", ev.Author, cmd.name(), cr.Refused)
 		return cr
 	}
-	stage, err := reviews.ParseStage(cmd.stage)
-	if err != nil || stage.Index() < 0 {
-		return refuse("Name the stage: `/approve technical`, `/approve expression` or `/approve consistency`, optionally followed by unit ids.")
+	usage := "Name the stage: `/approve technical`, `/approve expression` or `/approve consistency`, optionally followed by unit ids."
+	if cmd.verdict == reviews.Rejected {
+		usage = "Name the stage and the reason: `/reject technical|expression|consistency REASON [UNIT-ID...]`."
+	}
+	if cmd.conflict != "" {
+		return refuse("%s", cmd.conflict)
+	}
+	var stage reviews.Stage
+	if cmd.stage != "" || !cmd.review {
+		s, err := reviews.ParseStage(cmd.stage)
+		if err != nil || s.Index() < 0 {
+			return refuse("%s", usage)
+		}
+		stage = s
 	}
 	snap, ok, err := reviews.LoadBranch(ctx, ws.Repo, cfg.Review.Branch)
 	if err != nil {
@@ -215,37 +346,91 @@ func decide(ctx context.Context, ws *workspace.Workspace, pr githost.PullRequest
 		return refuse("The account %s is not a reviewer's: OWNERS `accounts:` maps no e-mail address to it.", ev.Author)
 	}
 	cr.Reviewer = who
-	if owners.Strict {
-		// Decide would refuse too, telling the reviewer to pass a flag.
-		return refuse("OWNERS is in strict mode: an approval must be signed with %s's own key, which a comment cannot carry. Approve with `kbops review approve --stage %s --sign-key FILE --push`.", who, stage)
+	verb := "approve"
+	if cmd.verdict == reviews.Rejected {
+		verb = "reject"
 	}
-	if c, moved, err := movedSince(ctx, ws.Repo, snap.Commit, ev.At); err != nil {
+	if owners.Strict && (o.Recorder == nil || owners.Recorders[o.Recorder.Name] == "") {
+		// Decide would refuse too, telling the reviewer to pass a flag.
+		st := string(stage)
+		if st == "" {
+			st = "STAGE"
+		}
+		return refuse("OWNERS is in strict mode: a decision must be signed with %s's own key, or by a recorder OWNERS lists under `recorders:`, and this kbops has none. Decide with `kbops review %s --stage %s --sign-key FILE --push`.", who, verb, st)
+	}
+	// A review names the commit it judged; a comment only its time.
+	if ev.CommitSHA != "" {
+		if why, err := movedAfter(ctx, ws.Repo, snap.Commit, plumbing.NewHash(ev.CommitSHA)); err != nil {
+			return refuse("kbops could not read the review branch's history: %v", err)
+		} else if why != "" {
+			return refuse("%s", why)
+		}
+	} else if c, moved, err := movedSince(ctx, ws.Repo, snap.Commit, ev.At); err != nil {
 		return refuse("kbops could not read the review branch's history: %v", err)
 	} else if moved {
 		return refuse("The review branch changed after this comment (commit %s at %s): look at the pull request again and repeat the command if it still holds.",
 			c.Hash.String()[:12], c.Committer.When.UTC().Format(time.RFC3339))
 	}
-	units := cmd.units
-	if len(units) == 0 {
-		for _, id := range snap.IDs() {
-			st := snap.Status(id)
-			if st.State == reviews.StatePending && st.Next == stage && slices.Contains(st.Allowed, who) {
-				units = append(units, id)
+	if stage == "" {
+		// A review without a command line decides the first stage, in
+		// stage order, in which units wait for this reviewer: one stage
+		// per review, as a reviewer reads for one stage at a time.
+		for _, s := range reviews.Stages {
+			if len(waitingFor(snap, s, who)) > 0 {
+				stage = s
+				break
 			}
 		}
-		if len(units) == 0 {
-			return refuse("Nothing waits for %s approval by %s: either the units wait for another stage first, or OWNERS lets others decide them (`kbops review status` lists who may).", stage, who)
+		if stage == "" {
+			return refuse("Nothing waits for a decision by %s: the units wait for others first, or OWNERS lets others decide them (`kbops review status` lists who may).", who)
 		}
 	}
+	units, reason := cmd.args, ""
+	if cmd.verdict == reviews.Rejected {
+		// The units are the trailing words that name units of the branch;
+		// the words before them are the reason.
+		i := len(units)
+		for i > 0 && snap.Units[units[i-1]] != nil {
+			i--
+		}
+		reason = strings.Join(units[:i], " ")
+		units = units[i:]
+		if cmd.body != "" {
+			reason = strings.TrimSpace(reason + "\n\n" + cmd.body)
+		}
+		if reason == "" {
+			if cmd.review {
+				return refuse("A rejection needs the reason: write what to fix in the review's text.")
+			}
+			return refuse("%s", usage)
+		}
+	}
+	if len(units) == 0 {
+		units = waitingFor(snap, stage, who)
+		if len(units) == 0 {
+			return refuse("Nothing waits for %s %s by %s: either the units wait for another stage first, or OWNERS lets others decide them (`kbops review status` lists who may).", stage, decisionNoun(cmd.verdict), who)
+		}
+	}
+	where := "Approved"
+	if cmd.verdict == reviews.Rejected {
+		where = "Rejected"
+	}
+	comment := fmt.Sprintf("%s in pull request #%d: %s", where, pr.Number, ev.URL)
+	if reason != "" {
+		comment = reason + "\n\n" + comment
+	}
 	d := reviews.Decision{
-		Branch: cfg.Review.Branch, Main: cfg.Review.Main, Reviewer: who, Stage: stage, Verdict: reviews.Approved,
-		Units: units, Comment: fmt.Sprintf("Approved in pull request #%d: %s", pr.Number, ev.URL), Now: o.Now(), Checks: o.Checks,
+		Branch: cfg.Review.Branch, Main: cfg.Review.Main, Reviewer: who, Stage: stage, Verdict: cmd.verdict,
+		Units: units, Comment: comment, Now: o.Now(), Checks: o.Checks,
 		Trailers: []string{
-			"Kbops-Host: " + cfg.Git.Host.Kind + " " + strings.TrimSuffix(cfg.Git.Host.URL, "/") + "/" + cfg.Git.Host.Repo,
+			"Kbops-Host: " + hostLine(cfg),
 			"Kbops-Pull-Request: " + strconv.Itoa(pr.Number),
 			"Kbops-Host-Comment: " + ev.ID + " " + ev.URL,
-			"Kbops-Host-Account: " + ev.Author,
+			reviews.HostAccountTrailer + ": " + ev.Author,
 		},
+	}
+	if o.Recorder != nil {
+		d.SignKey, d.Recorder = o.Recorder.Key, o.Recorder.Name
 	}
 	done, problems, err := reviews.Decide(ctx, ws.Repo, d)
 	if err != nil {
@@ -259,7 +444,7 @@ func decide(ctx context.Context, ws *workspace.Workspace, pr githost.PullRequest
 	}
 	cr.Recorded = done
 	var b strings.Builder
-	fmt.Fprintf(&b, "@%s `%s`: recorded %s approval by %s for %d unit(s) on `%s`:\n\n", ev.Author, cmd.text, stage, who, len(done), cfg.Review.Branch)
+	fmt.Fprintf(&b, "@%s %s: recorded %s %s by %s for %d unit(s) on `%s`:\n\n", ev.Author, cmd.name(), stage, decisionNoun(cmd.verdict), who, len(done), cfg.Review.Branch)
 	for _, id := range done {
 		fmt.Fprintf(&b, "- `%s`\n", knowledge.FilePath(id))
 	}
@@ -271,6 +456,74 @@ func decide(ctx context.Context, ws *workspace.Workspace, pr githost.PullRequest
 	}
 	cr.Answer = b.String()
 	return cr
+}
+
+func decisionNoun(v reviews.Verdict) string {
+	if v == reviews.Rejected {
+		return "rejection"
+	}
+	return "approval"
+}
+
+// hostLine is the Kbops-Host trailer's value: kind and repository address.
+func hostLine(cfg *config.Config) string {
+	return cfg.Git.Host.Kind + " " + strings.TrimSuffix(cfg.Git.Host.URL, "/") + "/" + cfg.Git.Host.Repo
+}
+
+// recordedEvents are the host events the review branch holds decisions
+// of (their Kbops-Host-Comment trailers, for this host): an event is
+// recorded once, whatever the cursor says — after a lost cursor, or a
+// webhook and a poll meeting the same comment.
+func recordedEvents(ctx context.Context, r *kbrepo.Repo, head plumbing.Hash, host string) (map[string]plumbing.Hash, error) {
+	out := map[string]plumbing.Hash{}
+	err := r.WalkChanges(ctx, head, []string{reviews.ApprovalsDir + "/"}, func(c *object.Commit, ch []kbrepo.PathChange) (bool, error) {
+		if len(ch) == 0 || !strings.Contains(c.Message, "\nKbops-Host: "+host+"\n") {
+			return true, nil
+		}
+		for _, l := range strings.Split(c.Message, "\n") {
+			if v, ok := strings.CutPrefix(l, "Kbops-Host-Comment: "); ok {
+				id, _, _ := strings.Cut(v, " ")
+				out[id] = c.Hash
+			}
+		}
+		return true, nil
+	})
+	return out, err
+}
+
+// movedAfter says why a review of commit reviewed no longer holds at
+// head: the branch no longer contains it, or a later commit changed what
+// reviewers judge (units, OWNERS, the termbase). "" when it holds.
+func movedAfter(ctx context.Context, r *kbrepo.Repo, head, reviewed plumbing.Hash) (string, error) {
+	if head == reviewed {
+		return "", nil
+	}
+	short := reviewed.String()[:12]
+	if _, err := r.Git.CommitObject(reviewed); err != nil {
+		return fmt.Sprintf("This review is of commit %s, which the review branch does not hold: look at the pull request again and review its current head.", short), nil
+	}
+	if ok, err := r.IsAncestor(reviewed, head); err != nil {
+		return "", err
+	} else if !ok {
+		return fmt.Sprintf("This review is of commit %s, which the review branch does not hold any more: look at the pull request again and review its current head.", short), nil
+	}
+	why := ""
+	prefixes := []string{knowledge.UnitsDir + "/", reviews.OwnersFile, glossary.Dir + "/"}
+	err := r.WalkChanges(ctx, head, prefixes, func(c *object.Commit, ch []kbrepo.PathChange) (bool, error) {
+		if c.Hash == reviewed {
+			return false, nil
+		}
+		if len(ch) == 0 {
+			return true, nil
+		}
+		if anc, err := r.IsAncestor(c.Hash, reviewed); err != nil || anc {
+			return false, err
+		}
+		why = fmt.Sprintf("The review branch changed after the commit this review is of (%s → %s at %s): look at the pull request again and review its current head.",
+			short, c.Hash.String()[:12], c.Committer.When.UTC().Format(time.RFC3339))
+		return false, nil
+	})
+	return why, err
 }
 
 // movedSince returns the newest commit on the branch at head committed

@@ -15,29 +15,39 @@ import (
 	"github.com/kbops/kbops/reviews/kbrepo"
 )
 
-// TestParseCommand: the first line starting with /approve is the command,
-// with its stage and units; other comments, quotes of a command, kbops'
-// answers and host reviews are not commands.
+// TestParseCommand: the first line starting with /approve or /reject is
+// the command, with its stage and the words after it; other comments,
+// quotes of a command and kbops' answers are not commands. An Approve or
+// Request changes review always is one; a line in its text may name the
+// stage, and one saying the opposite is a conflict.
 func TestParseCommand(t *testing.T) {
 	for _, c := range []struct {
-		body  string
-		kind  githost.EventKind
-		ok    bool
-		stage string
-		units []string
+		body     string
+		kind     githost.EventKind
+		ok       bool
+		verdict  reviews.Verdict
+		stage    string
+		args     []string
+		conflict bool
 	}{
-		{"/approve technical", githost.KindComment, true, "technical", nil},
-		{"Looks right.\n\n  /Approve Expression notes/en/a notes/en/b\n/approve consistency", githost.KindComment, true, "expression", []string{"notes/en/a", "notes/en/b"}},
-		{"/approve", githost.KindComment, true, "", nil},
-		{"> /approve technical\nquoted, not typed", githost.KindComment, false, "", nil},
-		{"@ana `/approve technical`: not recorded. …", githost.KindComment, false, "", nil},
-		{"please /approve technical", githost.KindComment, false, "", nil},
-		{"/approved technical", githost.KindComment, false, "", nil},
-		{"/approve technical", githost.KindApproved, false, "", nil},
+		{"/approve technical", githost.KindComment, true, reviews.Approved, "technical", nil, false},
+		{"Looks right.\n\n  /Approve Expression notes/en/a notes/en/b\n/approve consistency", githost.KindComment, true, reviews.Approved, "expression", []string{"notes/en/a", "notes/en/b"}, false},
+		{"/approve", githost.KindComment, true, reviews.Approved, "", nil, false},
+		{"/reject technical wrong torque notes/en/a", githost.KindComment, true, reviews.Rejected, "technical", []string{"wrong", "torque", "notes/en/a"}, false},
+		{"> /approve technical\nquoted, not typed", githost.KindComment, false, "", "", nil, false},
+		{"@ana `/approve technical`: not recorded. …", githost.KindComment, false, "", "", nil, false},
+		{"please /approve technical", githost.KindComment, false, "", "", nil, false},
+		{"/approved technical", githost.KindComment, false, "", "", nil, false},
+		{"Fine.", githost.KindReviewed, false, "", "", nil, false},
+		{"/approve expression", githost.KindReviewed, true, reviews.Approved, "expression", nil, false},
+		{"", githost.KindApproved, true, reviews.Approved, "", nil, false},
+		{"Checked.\n/approve technical", githost.KindApproved, true, reviews.Approved, "technical", nil, false},
+		{"The torque is wrong.", githost.KindChangesRequested, true, reviews.Rejected, "", nil, false},
+		{"/approve technical", githost.KindChangesRequested, true, reviews.Rejected, "technical", nil, true},
 	} {
 		cmd, ok := parseCommand(githost.Event{Kind: c.kind, Body: c.body})
-		if ok != c.ok || cmd.stage != c.stage || !slices.Equal(cmd.units, c.units) {
-			t.Errorf("parseCommand(%q, %s) = %+v, %v; want stage %q units %q, %v", c.body, c.kind, cmd, ok, c.stage, c.units, c.ok)
+		if ok != c.ok || cmd.verdict != c.verdict || cmd.stage != c.stage || !slices.Equal(cmd.args, c.args) || (cmd.conflict != "") != c.conflict {
+			t.Errorf("parseCommand(%q, %s) = %+v, %v; want %s stage %q args %q conflict %v, %v", c.body, c.kind, cmd, ok, c.verdict, c.stage, c.args, c.conflict, c.ok)
 		}
 	}
 }
@@ -72,7 +82,7 @@ func TestStrictModeRefusesCommands(t *testing.T) {
 	ev := githost.Event{ID: "comment-1", Kind: githost.KindComment, Author: "ana", Body: "/approve technical", At: time.Now()}
 	cmd, _ := parseCommand(ev)
 	cr := decide(ctx, ws, githost.PullRequest{Number: 1}, ev, cmd, Options{Checks: &reviews.CheckOptions{}, Now: time.Now})
-	if len(cr.Recorded) != 0 || !strings.Contains(cr.Answer, "not recorded. OWNERS is in strict mode") || !strings.Contains(cr.Answer, "--sign-key") {
+	if len(cr.Recorded) != 0 || !strings.Contains(cr.Answer, "not recorded. OWNERS is in strict mode") || !strings.Contains(cr.Answer, "kbops review approve --stage technical --sign-key") {
 		t.Fatalf("strict mode: %+v", cr)
 	}
 	if h, _, _ := r.Branch("kbops/review"); h != head {

@@ -11,7 +11,8 @@ import (
 
 // The pull-request body groups the waiting units by owner, gives each
 // finding its severity and place, lists removals and the run's errors,
-// and is cut to fit a host's limit.
+// mentions the reviewers each stage waits for by their host accounts, and
+// is cut to fit a host's limit.
 func TestReportBody(t *testing.T) {
 	u := func(id, owner string) *knowledge.Unit {
 		return &knowledge.Unit{ID: id, Version: 2, Language: "es-MX", Owner: owner}
@@ -28,12 +29,13 @@ func TestReportBody(t *testing.T) {
 		},
 		Removals: []reviews.RemovalStatus{{ID: "notes/old", Removed: u("notes/old", "ana@example.com"), Why: "not approved", Allowed: []string{"ana@example.com"}, Deleter: "kbops@example.com"}},
 	}
-	body := reportBody("kbops/review", strings.Repeat("ab", 20), "2026-01-02", ov, []string{"notes: x.md: cannot read"})
+	body := reportBody("kbops/review", strings.Repeat("ab", 20), "2026-01-02", ov, []string{"notes: x.md: cannot read"}, map[string]string{"ana@example.com": "ana"})
 	for _, want := range []string{
 		"Knowledge changes on `kbops/review` (head `abababababab`, 2026-01-02).",
 		"**4 approved, 2 pending, 1 rejected, 0 invalid.**",
 		"### ana@example.com (1)",
-		"| `units/notes/a.md` | v2 | es-MX | rejected | technical | ana@example.com |",
+		"## Waiting for\n\n- **technical** (1 unit): @ana\n- **expression** (1 unit): es@example.com\n",
+		"| `units/notes/a.md` | v2 | es-MX | rejected | technical | ana@example.com (@ana) |",
 		"- **blocking** `units/notes/a.md:12` (technical, personal-data): an e-mail address",
 		"- advice `units/notes/a.md` (technical, length): long",
 		"### bo@example.com (1)",
@@ -54,7 +56,7 @@ func TestReportBody(t *testing.T) {
 		many = append(many, reviews.WaitingUnit{Unit: u("notes/a-rather-long-unit-identifier-"+strings.Repeat("x", 20)+string(rune('a'+i%26))+strconv.Itoa(i), "ana@example.com"),
 			Status: reviews.UnitStatus{State: reviews.StatePending, Next: reviews.Technical}})
 	}
-	long := reportBody("kbops/review", strings.Repeat("ab", 20), "2026-01-02", reviews.Overview{Waiting: many, Counts: map[reviews.State]int{}}, nil)
+	long := reportBody("kbops/review", strings.Repeat("ab", 20), "2026-01-02", reviews.Overview{Waiting: many, Counts: map[reviews.State]int{}}, nil, nil)
 	if len(long) > maxBody+200 || !strings.Contains(long, "cut to fit") {
 		t.Errorf("a body for 2000 units has %d characters; want it cut near %d with a note", len(long), maxBody)
 	}

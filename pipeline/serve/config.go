@@ -23,6 +23,9 @@ const (
 	JobPublish   = "publish"
 	JobReviewDue = "review-due"
 	JobHealth    = "health"
+	// JobReviewSync polls the review branch's pull request on git.host,
+	// as `kbops review sync` does; it exists only with git.host set.
+	JobReviewSync = "review-sync"
 )
 
 // DefaultListen is the /healthz and /metrics address: loopback only, so
@@ -48,7 +51,8 @@ type Config struct {
 	// KeepRuns is how many run reports are kept (default 1000).
 	KeepRuns int `yaml:"keep_runs"`
 	// Jobs are the schedules: ingest (the default for sources without a
-	// schedule of their own in kbops.yaml), publish, review-due, health.
+	// schedule of their own in kbops.yaml), publish, review-due, health,
+	// review-sync (with git.host).
 	Jobs map[string]JobConfig `yaml:"jobs"`
 	// Feedback thresholds of the feedback track.
 	Feedback tracks.Thresholds `yaml:"feedback"`
@@ -85,6 +89,9 @@ func DefaultConfig() Config {
 			JobPublish:   {Schedule: "@hourly"},
 			JobReviewDue: {Schedule: "@daily"},
 			JobHealth:    {Schedule: "@hourly"},
+			// Beside the webhook, for hosts that cannot reach serve and
+			// deliveries lost on the way.
+			JobReviewSync: {Schedule: "@every 5m"},
 		},
 		Feedback: tracks.DefaultThresholds(),
 	}

@@ -14,6 +14,14 @@
 // context is cancelled: ingestion commits atomically at its end, so a
 // cancelled run leaves the workspace as it was and the next run converges.
 //
+// With git.host set, a review-sync job polls the review branch's pull
+// request (hostsync.Sync, as `kbops review sync`), and with
+// git.host.webhook_secret_env also set the host's webhook is received at
+// hostsync.WebhookPath on the same port: a verified comment or review runs
+// review-sync at once, a merge runs host-merge (main fetched, a squash or
+// rebase reported) and then publish, each through the same locks, run
+// reports and one-at-a-time rule as the scheduled runs.
+//
 // Settings beyond kbops.yaml live in serve.yaml at the workspace root; see
 // docs/operations.md.
 package serve

@@ -31,7 +31,8 @@ type Deps struct {
 
 // Jobs builds the scheduled jobs of a workspace: one ingestion job per
 // source with a schedule (its own in kbops.yaml, else jobs.ingest in
-// serve.yaml), publish, review-due and health.
+// serve.yaml), publish, review-due, health, and review-sync when git.host
+// is set.
 // Jobs without a schedule, or disabled, are left out.
 func Jobs(ws *workspace.Workspace, c Config, d Deps) ([]Job, error) {
 	var out []Job
@@ -63,11 +64,14 @@ func Jobs(ws *workspace.Workspace, c Config, d Deps) ([]Job, error) {
 		return tracks.Sweep(ctx, ws, time.Now())
 	})
 	add(JobHealth, "health", "", HealthJob(ws))
+	if ws.Config.Git.Host.Enabled() {
+		add(JobReviewSync, "review-sync", lock.Repo, ReviewSyncJob(ws, d))
+	}
 	for name := range c.Jobs {
-		known := name == JobIngest || name == JobPublish || name == JobReviewDue || name == JobHealth
+		known := name == JobIngest || name == JobPublish || name == JobReviewDue || name == JobHealth || name == JobReviewSync
 		if !known {
 			if _, ok := ws.Config.Source(trimIngest(name)); !ok {
-				return nil, fmt.Errorf("%s: jobs.%s: no such job (jobs are ingest, ingest:<source>, publish, review-due, health)", ConfigFile, name)
+				return nil, fmt.Errorf("%s: jobs.%s: no such job (jobs are ingest, ingest:<source>, publish, review-due, health, review-sync)", ConfigFile, name)
 			}
 		}
 	}
@@ -101,11 +105,19 @@ func IngestJob(ws *workspace.Workspace, source string, d Deps) func(context.Cont
 			o = ingest.WithStages(o)
 		}
 		rep, err := ingest.Run(ctx, ws, o)
-		if err == nil && o.Push {
-			_, err = ingest.UpdateHost(ctx, ws, rep)
+		if err != nil || !o.Push {
+			return rep, err
 		}
-		return rep, err
+		host, err := ingest.UpdateHost(ctx, ws, rep)
+		return ingestJobReport{Report: rep, Host: host}, err
 	}
+}
+
+// ingestJobReport is the ingest job's run report: the ingestion's, with
+// what it did on git.host beside it.
+type ingestJobReport struct {
+	ingest.Report
+	Host ingest.HostResult `json:"host"`
 }
 
 // PublishJob publishes the approved units on main with release.Publish,

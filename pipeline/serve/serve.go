@@ -17,6 +17,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/kbops/kbops/pipeline/hostsync"
 	"github.com/kbops/kbops/pipeline/lock"
 	"github.com/kbops/kbops/pipeline/runs"
 	"github.com/kbops/kbops/pipeline/workspace"
@@ -163,9 +164,16 @@ func Run(ctx context.Context, o Options) error {
 		}
 	}
 
+	hooks, err := s.webhooks(ctx, jobs, o.Deps)
+	if err != nil {
+		return err
+	}
 	listen := o.Listen
 	if listen == "" {
 		listen = o.Config.Listen
+	}
+	if hooks != nil && listen == "off" {
+		return fmt.Errorf("git.host.webhook_secret_env is set but listen is off in %s: webhooks arrive on the HTTP port", ConfigFile)
 	}
 	var httpSrv *http.Server
 	if listen != "off" {
@@ -189,6 +197,9 @@ func Run(ctx context.Context, o Options) error {
 			paths = append(paths, p)
 		}
 		sort.Strings(paths)
+		if hooks != nil {
+			mux.Handle(hostsync.WebhookPath, hooks)
+		}
 		httpSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 		go func() { _ = httpSrv.Serve(ln) }()
 		log.Info("serving "+strings.Join(paths, ", "), "addr", ln.Addr().String())
@@ -250,16 +261,17 @@ func Run(ctx context.Context, o Options) error {
 // execute runs one job: at most one run of it at a time in this process
 // (a run that comes due while one is running is skipped and counted),
 // holding its cross-process lock, recovering a panic, recording a run
-// report and the metrics.
-func (s *server) execute(j Job, trigger string) {
+// report and the metrics. It returns false when it skipped the run
+// because one was running.
+func (s *server) execute(j Job, trigger string) bool {
 	if s.stopped.Load() {
-		return
+		return true
 	}
 	flag := s.running[j.Name]
 	if !flag.CompareAndSwap(false, true) {
 		s.metrics.update(j.Name, func(m *jobMetrics) { m.skipped++ })
 		s.log.Warn("skipped: the previous run is still running", "job", j.Name)
-		return
+		return false
 	}
 	defer flag.Store(false)
 	ctx := s.jobCtx
@@ -298,6 +310,7 @@ func (s *server) execute(j Job, trigger string) {
 	if ctx.Err() == nil {
 		s.metrics.setUnits(s.counter(ctx))
 	}
+	return true
 }
 
 func (s *server) runLocked(ctx context.Context, j Job) (report any, err error) {

@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sort"
 	"strings"
 	"sync"
@@ -51,6 +52,23 @@ type Host interface {
 	// posted, so a poll that repeats its verdict would otherwise grow the
 	// list); changed says whether it posted one.
 	SetStatus(ctx context.Context, sha string, s Status) (changed bool, err error)
+	// LineComments returns the comments on file lines of the pull
+	// request's diff (review comments), by any account, oldest first.
+	LineComments(ctx context.Context, number int) ([]LineComment, error)
+	// CommentLines posts comments on lines of files the pull request
+	// changes, as they are at commit sha (its head), in one review that
+	// only comments, with body as the review's text. Nothing is posted
+	// for an empty list.
+	CommentLines(ctx context.Context, number int, sha, body string, comments []LineComment) error
+}
+
+// LineComment is a comment on one line of a file in a pull request.
+type LineComment struct {
+	Path string // repository path
+	Line int    // 1-based line of the file at the commit commented on
+	Body string // Markdown
+	// Author is the host account that wrote it (set by LineComments).
+	Author string
 }
 
 // ErrNotFound is wrapped by errors for a pull request (or repository) the
@@ -248,4 +266,46 @@ func (r *Registry) Open(ctx context.Context, spec Spec) (Host, error) {
 		return nil, err
 	}
 	return f(ctx, spec)
+}
+
+// ErrBadSignature is wrapped by WebhookParser errors for a delivery that
+// is not signed with the webhook's secret (or not signed at all).
+var ErrBadSignature = errors.New("webhook signature does not verify")
+
+// WebhookParser is implemented by hosts whose webhook deliveries kbops
+// serve can receive.
+type WebhookParser interface {
+	// ParseWebhook checks the delivery's signature against secret before
+	// reading anything else of it, then says what it reports. An unsigned
+	// or wrongly signed delivery, or an empty secret, is an error wrapping
+	// ErrBadSignature; a signed delivery kbops does not act on is a Hook
+	// of kind HookIgnored.
+	ParseWebhook(header http.Header, body []byte, secret []byte) (Hook, error)
+}
+
+// HookKind is what a webhook delivery means to kbops.
+type HookKind string
+
+const (
+	// HookEvent: a comment or review in a pull request; the conversation
+	// is read again with Events.
+	HookEvent HookKind = "event"
+	// HookMerged: a pull request was merged.
+	HookMerged HookKind = "merged"
+	// HookIgnored: anything else (a push, an edit, a label).
+	HookIgnored HookKind = "ignored"
+)
+
+// Hook is a verified webhook delivery. It carries no more than which pull
+// request to look at: what happened is read back through the API, so
+// that a delivery never says more than the host does.
+type Hook struct {
+	Kind HookKind
+	// Delivery is the host's id of the delivery, for logs.
+	Delivery string
+	// Event is the host's name of the event, for logs.
+	Event string
+	// PullRequest is the pull request's number; 0 when the event is not
+	// about one.
+	PullRequest int
 }

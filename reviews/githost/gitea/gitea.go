@@ -486,4 +486,70 @@ func (h *Host) newestStatus(ctx context.Context, sha, context string) (githost.S
 	return githost.Status{}, false, nil
 }
 
+// CommentLines implements githost.Host: one COMMENT review whose
+// comments name the new file's line (new_position).
+func (h *Host) CommentLines(ctx context.Context, number int, sha, body string, cs []githost.LineComment) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	type lineComment struct {
+		Path string `json:"path"`
+		Body string `json:"body"`
+		Line int    `json:"new_position"`
+	}
+	in := struct {
+		Event    string        `json:"event"`
+		Body     string        `json:"body"`
+		CommitID string        `json:"commit_id"`
+		Comments []lineComment `json:"comments"`
+	}{Event: "COMMENT", Body: body, CommitID: sha}
+	for _, c := range cs {
+		if c.Path == "" || c.Line <= 0 {
+			return fmt.Errorf("gitea %s: a line comment needs a path and a line ≥ 1 (got %q:%d)", h.repo, c.Path, c.Line)
+		}
+		in.Comments = append(in.Comments, lineComment{Path: c.Path, Body: c.Body, Line: c.Line})
+	}
+	if _, err := h.call(ctx, http.MethodPost, "/pulls/"+strconv.Itoa(number)+"/reviews", in, nil); err != nil {
+		return fmt.Errorf("commenting on %d line(s) of pull request #%d: %w", len(cs), number, err)
+	}
+	return nil
+}
+
+// LineComments implements githost.Host: the comments of every review that
+// has any.
+func (h *Host) LineComments(ctx context.Context, number int) ([]githost.LineComment, error) {
+	n := strconv.Itoa(number)
+	var out []githost.LineComment
+	for page := 1; ; page++ {
+		var rs []struct {
+			ID       int64 `json:"id"`
+			Comments int   `json:"comments_count"`
+		}
+		q := url.Values{"limit": {strconv.Itoa(pageSize)}, "page": {strconv.Itoa(page)}}
+		if _, err := h.call(ctx, http.MethodGet, "/pulls/"+n+"/reviews?"+q.Encode(), nil, &rs); err != nil {
+			return nil, fmt.Errorf("reading the reviews of pull request #%d: %w", number, err)
+		}
+		for _, r := range rs {
+			if r.Comments == 0 {
+				continue
+			}
+			var cs []struct {
+				Path string `json:"path"`
+				Body string `json:"body"`
+				User *user  `json:"user"`
+				Line int    `json:"position"`
+			}
+			if _, err := h.call(ctx, http.MethodGet, "/pulls/"+n+"/reviews/"+strconv.FormatInt(r.ID, 10)+"/comments", nil, &cs); err != nil {
+				return nil, fmt.Errorf("reading the line comments of pull request #%d: %w", number, err)
+			}
+			for _, c := range cs {
+				out = append(out, githost.LineComment{Path: c.Path, Line: c.Line, Body: c.Body, Author: c.User.login()})
+			}
+		}
+		if len(rs) < pageSize {
+			return out, nil
+		}
+	}
+}
+
 var _ githost.Host = (*Host)(nil)

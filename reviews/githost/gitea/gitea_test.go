@@ -52,6 +52,9 @@ func TestConformance(t *testing.T) {
 			Host: h, Bot: bot.Login, Reviewer: rev.Login, Second: second.Login, Merger: owner.Login, Base: "main",
 			Branch:  advance,
 			Advance: advance,
+			WriteFile: func(t *testing.T, branch, path, content string) string {
+				return srv.CommitFile(t, bot, repo, branch, "main", path, content)
+			},
 			Comment: func(t *testing.T, who string, number int, body string) { srv.Comment(t, as[who], repo, number, body) },
 			Review: func(t *testing.T, who string, number int, kind githost.EventKind, body, commit string) {
 				srv.Review(t, as[who], repo, number, reviewEvents[kind], body, commit)

@@ -1,7 +1,8 @@
 // Package githosttest is the conformance suite every githost.Host passes
 // against its real host: Run opens, updates and finds pull requests, reads
-// comments and reviews through a cursor, sets commit statuses and reads the
-// merge state, with a second account acting as the reviewer.
+// comments and reviews through a cursor, sets commit statuses, posts and
+// reads line comments and reads the merge state, with a second account
+// acting as the reviewer.
 package githosttest
 
 import (
@@ -28,6 +29,9 @@ type Fixture struct {
 	Branch func(t *testing.T, branch string) string
 	// Advance adds a commit to branch; returns the new head.
 	Advance func(t *testing.T, branch string) string
+	// WriteFile commits path with content on branch (which exists);
+	// returns the new head.
+	WriteFile func(t *testing.T, branch, path, content string) string
 	// Comment posts a conversation comment as who (Reviewer or Second).
 	Comment func(t *testing.T, who string, number int, body string)
 	// Review submits a review as who on commit ("" = the head): kind is
@@ -290,6 +294,41 @@ func Run(t *testing.T, factory Factory) {
 		again, ch, err := f.Host.EnsurePullRequest(ctx, githost.PullRequestSpec{Head: "kbops/review", Base: f.Base, Title: "t", Body: "b"})
 		if err != nil || ch != githost.Opened || again.Number == pr.Number {
 			t.Fatalf("EnsurePullRequest after close = #%d, %v, %v; want a new one", again.Number, ch, err)
+		}
+	})
+
+	t.Run("LineComments", func(t *testing.T) {
+		f := factory(t)
+		f.Branch(t, "kbops/review")
+		head := f.WriteFile(t, "kbops/review", "units/notes/a.md", "---\ntitle: A\n---\n\nFirst line.\nSecond line.\n")
+		pr, _, err := f.Host.EnsurePullRequest(ctx, githost.PullRequestSpec{Head: "kbops/review", Base: f.Base, Title: "Review"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cs, err := f.Host.LineComments(ctx, pr.Number); err != nil || len(cs) != 0 {
+			t.Fatalf("LineComments of a new pull request = %+v, %v; want none", cs, err)
+		}
+		if err := f.Host.CommentLines(ctx, pr.Number, head, "two findings", nil); err != nil {
+			t.Fatalf("CommentLines with no comments: %v", err)
+		}
+		want := []githost.LineComment{
+			{Path: "units/notes/a.md", Line: 5, Body: "**blocking** `personal-data`: an e-mail address"},
+			{Path: "units/notes/a.md", Line: 6, Body: "advice `length`: short"},
+		}
+		if err := f.Host.CommentLines(ctx, pr.Number, head, "two findings", want); err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.Host.LineComments(ctx, pr.Number)
+		if err != nil || len(got) != len(want) {
+			t.Fatalf("LineComments = %+v, %v; want %d", got, err, len(want))
+		}
+		for i := range want {
+			if g := got[i]; g.Path != want[i].Path || g.Line != want[i].Line || strings.TrimSpace(g.Body) != want[i].Body || g.Author != f.Bot {
+				t.Errorf("line comment %d = %+v; want %+v by %s", i, g, want[i], f.Bot)
+			}
+		}
+		if err := f.Host.CommentLines(ctx, pr.Number, head, "bad", []githost.LineComment{{Path: "units/notes/a.md"}}); err == nil {
+			t.Error("a line comment without a line was posted")
 		}
 	})
 
