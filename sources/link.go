@@ -1,7 +1,6 @@
 package sources
 
 import (
-	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
@@ -19,13 +18,13 @@ func checkPublicURL(s string) error {
 	}
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("public_url: %q is not an absolute http(s) URL such as https://docs.example.com/manuals/", s)
+		return FieldErrorf("public_url", "%q is not an absolute http(s) URL such as https://docs.example.com/manuals/", s)
 	}
 	if u.User != nil {
-		return fmt.Errorf("public_url: %q holds a user name or password; links are shown to customers", s)
+		return FieldErrorf("public_url", "%q holds a user name or password; links are shown to customers", s)
 	}
 	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
-		return fmt.Errorf("public_url: %q has a query or fragment; give the base address the document keys follow", s)
+		return FieldErrorf("public_url", "%q has a query or fragment; give the base address the document keys follow", s)
 	}
 	return nil
 }

@@ -41,7 +41,6 @@ Example:
 			&cli.StringFlag{Name: "access", Usage: "caller's access level: public, customer, partner or internal"},
 			&cli.StringFlag{Name: "layer", Usage: "only core, scenario or context units"},
 			&cli.IntFlag{Name: "limit", Value: 5, Usage: "number of hits"},
-			&cli.StringFlag{Name: "market", Usage: "only units for this market and units that name none"},
 			&cli.StringFlag{Name: "as-key", Usage: "answer as the front-end holding this API `KEY` would be answered: at most the key's access level (docs/frontends.md)", EnvVars: []string{config.EnvAPIKey}},
 			&cli.BoolFlag{Name: "json", Usage: "print hits as JSON"},
 			&cli.StringFlag{Name: "market", Usage: "answer for this market: its units and the generic ones, its adaptations first"},

@@ -757,6 +757,11 @@ func unitsForDocument(spec sources.Spec, it sources.Item, secs []sources.Section
 		}
 		scenarioFields(&u, s, o.Now)
 		u.Effective, u.EffectiveSource = effectiveOf(s, it, o.Now)
+		if p := prev[id]; p != nil && s.SeenIn != nil && s.Effective.IsZero() {
+			// A scenario rendered afresh (new redaction) states no date of
+			// its own: it keeps the date of the newest fix it carries.
+			u.Effective, u.EffectiveSource = p.Effective, p.EffectiveSource
+		}
 		if u.Language == "" && o.Detect != nil {
 			u.Language = o.Detect(u.Title + "\n" + u.Body)
 		}
