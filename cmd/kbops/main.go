@@ -87,6 +87,7 @@ func commands() []*cli.Command {
 		reindexCommand(),
 		rollbackCommand(),
 		searchCommand(),
+		evalCommand(),
 		weaviateCommand(),
 		extractCommand(),
 		glossaryCommand(),
