@@ -11,62 +11,28 @@ import (
 
 	"github.com/kbops/kbops/pipeline/embedded"
 	"github.com/kbops/kbops/pipeline/embedded/weaviatetest"
+	"github.com/kbops/kbops/pipeline/eval/evaltest"
 	"github.com/kbops/kbops/sources/sourcetest"
 )
 
-const corpusQueries = "../../pipeline/eval/testdata/corpus-queries.yaml"
+var corpusQueries = evaltest.QueryFile()
 
-// corpusWorkspace makes a workspace over the corpus manuals the query set
-// asks about (LAP-TEQ PLUS en/de, CH32V00x EVB en/zh) and five distractors
-// (WCH-Link en, two WCH notes zh, the Seeed page ja, the PAN-C chapter de),
-// with every unit approved, merged and published to the server at srv.
-// The 179-page CH32V003 reference manual and the HTML and Markdown copies
-// of LAP-TEQ chapter 8 are left out: the first for time, the others
-// because they duplicate answers the file names by one document.
+// corpusWorkspace makes the workspace of the corpus query set
+// (evaltest.Sources) with every unit approved, merged and published to
+// the server at srv.
 func corpusWorkspace(t *testing.T, srv *embedded.Server) string {
 	t.Helper()
 	manuals := sourcetest.Corpus(t, "manuals")
 	ws := filepath.Join(t.TempDir(), "kb")
-	if err := os.MkdirAll(ws, 0o755); err != nil {
+	if err := evaltest.WriteWorkspace(ws, manuals, "http://"+srv.Host(), srv.GRPCHost()); err != nil {
 		t.Fatal(err)
-	}
-	src := func(name, product, glob string) string {
-		return "  - {name: " + name + ", kind: manuals, owner: tech@example.com, product: " + product +
-			", location: \"" + filepath.Join(manuals, glob) + "\"}\n"
-	}
-	cfg := "version: 1\nlanguages: [en, zh, es, de, fr, ja]\ndefaults: {language: en, access: public}\nsources:\n" +
-		src("lapteq", "lap-teq-plus", "teqsas_LAP-TEQ-PLUS_*.pdf") +
-		src("evb", "ch32v00x", "wch_CH32V00x_*.pdf") +
-		src("wchlink", "wch-link", "wch_WCH-Link_UserManual_en.pdf") +
-		src("wchnotes", "ch32v003", "wch_*_usage_zh.pdf") +
-		src("seeed", "grove", "seeed_Grove-Screw_Terminal_ja.md") +
-		src("panc", "pan-c", "teqsas_PAN-C_05_Bedienung_de.md") +
-		"review: {branch: kbops/review, main: main}\n" +
-		"weaviate: {collection: EvalUnit, url: \"http://" + srv.Host() + "\", grpc: \"" + srv.GRPCHost() + "\"}\n" +
-		"git: {author: \"kbops <kbops@example.com>\"}\n"
-	owners := "technical:\n"
-	for _, p := range []string{"lap-teq-plus", "ch32v00x", "wch-link", "ch32v003", "grove", "pan-c"} {
-		owners += "  " + p + ": [tech@example.com]\n"
-	}
-	owners += "expression:\n"
-	for _, l := range []string{"en", "de", "zh", "ja", "es", "fr", "pt"} {
-		owners += "  " + l + ": [lang@example.com]\n"
-	}
-	owners += "consistency: [cons@example.com]\nadmins: [tech@example.com]\n"
-	for name, body := range map[string]string{"kbops.yaml": cfg, "OWNERS": owners} {
-		if err := os.WriteFile(filepath.Join(ws, name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
 	}
 	must(t, ws, "init", ws)
 	must(t, ws, "ingest")
-	// The two editions state different dimensions for different parts of
-	// the set, which the conflict check cannot tell apart.
-	waive := []string{"--all-mine", "--waive", "conflict=editions of one manual", "--waive", "personal-data=vendor addresses"}
-	for _, step := range [][2]string{{"technical", "T <tech@example.com>"}, {"expression", "L <lang@example.com>"}, {"consistency", "C <cons@example.com>"}} {
-		must(t, ws, append([]string{"review", "approve", "--stage", step[0], "--as", step[1]}, waive...)...)
+	for i, stage := range evaltest.Stages {
+		must(t, ws, append([]string{"review", "approve", "--stage", stage, "--as", evaltest.Reviewers[i], "--all-mine"}, evaltest.Waivers...)...)
 	}
-	must(t, ws, "review", "merge", "--as", "T <tech@example.com>")
+	must(t, ws, "review", "merge", "--as", evaltest.Reviewers[0])
 	must(t, ws, "publish")
 	return ws
 }
