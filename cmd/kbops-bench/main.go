@@ -371,7 +371,15 @@ func run(ctx context.Context, s settings, log *slog.Logger, stdout io.Writer) (i
 	rows = append(rows, row{step: "reindex", dur: ri.dur, items: len(objs), unit: "objects", rssKiB: ri.rssKiB,
 		anchor: "raw batch import", anchorDur: raw, ratio: ratio(raw, ri.dur), ratioLabel: "rate ×", goal: "report"})
 
-	return report(stdout, s, rows, len(pdfCopies), added, docs, failures)
+	code, err := report(stdout, s, rows, len(pdfCopies), added, docs, failures)
+	if err != nil {
+		return code, err
+	}
+	rc, err := retrieval(ctx, s, dir, bin, env, srv, stdout)
+	if err != nil {
+		return 1, err
+	}
+	return max(code, rc), nil
 }
 
 // report prints the table and returns the exit code: 3 when a goal was

@@ -88,6 +88,7 @@ func commands() []*cli.Command {
 		rollbackCommand(),
 		searchCommand(),
 		mcpCommand(),
+		evalCommand(),
 		weaviateCommand(),
 		extractCommand(),
 		glossaryCommand(),

@@ -124,6 +124,7 @@ func (t *Target) create(ctx context.Context) (string, error) {
 	if err := t.Client.Schema().ClassCreator().WithClass(t.Class(name)).Do(ctx); err != nil {
 		return "", fmt.Errorf("create collection %s: %w", name, err)
 	}
+	t.warnBlockMax(ctx, name)
 	return name, nil
 }
 

@@ -36,3 +36,20 @@ func StartWith(t testing.TB, o embedded.Options) *embedded.Server {
 	t.Cleanup(func() { _ = s.Stop(context.Background()) })
 	return s
 }
+
+// Restart stops s and starts a server on the same data folder and ports
+// with options o: memtables are flushed to segments on the way, as after
+// a long pause. The new server is stopped when the test ends.
+func Restart(t testing.TB, s *embedded.Server, o embedded.Options) *embedded.Server {
+	t.Helper()
+	if err := s.Stop(context.Background()); err != nil {
+		t.Fatalf("stop weaviate-server: %v", err)
+	}
+	o.Dir, o.HTTPPort, o.GRPCPort = s.Dir(), s.HTTPPort, s.GRPCPort
+	n, err := embedded.Start(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = n.Stop(context.Background()) })
+	return n
+}
