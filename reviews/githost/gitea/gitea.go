@@ -520,6 +520,7 @@ func (h *Host) CommentLines(ctx context.Context, number int, sha, body string, c
 func (h *Host) LineComments(ctx context.Context, number int) ([]githost.LineComment, error) {
 	n := strconv.Itoa(number)
 	var out []githost.LineComment
+	var ids []int64
 	for page := 1; ; page++ {
 		var rs []struct {
 			ID       int64 `json:"id"`
@@ -534,6 +535,7 @@ func (h *Host) LineComments(ctx context.Context, number int) ([]githost.LineComm
 				continue
 			}
 			var cs []struct {
+				ID   int64  `json:"id"`
 				Path string `json:"path"`
 				Body string `json:"body"`
 				User *user  `json:"user"`
@@ -543,11 +545,23 @@ func (h *Host) LineComments(ctx context.Context, number int) ([]githost.LineComm
 				return nil, fmt.Errorf("reading the line comments of pull request #%d: %w", number, err)
 			}
 			for _, c := range cs {
+				ids = append(ids, c.ID)
 				out = append(out, githost.LineComment{Path: c.Path, Line: c.Line, Body: c.Body, Author: c.User.login()})
 			}
 		}
 		if len(rs) < pageSize {
-			return out, nil
+			// Gitea lists a review's comments in no fixed order; ids grow
+			// as comments are made, so they give "oldest first".
+			idx := make([]int, len(out))
+			for i := range idx {
+				idx[i] = i
+			}
+			sort.SliceStable(idx, func(a, b int) bool { return ids[idx[a]] < ids[idx[b]] })
+			sorted := make([]githost.LineComment, len(out))
+			for i, j := range idx {
+				sorted[i] = out[j]
+			}
+			return sorted, nil
 		}
 	}
 }
