@@ -51,6 +51,10 @@ type Repo struct {
 	// Locker takes the cross-process write lock (see WriteLock); nil
 	// takes none.
 	Locker Locker
+	// PackFrom is the number of new objects from which a commit writes a
+	// pack rather than loose objects: 0 means PackThreshold, a negative
+	// value never (every object loose, as before packs were written).
+	PackFrom int
 }
 
 // Init creates a repository in dir with main as its initial branch.
@@ -61,12 +65,15 @@ func Init(dir, main string) (*Repo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("git init %s: %w", dir, err)
 	}
+	if r, err = openGit(dir); err != nil {
+		return nil, fmt.Errorf("open git repository %s: %w", dir, err)
+	}
 	return &Repo{Git: r, Dir: dir}, nil
 }
 
 // Open opens the repository at dir.
 func Open(dir string) (*Repo, error) {
-	r, err := git.PlainOpen(dir)
+	r, err := openGit(dir)
 	if err != nil {
 		return nil, fmt.Errorf("open git repository %s: %w", dir, err)
 	}
@@ -219,6 +226,7 @@ func (r *Repo) Commit(ctx context.Context, o CommitOptions) (plumbing.Hash, erro
 		next[k] = v
 	}
 	changed := o.Base != nil
+	batch := newObjectBatch()
 	for _, c := range o.Changes {
 		if err := ctx.Err(); err != nil {
 			return plumbing.ZeroHash, err
@@ -234,13 +242,13 @@ func (r *Repo) Commit(ctx context.Context, o CommitOptions) (plumbing.Hash, erro
 		if old, ok := next[c.Path]; ok && old.Hash == h {
 			continue
 		}
-		if _, err := r.writeObject(plumbing.BlobObject, c.Data); err != nil {
+		if _, err := r.writeObject(batch, plumbing.BlobObject, c.Data); err != nil {
 			return plumbing.ZeroHash, err
 		}
 		next[c.Path] = Entry{h, filemode.Regular}
 		changed = true
 	}
-	treeHash, err := r.writeTree(next)
+	treeHash, err := r.writeTree(batch, next)
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
@@ -266,9 +274,12 @@ func (r *Repo) Commit(ctx context.Context, o CommitOptions) (plumbing.Hash, erro
 	if err := c.Encode(obj); err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("encode commit: %w", err)
 	}
-	h, err := r.Git.Storer.SetEncodedObject(obj)
+	h, err := batch.add(obj)
 	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("write commit: %w", err)
+	}
+	if err := r.flushBatch(batch); err != nil {
+		return plumbing.ZeroHash, err
 	}
 	// The branch must still be where the caller read it: at the first
 	// parent, or absent when the commit creates it.
@@ -298,29 +309,31 @@ func (r *Repo) DeleteBranch(name string) error {
 	return nil
 }
 
-func (r *Repo) writeObject(t plumbing.ObjectType, b []byte) (plumbing.Hash, error) {
+func (r *Repo) writeObject(b *objectBatch, t plumbing.ObjectType, data []byte) (plumbing.Hash, error) {
 	obj := r.Git.Storer.NewEncodedObject()
 	obj.SetType(t)
-	obj.SetSize(int64(len(b)))
+	obj.SetSize(int64(len(data)))
 	w, err := obj.Writer()
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
-	if _, err := w.Write(b); err != nil {
+	if _, err := w.Write(data); err != nil {
 		return plumbing.ZeroHash, err
 	}
 	if err := w.Close(); err != nil {
 		return plumbing.ZeroHash, err
 	}
-	h, err := r.Git.Storer.SetEncodedObject(obj)
+	h, err := b.add(obj)
 	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("write %s object: %w", t, err)
 	}
 	return h, nil
 }
 
-// writeTree writes the nested trees of a flat tree and returns the root.
-func (r *Repo) writeTree(t Tree) (plumbing.Hash, error) {
+// writeTree writes the nested trees of a flat tree into b and returns the
+// root. A tree the repository holds already is not written again: most
+// folders of a large commit are unchanged.
+func (r *Repo) writeTree(b *objectBatch, t Tree) (plumbing.Hash, error) {
 	type dir struct {
 		files map[string]Entry
 		dirs  map[string]*dir
@@ -368,7 +381,10 @@ func (r *Repo) writeTree(t Tree) (plumbing.Hash, error) {
 		if err := (&object.Tree{Entries: entries}).Encode(obj); err != nil {
 			return plumbing.ZeroHash, fmt.Errorf("encode tree: %w", err)
 		}
-		return r.Git.Storer.SetEncodedObject(obj)
+		if h := obj.Hash(); b.has(h) || r.Git.Storer.HasEncodedObject(h) == nil {
+			return h, nil
+		}
+		return b.add(obj)
 	}
 	return write(root)
 }
