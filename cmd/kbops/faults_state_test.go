@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -201,8 +202,8 @@ func TestFaultGitRemoteUnreachable(t *testing.T) {
 	}
 }
 
-// TestFaultDiskFull runs ingest on a workspace on a tiny tmpfs, so that a
-// write fails with ENOSPC; after the disk grows the next run converges to
+// TestFaultDiskFull runs ingest on a workspace on a tmpfs with 48 KiB left
+// after init, so that a write fails with ENOSPC; after the disk grows the next run converges to
 // the clean run. Mounting needs root (CI runs as root); elsewhere it skips.
 func TestFaultDiskFull(t *testing.T) {
 	if testing.Short() {
@@ -228,6 +229,17 @@ func TestFaultDiskFull(t *testing.T) {
 	var b bytes.Buffer
 	if code := run(context.Background(), []string{"kbops", "init", ws}, &b, &b); code != 0 {
 		t.Fatalf("init on the tmpfs: %s", b.String())
+	}
+	// Leave the run a little room, far less than its commit needs: a fixed
+	// size would depend on how compactly the repository stores objects
+	// (one pack for a large commit takes a fraction of loose files' pages).
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(ws, &st); err != nil {
+		t.Fatal(err)
+	}
+	used := (st.Blocks - st.Bfree) * uint64(st.Bsize)
+	if out, err := exec.Command("mount", "-o", fmt.Sprintf("remount,size=%dk", used/1024+48), ws).CombinedOutput(); err != nil {
+		t.Fatalf("shrink the tmpfs to what init used: %v: %s", err, out)
 	}
 	out, code := kb(t, ws, "ingest")
 	t.Logf("ingest on a full disk: exit %d: %s", code, strings.TrimSpace(out))

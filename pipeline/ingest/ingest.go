@@ -734,6 +734,10 @@ func unitsForDocument(spec sources.Spec, it sources.Item, secs []sources.Section
 		maps.Copy(prev, sc.cur)
 	}
 	produced := map[string]bool{}
+	// One finding per document, not one per unit: the date is the
+	// document's to state.
+	var undated []string
+	var undatedOn knowledge.Date
 	for i, s := range secs {
 		id := ids[i]
 		produced[id] = true
@@ -784,8 +788,16 @@ func unitsForDocument(spec sources.Spec, it sources.Item, secs []sources.Section
 		sc.record(next)
 		col.put(next, ch)
 		if ch != knowledge.Unchanged && ch != knowledge.Touched && next.EffectiveSource == knowledge.EffectiveFromIngest {
-			res.findings = append(res.findings, fmt.Sprintf("%s: effective: the document states no date; the ingest date %s is used (effective_source: ingest), and it loses conflicts to dated units: add `effective:` to the document or to the unit", knowledge.FilePath(id), next.Effective))
+			undated = append(undated, knowledge.FilePath(id))
+			undatedOn = next.Effective
 		}
+	}
+	if len(undated) > 0 {
+		what := undated[0]
+		if len(undated) > 1 {
+			what = fmt.Sprintf("%s and %d more units", undated[0], len(undated)-1)
+		}
+		res.findings = append(res.findings, fmt.Sprintf("%s: %s: effective: the document states no date; the ingest date %s is used (effective_source: ingest), and it loses conflicts to dated units: add `effective:` to the document or to the unit", it.Key, what, undatedOn))
 	}
 	for _, u := range existing {
 		if produced[u.ID] || (sc != nil && sc.base[u.ID] != nil) {
