@@ -128,6 +128,19 @@ func (e Extractor) ExtractInfo(ctx context.Context, doc sources.Document, emit f
 	return info, d.Sections(ctx, doc.Language, emit)
 }
 
+// language detects the document's dominant language on the text of all
+// its pages ("" when unsure).
+func (d *Document) language() string {
+	var b strings.Builder
+	for _, ls := range d.lines {
+		for _, l := range ls {
+			b.WriteString(l.text)
+			b.WriteByte('\n')
+		}
+	}
+	return lang.Detect(b.String())
+}
+
 type blockKind int
 
 const (
@@ -155,6 +168,13 @@ func (d *Document) Sections(ctx context.Context, language string, emit func(sour
 	bp := boilerplate(d.lines)
 	st := docStyle(d.lines)
 
+	// Without a declared language, a short section (a delivery list, a
+	// table of addresses) says too little about its own: it takes the
+	// document's, detected on the whole text.
+	docLang := ""
+	if language == "" {
+		docLang = d.language()
+	}
 	var path []heading
 	var parts []string
 	first, last := 0, 0
@@ -176,7 +196,7 @@ func (d *Document) Sections(ctx context.Context, language string, emit func(sour
 			s.Effective, s.EffectiveSource = d.Date, knowledge.EffectiveFromPDF
 		}
 		if s.Language == "" {
-			s.Language = lang.Detect(text)
+			s.Language = lang.DetectIn(s.Title+"\n"+text, docLang)
 		}
 		first = 0
 		return emit(s.Sanitized())
