@@ -47,9 +47,6 @@ func ComputeHash(u Unit) string {
 	if u.Adapts != "" {
 		field("adapts", u.Adapts)
 	}
-	if len(u.Siblings) > 0 {
-		field("siblings", strings.Join(u.Siblings, ","))
-	}
 	field("tier", string(u.Tier))
 	field("effective", u.Effective.String())
 	if u.EffectiveSource != "" {

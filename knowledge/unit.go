@@ -128,16 +128,10 @@ type Unit struct {
 	Audiences  []string `yaml:"audiences,omitempty"`
 	// Adapts is the id of the core unit this context unit adapts for its
 	// markets, industries or audiences; a reviewed relation.
-	Adapts string `yaml:"adapts,omitempty"`
-	// Siblings are the units of other-language editions of the same
-	// document that say the same thing (translation siblings), sorted
-	// ids. kbops derives them by aligning the editions; they are content,
-	// reviewed with the unit, because search brings a hit's sibling in
-	// the language asked for.
-	Siblings  []string `yaml:"siblings,omitempty"`
-	Source    Source   `yaml:"source"`
-	Tier      Tier     `yaml:"tier"`
-	Effective Date     `yaml:"effective"`
+	Adapts    string `yaml:"adapts,omitempty"`
+	Source    Source `yaml:"source"`
+	Tier      Tier   `yaml:"tier"`
+	Effective Date   `yaml:"effective"`
 	// EffectiveSource says where Effective was read from (see the
 	// EffectiveFrom constants); "" in files written before kbops recorded
 	// it. It decides conflicts (a date from the document beats the ingest
