@@ -8,6 +8,7 @@ package weaviatetest
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/kbops/kbops/pipeline/embedded"
@@ -28,13 +29,26 @@ func StartWith(t testing.TB, o embedded.Options) *embedded.Server {
 		}
 		t.Skipf("integration test needs weaviate-server: %v", err)
 	}
-	o.Dir = t.TempDir()
-	s, err := embedded.Start(context.Background(), o)
-	if err != nil {
-		t.Fatal(err)
+	// The server's ports are picked free before it binds them, so a
+	// process starting at the same moment (tests of other packages run in
+	// parallel) can take one first; a fresh start picks new ones. Ports
+	// the caller chose are not retried.
+	var err error
+	for attempt := 1; ; attempt++ {
+		o.Dir = t.TempDir()
+		var s *embedded.Server
+		s, err = embedded.Start(context.Background(), o)
+		if err == nil {
+			t.Cleanup(func() { _ = s.Stop(context.Background()) })
+			return s
+		}
+		if attempt == 3 || o.HTTPPort != 0 || o.GRPCPort != 0 || !strings.Contains(err.Error(), "address already in use") {
+			break
+		}
+		t.Logf("weaviate-server lost a port to another process, starting again: %v", err)
 	}
-	t.Cleanup(func() { _ = s.Stop(context.Background()) })
-	return s
+	t.Fatal(err)
+	return nil
 }
 
 // Restart stops s and starts a server on the same data folder and ports
