@@ -17,6 +17,7 @@ import (
 	"github.com/weaviate/weaviate/entities/models"
 
 	"github.com/kbops/kbops/knowledge"
+	"github.com/kbops/kbops/knowledge/text/stem"
 )
 
 // Op is a planned write.
@@ -124,6 +125,16 @@ func buildObject(u *knowledge.Unit, terms []string, link, supersededBy string) O
 		// Set only on losers: the hash of every other object stays as it
 		// was before the property existed (HashProps skips empty values).
 		props[PropSupersededBy] = supersededBy
+	}
+	if lang := knowledge.PrimaryLanguage(u.Language); stem.Has(lang) {
+		// Absent when empty, as the CJK texts: units of other languages
+		// keep their object hashes.
+		if s := stem.Text(u.Title, lang); s != "" {
+			props[PropTitleStems] = s
+		}
+		if s := stem.Text(u.Body, lang); s != "" {
+			props[PropBodyStems] = s
+		}
 	}
 	switch knowledge.PrimaryLanguage(u.Language) {
 	case "zh":

@@ -11,6 +11,7 @@ package publish
 
 import (
 	"encoding/json"
+	"slices"
 
 	"github.com/google/uuid"
 	"github.com/weaviate/weaviate/entities/models"
@@ -64,6 +65,12 @@ const (
 	PropIndustries = "industries"
 	PropAudiences  = "audiences"
 	PropAdapts     = "adapts"
+	// PropTitleStems and PropBodyStems are the Snowball stems of the
+	// title and body in the unit's language, function words left out
+	// (knowledge/text/stem); absent for languages without a stemmer.
+	// Search sends the query's stems to them.
+	PropTitleStems = "title_stems"
+	PropBodyStems  = "body_stems"
 )
 
 // SearchProperties are the properties keyword search looks in, with the
@@ -71,10 +78,15 @@ const (
 // with spaces, gse_ch for Chinese, kagome_ja for Japanese. Search queries
 // WordProperties with the query text and CJKProperties with its CJK runs
 // only (see Search).
-var SearchProperties = append(append([]string{}, WordProperties...), CJKProperties...)
+var SearchProperties = slices.Concat(WordProperties, StemProperties, CJKProperties)
 
 // WordProperties are the word-tokenized search properties.
 var WordProperties = []string{PropTitle + "^2", PropBody, PropTerms}
+
+// StemProperties are the stemmed search properties, queried with the
+// stems of the query (stem.Query), the title weighted up as in
+// WordProperties.
+var StemProperties = []string{PropTitleStems + "^2", PropBodyStems}
 
 // CJKProperties are the search properties tokenized for Chinese and
 // Japanese. Their tokenizers cut Latin text into single letters, so they
@@ -141,6 +153,8 @@ func baseClass(name string) *models.Class {
 			{Name: PropIndustries, DataType: []string{"text[]"}, Tokenization: models.PropertyTokenizationField, Description: "industries the unit is written for; absent: all", IndexFilterable: boolp(true), IndexSearchable: boolp(false)},
 			{Name: PropAudiences, DataType: []string{"text[]"}, Tokenization: models.PropertyTokenizationField, Description: "audiences the unit is written for; absent: all", IndexFilterable: boolp(true), IndexSearchable: boolp(false)},
 			field(PropAdapts, "unit id of the core unit this context unit adapts; absent on others"),
+			textProp(PropTitleStems, models.PropertyTokenizationWord, "Snowball stems of the title in the unit's language, function words left out; absent for languages without a stemmer", true),
+			textProp(PropBodyStems, models.PropertyTokenizationWord, "Snowball stems of the body in the unit's language, function words left out; absent for languages without a stemmer", true),
 		},
 	}
 }

@@ -19,6 +19,7 @@ import (
 	wgrpc "github.com/weaviate/weaviate-go-client/v5/weaviate/grpc"
 
 	"github.com/kbops/kbops/knowledge"
+	"github.com/kbops/kbops/knowledge/text/stem"
 )
 
 // Connect returns a client for Weaviate at httpURL (http://host:port) with
@@ -227,6 +228,9 @@ type subQuery struct {
 
 func subQueries(q Query) []subQuery {
 	subs := []subQuery{{q.Text, WordProperties}}
+	if st := stem.Query(q.Text); st != "" {
+		subs = append(subs, subQuery{st, StemProperties})
+	}
 	exp := strings.Join(q.Expansions, " ")
 	if strings.TrimSpace(exp) != "" {
 		subs = append(subs, subQuery{exp, []string{PropTerms}})

@@ -152,3 +152,38 @@ func TestSearchSnippetIsTheMatchingPassage(t *testing.T) {
 		t.Errorf("snippet without a match: %q", s)
 	}
 }
+
+// Inflected and derived forms find each other in the unit's language: a
+// German "kalibrieren" finds "Kalibrierung", an English "recalibrating"
+// finds "recalibrate", a Spanish plural its singular. A German question's
+// function words ("die", "der") match no English unit through the stems.
+func TestStemsFindOtherFormsOfAWord(t *testing.T) {
+	tg := target(t)
+	us := append(mixedCorpus(),
+		mkUnit("lap/en/calib", "en", "Recalibrate the inclinometer", "Hold both keys for three seconds to start the recalibration."),
+		mkUnit("lap/de/kalib", "de", "Kalibrierung des Neigungsmessers", "Halten Sie beide Tasten drei Sekunden gedrückt, um die Kalibrierung zu starten."),
+		mkUnit("lap/es/baterias", "es", "Baterías usadas", "Retire las baterías antes de desechar el aparato."),
+	)
+	pub(t, tg, us, publish.Options{})
+	for _, c := range []struct{ query, lang, want string }{
+		{"Neigungsmesser kalibrieren", "de", "lap/de/kalib"},
+		{"recalibrating", "en", "lap/en/calib"},
+		{"batería desechada", "es", "lap/es/baterias"},
+	} {
+		hs := searchHits(t, tg, publish.Query{Text: c.query, Language: c.lang, Limit: 5})
+		if len(hs) == 0 || hs[0].UnitID != c.want {
+			t.Errorf("%q (%s): hits %v, want %s first", c.query, c.lang, ids(hs), c.want)
+		}
+	}
+	if hs := searchHits(t, tg, publish.Query{Text: "die der das", Language: "en"}); len(hs) != 0 {
+		t.Errorf("German function words found English units: %v", ids(hs))
+	}
+}
+
+func ids(hs []publish.Hit) []string {
+	var out []string
+	for _, h := range hs {
+		out = append(out, h.UnitID)
+	}
+	return out
+}

@@ -91,12 +91,14 @@ func TestFrameworkRetrieversMatchSearch(t *testing.T) {
 				continue
 			}
 			got := ids(t, f.script, rows)
-			// The top three, in order. A framework makes one keyword
-			// search; kbops search also searches the glossary's terms of
-			// the question in other languages, which may find more units,
-			// below those: a framework may return fewer, never others.
+			// The same first hit and the same top three. A framework
+			// makes one keyword search; kbops search also searches the
+			// stems of the question, which may reorder the units below
+			// the first, and the glossary's terms of the question in
+			// other languages, which may find more units, below those: a
+			// framework may return fewer, never others.
 			n := min(3, len(want), len(got))
-			if n == 0 || !slices.Equal(got[:n], want[:n]) {
+			if n == 0 || got[0] != want[0] || !slices.Equal(slices.Sorted(slices.Values(got[:n])), slices.Sorted(slices.Values(want[:n]))) {
 				t.Errorf("%s %q (language %q): top hits %v, kbops search %v", f.script, q.Text, q.Language, got, want)
 			}
 		}
