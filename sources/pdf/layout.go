@@ -168,7 +168,7 @@ func bpKey(l line) string {
 // body text. body is the document's body font size; sizes ranks the
 // larger font sizes used for headings, largest first.
 func headingLevel(l line, st style) int {
-	lv, numbered := headingInfo(l, st.body, st.sizes)
+	lv, numbered := headingInfo(l, st)
 	if lv > 0 && !numbered && st.numbered && l.size < st.body*1.2 {
 		// In a document with numbered headings, an unnumbered small bold
 		// line is a label in a figure or a table, not a heading.
@@ -181,16 +181,18 @@ func headingLevel(l line, st style) int {
 type style struct {
 	body     float64   // body font size
 	sizes    []float64 // heading sizes, largest first
+	boldBody bool      // most body text is bold, so bold marks nothing
 	numbered bool      // most headings are numbered
 }
 
 func docStyle(pages [][]line) style {
 	st := style{body: bodySize(pages)}
 	st.sizes = headingSizes(pages, st.body)
+	st.boldBody = boldBody(pages, st.body)
 	num, all := 0, 0
 	for _, ls := range pages {
 		for _, l := range ls {
-			if lv, n := headingInfo(l, st.body, st.sizes); lv > 0 {
+			if lv, n := headingInfo(l, st); lv > 0 {
 				all++
 				if n {
 					num++
@@ -204,8 +206,8 @@ func docStyle(pages [][]line) style {
 
 // headingInfo classifies a line on its own: heading level (0 for body
 // text) and whether the heading is numbered.
-func headingInfo(l line, body float64, sizes []float64) (int, bool) {
-	lv := headingLevelRaw(l, body, sizes)
+func headingInfo(l line, st style) (int, bool) {
+	lv := headingLevelRaw(l, st)
 	if lv == 0 {
 		return 0, false
 	}
@@ -213,7 +215,8 @@ func headingInfo(l line, body float64, sizes []float64) (int, bool) {
 	return lv, numberedRe.MatchString(t) || chapterRe.MatchString(t) || chapterEnRe.MatchString(t) || cjkNumRe.MatchString(t) || cjkSubRe.MatchString(t)
 }
 
-func headingLevelRaw(l line, body float64, sizes []float64) int {
+func headingLevelRaw(l line, st style) int {
+	body, sizes := st.body, st.sizes
 	t := strings.TrimSpace(l.text)
 	rc := utf8.RuneCountInString(t)
 	if rc < 2 || rc > 120 || dotLeader.MatchString(t) || pageNumRe.MatchString(t) || !hasLetter(t) {
@@ -234,7 +237,10 @@ func headingLevelRaw(l line, body float64, sizes []float64) int {
 		return 0
 	}
 	big := l.size >= body*1.2
-	emph := l.bold || l.size >= body*1.08
+	// Where the body itself is set in bold (the zh evaluation-board
+	// manual), a bold numbered line is a list item, not a heading: only a
+	// larger size sets a heading apart.
+	emph := l.bold && !st.boldBody || l.size >= body*1.08
 	if m := numberedRe.FindStringSubmatch(t); m != nil && emph {
 		depth := strings.Count(m[1], ".") + 1
 		// "2024 edition" or "100 mA max" are not chapter numbers.

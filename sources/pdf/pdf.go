@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	lpdf "github.com/ledongthuc/pdf"
 
@@ -305,7 +306,7 @@ func blocks(ls []line, st style) []block {
 			gap = cur.y - l.y
 		}
 		if lv := headingLevel(l, st); lv > 0 {
-			_, numbered := headingInfo(l, st.body, st.sizes)
+			_, numbered := headingInfo(l, st)
 			// A heading wrapped over two lines: same style, close below.
 			if cur != nil && cur.kind == bHeading && !numbered && cur.size == l.size && cur.bold == l.bold && gap > 0 && gap < 1.8*l.size {
 				cur.text = joinLines(cur.text, l.text)
@@ -367,6 +368,24 @@ func bodySize(pages [][]line) float64 {
 		}
 	}
 	return best
+}
+
+// boldBody says whether most of the text in the body size is bold.
+func boldBody(pages [][]line, body float64) bool {
+	bold, all := 0, 0
+	for _, ls := range pages {
+		for _, l := range ls {
+			if l.size != body {
+				continue
+			}
+			n := utf8.RuneCountInString(l.text)
+			all += n
+			if l.bold {
+				bold += n
+			}
+		}
+	}
+	return bold*2 > all
 }
 
 // headingSizes are the font sizes clearly larger than the body, largest
