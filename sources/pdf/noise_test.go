@@ -36,3 +36,58 @@ func TestBoldBodyListItemsStayInTheirSection(t *testing.T) {
 		t.Error(`no section "3.2.1 打开工程"`)
 	}
 }
+
+// A word hyphenated at a line end comes back whole when the document
+// writes it whole elsewhere ("INCLINOME-" "TER"), and a compound broken at
+// its own hyphen keeps it ("pull-" "up", "WCH-" "LinkE"): a search for
+// "inclinometer" finds no "INCLINOME- TER", one for "pull-up" no "pullup".
+func TestLineEndHyphenation(t *testing.T) {
+	dir := corpusDir(t)
+	cases := []struct {
+		file      string
+		want      []string // in some section's text
+		forbidden []string // in no section's text
+	}{
+		{"teqsas_LAP-TEQ-PLUS_User_Manual_en.pdf", []string{"INCLINOMETER", "warranty"}, []string{"INCLI- ", "INCLINOME- ", "INCLINO- ", "INCLI-NOMETER", "INCLINOME-TER"}},
+		{"teqsas_LAP-TEQ-PLUS_Bedienungsanleitung_de.pdf", []string{"INCLINOMETER", "Line-Arrays", "Gewährleistungsanspruch"}, []string{"INCLI- ", "INCLINOME- ", "INCLINO- ", "INCLINO-METER", "Line- Arrays", "Linearrays"}},
+		{"wch_CH32V003_Reference_Manual_RM_en.pdf", []string{"pull-up", "read-protected", "half-duplex"}, []string{"pullup", "readprotected", "halfduplex", "lowpower"}},
+		{"wch_WCH-Link_UserManual_en.pdf", []string{"WCH-LinkUtility", "WCH-DAPLink"}, []string{"WCH- Link", "WCHLinkUtility", "WCH- DAPLink", "WCHDAPLink"}},
+	}
+	for _, c := range cases {
+		r := extractFile(t, filepath.Join(dir, c.file))
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		var all strings.Builder
+		for _, s := range r.secs {
+			all.WriteString(s.Title + "\n" + s.Text + "\n")
+		}
+		for _, w := range c.want {
+			if !strings.Contains(all.String(), w) {
+				t.Errorf("%s: no section has %q", c.file, w)
+			}
+		}
+		for _, f := range c.forbidden {
+			if i := strings.Index(all.String(), f); i >= 0 {
+				t.Errorf("%s: %q in %q", c.file, f, all.String()[max(0, i-40):min(all.Len(), i+40)])
+			}
+		}
+	}
+}
+
+func TestJoinLinesHyphen(t *testing.T) {
+	words := map[string]int{"inclinometer": 3, "pull-up": 2, "pull": 2, "up": 2}
+	for _, c := range []struct{ a, b, want string }{
+		{"the LAP-TEQ PLUS INCLINOME-", "TER is", "the LAP-TEQ PLUS INCLINOMETER is"},
+		{"an internal pull-", "up resistor", "an internal pull-up resistor"},
+		{"the Gewährleis-", "tungsanspruch", "the Gewährleistungsanspruch"}, // no evidence, lowercase: a syllable break
+		{"for Line-", "Arrays", "for Line-Arrays"},                       // no evidence, capital: a compound
+		{"the LAP-", "TEQ", "the LAP-TEQ"},
+		{"range 1 -", "2 V", "range 1 - 2 V"},
+		{"是", "否", "是否"},
+	} {
+		if got := joinLines(c.a, c.b, words); got != c.want {
+			t.Errorf("joinLines(%q, %q) = %q, want %q", c.a, c.b, got, c.want)
+		}
+	}
+}

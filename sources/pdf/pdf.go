@@ -309,7 +309,7 @@ func blocks(ls []line, st style) []block {
 			_, numbered := headingInfo(l, st)
 			// A heading wrapped over two lines: same style, close below.
 			if cur != nil && cur.kind == bHeading && !numbered && cur.size == l.size && cur.bold == l.bold && gap > 0 && gap < 1.8*l.size {
-				cur.text = joinLines(cur.text, l.text)
+				cur.text = joinLines(cur.text, l.text, st.words)
 				cur.y = l.y
 				continue
 			}
@@ -338,7 +338,7 @@ func blocks(ls []line, st style) []block {
 		if dotLeader.MatchString(text) || dotLeader.MatchString(cur.text) {
 			cur.text += "\n" + text // table of contents: one entry per line
 		} else {
-			cur.text = joinLines(cur.text, text)
+			cur.text = joinLines(cur.text, text, st.words)
 		}
 		cur.y = l.y
 	}
