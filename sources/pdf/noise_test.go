@@ -1,7 +1,10 @@
 package pdf
 
 import (
+	"context"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -81,13 +84,90 @@ func TestJoinLinesHyphen(t *testing.T) {
 		{"the LAP-TEQ PLUS INCLINOME-", "TER is", "the LAP-TEQ PLUS INCLINOMETER is"},
 		{"an internal pull-", "up resistor", "an internal pull-up resistor"},
 		{"the Gewährleis-", "tungsanspruch", "the Gewährleistungsanspruch"}, // no evidence, lowercase: a syllable break
-		{"for Line-", "Arrays", "for Line-Arrays"},                       // no evidence, capital: a compound
+		{"for Line-", "Arrays", "for Line-Arrays"},                          // no evidence, capital: a compound
 		{"the LAP-", "TEQ", "the LAP-TEQ"},
 		{"range 1 -", "2 V", "range 1 - 2 V"},
 		{"是", "否", "是否"},
 	} {
 		if got := joinLines(c.a, c.b, words); got != c.want {
 			t.Errorf("joinLines(%q, %q) = %q, want %q", c.a, c.b, got, c.want)
+		}
+	}
+}
+
+// The contents pages of the LAP-TEQ PLUS manuals made six units of dot
+// leaders ("4.1 Charging the battery ...... 13") that matched a search for
+// any chapter and pushed the chapter down. They are left out; the
+// chapters they list are sections with their text, and no other corpus
+// manual loses a line to it.
+func TestTableOfContentsIsNoSection(t *testing.T) {
+	dir := corpusDir(t)
+	cases := []struct {
+		file     string
+		title    string
+		sections [][]string // still there, each with text
+		contains []string   // one per section
+	}{
+		{"teqsas_LAP-TEQ-PLUS_User_Manual_en.pdf", "Contents",
+			[][]string{{"4 Powering up", "4.1 Charging the battery"}, {"8 Calibration", "8.1 Calibration of 2 axes"}, {"1 Before you start", "Intended use"}, {"11 Technical Data", "EU Declaration of Conformity", "Manufacturer"}},
+			[]string{"charg", "CAL button", "inclination", "TEQSAS"}},
+		{"teqsas_LAP-TEQ-PLUS_Bedienungsanleitung_de.pdf", "Inhaltsverzeichnis",
+			[][]string{{"4 Inbetriebnahme", "4.1 Akku laden"}, {"8 Kalibrierung", "8.1 Kalibrierung von 2 Achsen"}, {"1 Bevor Sie beginnen", "Bestimmungsgemäßer Gebrauch"}},
+			[]string{"Akku", "CAL", "Neigung"}},
+	}
+	for _, c := range cases {
+		r := extractFile(t, filepath.Join(dir, c.file))
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		for _, s := range r.secs {
+			leaders := 0
+			for _, l := range strings.Split(s.Text, "\n") {
+				if dotLeader.MatchString(l) {
+					leaders++
+				}
+			}
+			if leaders > 0 || slices.Contains(s.Headings, c.title) {
+				t.Errorf("%s: section %q (%s) is contents: %d dot-leader lines: %.200q", c.file, strings.Join(s.Headings, " > "), s.Locator, leaders, s.Text)
+			}
+			if s.Locator == "p. 3" || s.Locator == "p. 4" || strings.HasPrefix(s.Locator, "pp. 3–") || strings.HasPrefix(s.Locator, "pp. 4–") {
+				t.Errorf("%s: section %q from the contents pages (%s)", c.file, strings.Join(s.Headings, " > "), s.Locator)
+			}
+		}
+		for i, h := range c.sections {
+			s := findSection(r.secs, h...)
+			if s == nil {
+				t.Errorf("%s: no section %q", c.file, strings.Join(h, " > "))
+				continue
+			}
+			if !strings.Contains(s.Text, c.contains[i]) {
+				t.Errorf("%s %q: text lacks %q: %.300q", c.file, strings.Join(h, " > "), c.contains[i], s.Text)
+			}
+		}
+	}
+	for _, f := range corpusPDFs(t) {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := Parse(context.Background(), f, data, func(error) {})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, m := range tableOfContents(d.lines, boilerplate(d.lines), docStyle(d.lines)) {
+			for _, b := range m {
+				if b {
+					n++
+				}
+			}
+		}
+		want := 0
+		if strings.HasPrefix(filepath.Base(f), "teqsas_LAP-TEQ-PLUS_") {
+			want = 52 // the title and 51 entries
+		}
+		if n != want {
+			t.Errorf("%s: %d lines taken for contents, want %d", filepath.Base(f), n, want)
 		}
 	}
 }

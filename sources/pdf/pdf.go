@@ -168,6 +168,7 @@ type block struct {
 func (d *Document) Sections(ctx context.Context, language string, emit func(sources.Section) error) error {
 	bp := boilerplate(d.lines)
 	st := docStyle(d.lines)
+	toc := tableOfContents(d.lines, bp, st)
 
 	// Without a declared language, a short section (a delivery list, a
 	// table of addresses) says too little about its own: it takes the
@@ -207,8 +208,8 @@ func (d *Document) Sections(ctx context.Context, language string, emit func(sour
 			return err
 		}
 		var kept []line
-		for _, l := range ls {
-			if !isBoilerplate(l, bp) {
+		for i, l := range ls {
+			if !isBoilerplate(l, bp) && (toc[pi] == nil || !toc[pi][i]) {
 				kept = append(kept, l)
 			}
 		}
@@ -237,15 +238,16 @@ func isBoilerplate(l line, bp map[string]bool) bool {
 	return (l.top || l.bot) && (bp[bpKey(l)] || pageNumRe.MatchString(l.text))
 }
 
-// Boilerplate returns the lines Sections leaves out as running headers,
-// footers and page numbers, page by page.
+// Boilerplate returns the lines Sections leaves out, page by page:
+// running headers, footers and page numbers, and the table of contents.
 func (d *Document) Boilerplate() []Page {
 	bp := boilerplate(d.lines)
+	toc := tableOfContents(d.lines, bp, docStyle(d.lines))
 	var out []Page
 	for i, ls := range d.lines {
 		p := Page{Number: i + 1}
-		for _, l := range ls {
-			if isBoilerplate(l, bp) {
+		for j, l := range ls {
+			if isBoilerplate(l, bp) || toc[i] != nil && toc[i][j] {
 				p.Lines = append(p.Lines, l.text)
 			}
 		}
