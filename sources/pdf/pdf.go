@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	lpdf "github.com/ledongthuc/pdf"
 
@@ -167,6 +168,7 @@ type block struct {
 func (d *Document) Sections(ctx context.Context, language string, emit func(sources.Section) error) error {
 	bp := boilerplate(d.lines)
 	st := docStyle(d.lines)
+	toc := tableOfContents(d.lines, bp, st)
 
 	// Without a declared language, a short section (a delivery list, a
 	// table of addresses) says too little about its own: it takes the
@@ -206,8 +208,8 @@ func (d *Document) Sections(ctx context.Context, language string, emit func(sour
 			return err
 		}
 		var kept []line
-		for _, l := range ls {
-			if !isBoilerplate(l, bp) {
+		for i, l := range ls {
+			if !isBoilerplate(l, bp) && (toc[pi] == nil || !toc[pi][i]) {
 				kept = append(kept, l)
 			}
 		}
@@ -236,15 +238,16 @@ func isBoilerplate(l line, bp map[string]bool) bool {
 	return (l.top || l.bot) && (bp[bpKey(l)] || pageNumRe.MatchString(l.text))
 }
 
-// Boilerplate returns the lines Sections leaves out as running headers,
-// footers and page numbers, page by page.
+// Boilerplate returns the lines Sections leaves out, page by page:
+// running headers, footers and page numbers, and the table of contents.
 func (d *Document) Boilerplate() []Page {
 	bp := boilerplate(d.lines)
+	toc := tableOfContents(d.lines, bp, docStyle(d.lines))
 	var out []Page
 	for i, ls := range d.lines {
 		p := Page{Number: i + 1}
-		for _, l := range ls {
-			if isBoilerplate(l, bp) {
+		for j, l := range ls {
+			if isBoilerplate(l, bp) || toc[i] != nil && toc[i][j] {
 				p.Lines = append(p.Lines, l.text)
 			}
 		}
@@ -305,10 +308,10 @@ func blocks(ls []line, st style) []block {
 			gap = cur.y - l.y
 		}
 		if lv := headingLevel(l, st); lv > 0 {
-			_, numbered := headingInfo(l, st.body, st.sizes)
+			_, numbered := headingInfo(l, st)
 			// A heading wrapped over two lines: same style, close below.
 			if cur != nil && cur.kind == bHeading && !numbered && cur.size == l.size && cur.bold == l.bold && gap > 0 && gap < 1.8*l.size {
-				cur.text = joinLines(cur.text, l.text)
+				cur.text = joinLines(cur.text, l.text, st.words)
 				cur.y = l.y
 				continue
 			}
@@ -337,7 +340,7 @@ func blocks(ls []line, st style) []block {
 		if dotLeader.MatchString(text) || dotLeader.MatchString(cur.text) {
 			cur.text += "\n" + text // table of contents: one entry per line
 		} else {
-			cur.text = joinLines(cur.text, text)
+			cur.text = joinLines(cur.text, text, st.words)
 		}
 		cur.y = l.y
 	}
@@ -367,6 +370,24 @@ func bodySize(pages [][]line) float64 {
 		}
 	}
 	return best
+}
+
+// boldBody says whether most of the text in the body size is bold.
+func boldBody(pages [][]line, body float64) bool {
+	bold, all := 0, 0
+	for _, ls := range pages {
+		for _, l := range ls {
+			if l.size != body {
+				continue
+			}
+			n := utf8.RuneCountInString(l.text)
+			all += n
+			if l.bold {
+				bold += n
+			}
+		}
+	}
+	return bold*2 > all
 }
 
 // headingSizes are the font sizes clearly larger than the body, largest
