@@ -108,6 +108,9 @@ func runSearch(ctx context.Context, ws *workspace.Workspace, q publish.Query, as
 		if h.SupersededBy != "" {
 			fmt.Fprintf(out, "\n   superseded by: %s", h.SupersededBy)
 		}
+		if h.SiblingOf != "" {
+			fmt.Fprintf(out, "\n   through its translation: %s", h.SiblingOf)
+		}
 		fmt.Fprintf(out, "\n   %s\n", h.Snippet)
 	}
 	return nil

@@ -72,6 +72,9 @@ func TestDemoRunsTheNightlyJob(t *testing.T) {
 		// search's choice, answering from a Spanish-less manual is the point.
 		regexp.MustCompile(`disipador\?\n1\. 5 (Maintenance  \[en|Wartung  \[de),`),
 		regexp.MustCompile(`冷却风扇多久更换一次？\n1\. El variador se apaga con E21 por la tarde  \[es,`),
+		// A German question answered from the English edition, through
+		// the German section it translates.
+		regexp.MustCompile(`Kühlkörper reinigen\n1\. 5 Maintenance  \[en,(?:[^\n]*\n){1,4}   through its translation: manuals/vf200_betriebsanleitung_de/5-wartung\n`),
 		// The Mexican market's adaptation first, the generic note after it.
 		regexp.MustCompile(`--market MX --limit 3 grounding PE terminal ground bar\n1\. Grounding in Mexico  \[en,[^\n]*\n[^\n]*\n[^\n]*\n   adapts: expert-notes/en/installation/grounding for MX\n[^\n]*\n2\. Grounding  \[en,`),
 		regexp.MustCompile(`market MX: \d+ core units, 1 adapted`),

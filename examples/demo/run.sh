@@ -82,6 +82,9 @@ k search --access public --limit 2 "¿Cada cuánto hay que limpiar el disipador?
 say "A Chinese question from the support desk; a Spanish ticket and the English manual answer it:"
 k search --limit 2 "冷却风扇多久更换一次？"
 
+say "A German customer's question for an agent that answers in English (--lang en): the English section is found through the German section it translates (translation siblings, aligned by kbops):"
+k search --lang en --limit 1 "Kühlkörper reinigen"
+
 say "The same question from the Mexican market: the note adapted for Mexico comes first, the generic one after it:"
 k search --market MX --limit 3 "grounding PE terminal ground bar"
 

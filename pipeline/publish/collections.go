@@ -223,7 +223,7 @@ func Reindex(ctx context.Context, t *Target, units []*knowledge.Unit, o Options,
 	if err != nil {
 		return res, err
 	}
-	desired := objects(units, o.Terms, o.Links, o.SupersededBy)
+	desired := objects(units, o.Terms, o.Links, o)
 	plan := MakePlan(name, desired, nil)
 	var pr Result
 	if err := t.apply(ctx, name, desired, plan, o, &pr); err != nil {

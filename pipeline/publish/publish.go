@@ -96,10 +96,10 @@ type Object struct {
 // BuildObject returns the Weaviate object for a unit, with its
 // cross-language terms and the link to its source ("" for none).
 func BuildObject(u *knowledge.Unit, terms []string, link string) Object {
-	return buildObject(u, terms, link, "")
+	return buildObject(u, terms, link, "", nil)
 }
 
-func buildObject(u *knowledge.Unit, terms []string, link, supersededBy string) Object {
+func buildObject(u *knowledge.Unit, terms []string, link, supersededBy string, siblings []string) Object {
 	props := map[string]any{
 		PropUnitID: u.ID, PropVersion: u.Version, PropContentHash: u.ContentHash,
 		PropTitle: u.Title, PropBody: u.Body, PropLanguage: u.Language, PropProduct: u.Product,
@@ -125,6 +125,10 @@ func buildObject(u *knowledge.Unit, terms []string, link, supersededBy string) O
 		// Set only on losers: the hash of every other object stays as it
 		// was before the property existed (HashProps skips empty values).
 		props[PropSupersededBy] = supersededBy
+	}
+	if len(siblings) > 0 {
+		// Absent without siblings, as superseded_by.
+		props[PropSiblings] = siblings
 	}
 	if lang := knowledge.PrimaryLanguage(u.Language); stem.Has(lang) {
 		// Absent when empty, as the CJK texts: units of other languages
@@ -339,6 +343,9 @@ type Options struct {
 	// the unit that wins (reviews.Supersede); its object is written with
 	// PropSupersededBy.
 	SupersededBy map[string]string
+	// Siblings maps a unit id to its translation siblings (align.Siblings
+	// over the approved units); its object is written with PropSiblings.
+	Siblings map[string][]string
 	// Progress, when set, is told how many writes are done of how many.
 	Progress func(done, total int)
 	// Keep names units whose published objects stay even though they are
@@ -365,10 +372,12 @@ type Result struct {
 // Objects builds the objects of the active units; terms and links may
 // be nil.
 func Objects(units []*knowledge.Unit, terms Terms, links Links) []Object {
-	return objects(units, terms, links, nil)
+	return objects(units, terms, links, Options{})
 }
 
-func objects(units []*knowledge.Unit, terms Terms, links Links, supersededBy map[string]string) []Object {
+// objects builds the objects of the active units with o's terms, links,
+// supersessions and siblings.
+func objects(units []*knowledge.Unit, terms Terms, links Links, o Options) []Object {
 	out := make([]Object, 0, len(units))
 	for _, u := range units {
 		if u.Status != knowledge.StatusActive {
@@ -382,7 +391,7 @@ func objects(units []*knowledge.Unit, terms Terms, links Links, supersededBy map
 		if links != nil {
 			link = links(u)
 		}
-		out = append(out, buildObject(u, ts, link, supersededBy[u.ID]))
+		out = append(out, buildObject(u, ts, link, o.SupersededBy[u.ID], o.Siblings[u.ID]))
 	}
 	return out
 }
@@ -405,7 +414,7 @@ func Publish(ctx context.Context, t *Target, units []*knowledge.Unit, o Options)
 			return res, err
 		}
 	}
-	desired := objects(units, o.Terms, o.Links, o.SupersededBy)
+	desired := objects(units, o.Terms, o.Links, o)
 	existing := map[string]Existing{}
 	if collection != "" {
 		if existing, err = t.ListExisting(ctx, collection, o.Repair); err != nil {

@@ -71,6 +71,11 @@ const (
 	// Search sends the query's stems to them.
 	PropTitleStems = "title_stems"
 	PropBodyStems  = "body_stems"
+	// PropSiblings are the unit ids of the unit's translation siblings
+	// (knowledge/align): the units of other-language editions of its
+	// manual that say the same; absent when it has none. Search brings a
+	// hit's sibling in the language asked for.
+	PropSiblings = "siblings"
 )
 
 // SearchProperties are the properties keyword search looks in, with the
@@ -153,6 +158,7 @@ func baseClass(name string) *models.Class {
 			{Name: PropIndustries, DataType: []string{"text[]"}, Tokenization: models.PropertyTokenizationField, Description: "industries the unit is written for; absent: all", IndexFilterable: boolp(true), IndexSearchable: boolp(false)},
 			{Name: PropAudiences, DataType: []string{"text[]"}, Tokenization: models.PropertyTokenizationField, Description: "audiences the unit is written for; absent: all", IndexFilterable: boolp(true), IndexSearchable: boolp(false)},
 			field(PropAdapts, "unit id of the core unit this context unit adapts; absent on others"),
+			{Name: PropSiblings, DataType: []string{"text[]"}, Tokenization: models.PropertyTokenizationField, Description: "unit ids of the translation siblings: units of other-language editions of the manual that say the same; absent: none", IndexFilterable: boolp(true), IndexSearchable: boolp(false)},
 			textProp(PropTitleStems, models.PropertyTokenizationWord, "Snowball stems of the title in the unit's language, function words left out; absent for languages without a stemmer", true),
 			textProp(PropBodyStems, models.PropertyTokenizationWord, "Snowball stems of the body in the unit's language, function words left out; absent for languages without a stemmer", true),
 		},

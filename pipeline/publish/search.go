@@ -113,6 +113,12 @@ type Hit struct {
 	// Adapts is the unit this one adapts for its Markets, if it is a
 	// context unit.
 	Adapts string `json:"adapts,omitempty"`
+	// Siblings are the unit's translation siblings (PropSiblings).
+	Siblings []string `json:"siblings,omitempty"`
+	// SiblingOf is set when the hit was found, or ranked higher, through
+	// a translation sibling in another language that matched the query:
+	// that sibling's unit id. Its score includes the sibling's.
+	SiblingOf string `json:"sibling_of,omitempty"`
 }
 
 // Search queries the alias as an agent front-end would: BM25 keyword
@@ -122,9 +128,13 @@ type Hit struct {
 // a multi-word term in another language ("de" in "reducción de
 // potencia") do not match every body in that language; the Han, Kana and
 // Hangul runs of both search CJKProperties, and a query without any does
-// not search them at all. A unit's score is the sum of its scores in
-// these searches. Hits come best first with the passage of the body that
-// matched as the snippet; no hits is an empty, non-nil slice.
+// not search them at all; the stems of the query search StemProperties.
+// A unit's score is the sum of its scores in these searches. Translation
+// siblings (PropSiblings) of units that matched in another language join
+// the hits, marked Hit.SiblingOf: with a language filter they take the
+// matching unit's score (addSiblings), without one they follow their hit
+// (siblingsFollow). Hits come best first with the passage of the body
+// that matched as the snippet; no hits is an empty, non-nil slice.
 func Search(ctx context.Context, t *Target, q Query) ([]Hit, error) {
 	// Weaviate 1.35 answers unfiltered GraphQL queries through an alias but
 	// rejects where-filters on one ("class does not exist"), so the alias
@@ -148,51 +158,229 @@ func Search(ctx context.Context, t *Target, q Query) ([]Hit, error) {
 		// A unit found by two searches may rank below the limit in each.
 		limit = max(2*q.Limit, 20)
 	}
-	type found struct {
-		hit  Hit
-		body string
+	found, err := runSearches(ctx, t, collection, q, subs, limit)
+	if err != nil {
+		return nil, err
 	}
-	var order []string
-	byID := map[string]*found{}
-	for _, sq := range subs {
-		rows, err := searchRows(ctx, t, collection, q, sq, limit)
-		if err != nil {
+	if q.Language != "" {
+		if err := addSiblings(ctx, t, collection, q, subs, limit, found); err != nil {
 			return nil, err
 		}
-		for _, m := range rows {
-			h := Hit{
-				UnitID: str(m[PropUnitID]), Title: str(m[PropTitle]), Language: str(m[PropLanguage]),
-				Product: str(m[PropProduct]), Tier: str(m[PropTier]), Access: str(m[PropAccess]),
-				Source: str(m[PropSourceURI]), Locator: str(m[PropLocator]), Link: str(m[PropLink]),
-				Effective: dateOnly(str(m[PropEffective])), Owner: str(m[PropOwner]), Markets: strs(m[PropMarkets]),
-				Concepts: strs(m[PropConcepts]), SupersededBy: str(m[PropSupersededBy]), Adapts: str(m[PropAdapts]),
-			}
-			if v, ok := m[PropVersion].(float64); ok {
-				h.Version = int(v)
-			}
-			if add, ok := m["_additional"].(map[string]any); ok {
-				h.Score, _ = strconv.ParseFloat(str(add["score"]), 64)
-			}
-			if f, ok := byID[h.UnitID]; ok {
-				f.hit.Score += h.Score
-				continue
-			}
-			byID[h.UnitID] = &found{hit: h, body: str(m[PropBody])}
-			order = append(order, h.UnitID)
-		}
 	}
-	hits := make([]Hit, 0, len(order))
-	for _, id := range order {
-		f := byID[id]
+	hits := make([]Hit, 0, len(found.order))
+	for _, id := range found.order {
+		f := found.byID[id]
 		f.hit.Snippet = Snippet(f.body, q.Text)
 		hits = append(hits, f.hit)
 	}
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
 	hits = AdaptedFirst(hits, q.Market)
+	if q.Language == "" {
+		if hits, err = siblingsFollow(ctx, t, collection, q, hits); err != nil {
+			return nil, err
+		}
+	}
 	if len(hits) > q.Limit {
 		hits = hits[:q.Limit]
 	}
 	return hits, nil
+}
+
+// siblingsFollow places, without a language filter, each hit's
+// translation siblings right after it (fetched with q's filters when no
+// search found them, moved up when one did), marked SiblingOf and with
+// the hit's score: the question's language need not be the customer's,
+// and the agent gets the answer in every edition. Only the hits within
+// the limit bring siblings.
+func siblingsFollow(ctx context.Context, t *Target, collection string, q Query, hits []Hit) ([]Hit, error) {
+	at := map[string]int{}
+	for i, h := range hits {
+		at[h.UnitID] = i
+	}
+	var missing []string
+	wanted := map[string]bool{}
+	for _, h := range hits[:min(len(hits), q.Limit)] {
+		for _, s := range h.Siblings {
+			if _, ok := at[s]; !ok && !wanted[s] {
+				wanted[s] = true
+				missing = append(missing, s)
+			}
+		}
+	}
+	if !anySiblings(hits, q.Limit) {
+		return hits, nil
+	}
+	fetched := map[string]Hit{}
+	if len(missing) > 0 {
+		rows, err := searchRows(ctx, t, collection, q, subQuery{}, len(missing), missing)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range rows {
+			h := hitOf(m)
+			h.Snippet = Snippet(str(m[PropBody]), q.Text)
+			fetched[h.UnitID] = h
+		}
+	}
+	placed := map[string]bool{}
+	out := make([]Hit, 0, len(hits)+len(fetched))
+	for i, h := range hits {
+		if placed[h.UnitID] {
+			continue
+		}
+		placed[h.UnitID] = true
+		out = append(out, h)
+		if i >= q.Limit {
+			continue
+		}
+		for _, s := range h.Siblings {
+			if placed[s] {
+				continue
+			}
+			sh, ok := fetched[s]
+			if j, found := at[s]; found {
+				sh, ok = hits[j], true
+			}
+			if !ok {
+				continue // filtered out, or not published here
+			}
+			sh.Score, sh.SiblingOf = h.Score, h.UnitID
+			placed[s] = true
+			out = append(out, sh)
+		}
+	}
+	return out, nil
+}
+
+func anySiblings(hits []Hit, limit int) bool {
+	for _, h := range hits[:min(len(hits), limit)] {
+		if len(h.Siblings) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// foundUnit is a unit found by one or more searches of a query.
+type foundUnit struct {
+	hit      Hit
+	body     string
+	siblings []string
+}
+
+// foundSet is the units found by the searches of a query, in the order
+// first found, with their scores summed.
+type foundSet struct {
+	order []string
+	byID  map[string]*foundUnit
+}
+
+func (fs *foundSet) add(m map[string]any) {
+	h := hitOf(m)
+	if f, ok := fs.byID[h.UnitID]; ok {
+		f.hit.Score += h.Score
+		return
+	}
+	fs.byID[h.UnitID] = &foundUnit{hit: h, body: str(m[PropBody]), siblings: strs(m[PropSiblings])}
+	fs.order = append(fs.order, h.UnitID)
+}
+
+// runSearches runs the searches of q with its filters.
+func runSearches(ctx context.Context, t *Target, collection string, q Query, subs []subQuery, limit int) (*foundSet, error) {
+	fs := &foundSet{byID: map[string]*foundUnit{}}
+	for _, sq := range subs {
+		rows, err := searchRows(ctx, t, collection, q, sq, limit, nil)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range rows {
+			fs.add(m)
+		}
+	}
+	return fs, nil
+}
+
+// addSiblings runs the searches of q again in every language and gives
+// each translation sibling in q's language of a unit found there that
+// unit's score (the best, when several bring it), fetching the siblings
+// not found yet with q's filters — so a German question about a manual
+// with an English edition finds the English section the German one
+// translates. A sibling that does not pass q's filters (access,
+// superseded, market) stays out.
+func addSiblings(ctx context.Context, t *Target, collection string, q Query, subs []subQuery, limit int, found *foundSet) error {
+	anyLang := q
+	anyLang.Language = ""
+	other, err := runSearches(ctx, t, collection, anyLang, subs, limit)
+	if err != nil {
+		return err
+	}
+	credit := map[string]float64{}
+	via := map[string]string{}
+	var missing []string
+	for _, id := range other.order {
+		f := other.byID[id]
+		if languageMatches(f.hit.Language, q.Language) {
+			continue
+		}
+		for _, s := range f.siblings {
+			if _, ok := credit[s]; !ok && found.byID[s] == nil {
+				missing = append(missing, s)
+			}
+			if f.hit.Score > credit[s] {
+				credit[s], via[s] = f.hit.Score, id
+			}
+		}
+	}
+	if len(credit) == 0 {
+		return nil
+	}
+	if len(missing) > 0 {
+		rows, err := searchRows(ctx, t, collection, q, subQuery{}, len(missing), missing)
+		if err != nil {
+			return err
+		}
+		for _, m := range rows {
+			h := hitOf(m)
+			h.Score = 0
+			found.byID[h.UnitID] = &foundUnit{hit: h, body: str(m[PropBody]), siblings: strs(m[PropSiblings])}
+			found.order = append(found.order, h.UnitID)
+		}
+	}
+	for s, c := range credit {
+		if f := found.byID[s]; f != nil {
+			f.hit.Score += c
+			f.hit.SiblingOf = via[s]
+		}
+	}
+	return nil
+}
+
+// languageMatches reports whether a unit's language tag passes a language
+// filter as where() applies it: a full tag exactly, a primary subtag as a
+// prefix.
+func languageMatches(tag, filter string) bool {
+	if strings.Contains(filter, "-") {
+		return tag == filter
+	}
+	return knowledge.PrimaryLanguage(tag) == strings.ToLower(filter)
+}
+
+func hitOf(m map[string]any) Hit {
+	h := Hit{
+		UnitID: str(m[PropUnitID]), Title: str(m[PropTitle]), Language: str(m[PropLanguage]),
+		Product: str(m[PropProduct]), Tier: str(m[PropTier]), Access: str(m[PropAccess]),
+		Source: str(m[PropSourceURI]), Locator: str(m[PropLocator]), Link: str(m[PropLink]),
+		Effective: dateOnly(str(m[PropEffective])), Owner: str(m[PropOwner]), Markets: strs(m[PropMarkets]),
+		Concepts: strs(m[PropConcepts]), SupersededBy: str(m[PropSupersededBy]), Adapts: str(m[PropAdapts]),
+		Siblings: strs(m[PropSiblings]),
+	}
+	if v, ok := m[PropVersion].(float64); ok {
+		h.Version = int(v)
+	}
+	if add, ok := m["_additional"].(map[string]any); ok {
+		h.Score, _ = strconv.ParseFloat(str(add["score"]), 64)
+	}
+	return h
 }
 
 // AdaptedFirst moves each hit that adapts another hit for market right
@@ -265,25 +453,39 @@ func isCJK(r rune) bool {
 	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) || r == 'ー'
 }
 
-// searchRows runs one search and returns its result rows.
-func searchRows(ctx context.Context, t *Target, collection string, q Query, sq subQuery, limit int) ([]map[string]any, error) {
+// searchRows runs one search and returns its result rows. Without a
+// query text it searches nothing and returns the units named in only
+// that pass q's filters.
+func searchRows(ctx context.Context, t *Target, collection string, q Query, sq subQuery, limit int, only []string) ([]map[string]any, error) {
 	fields := []graphql.Field{
 		{Name: PropUnitID}, {Name: PropTitle}, {Name: PropVersion}, {Name: PropLanguage},
 		{Name: PropProduct}, {Name: PropTier}, {Name: PropAccess}, {Name: PropSourceURI},
 		{Name: PropLocator}, {Name: PropBody}, {Name: PropLink}, {Name: PropEffective}, {Name: PropOwner},
 		{Name: PropMarkets}, {Name: PropConcepts}, {Name: PropSupersededBy}, {Name: PropAdapts},
+		{Name: PropSiblings},
 		{Name: "_additional", Fields: []graphql.Field{{Name: "score"}}},
 	}
 	g := t.Client.GraphQL().Get().WithClassName(collection).WithFields(fields...).WithLimit(limit)
-	if t.HasVectors() {
+	switch {
+	case sq.text == "":
+	case t.HasVectors():
 		g = g.WithHybrid((&graphql.HybridArgumentBuilder{}).WithQuery(sq.text).WithProperties(sq.props).WithAlpha(0.5))
-	} else {
+	default:
 		g = g.WithBM25((&graphql.BM25ArgumentBuilder{}).WithQuery(sq.text).WithProperties(sq.props...))
 	}
 	if t.Consistency != "" {
 		g = g.WithConsistencyLevel(t.Consistency)
 	}
-	if w := where(q); w != nil {
+	w := where(q)
+	if len(only) > 0 {
+		in := filters.Where().WithPath([]string{PropUnitID}).WithOperator(filters.ContainsAny).WithValueText(only...)
+		if w == nil {
+			w = in
+		} else {
+			w = filters.Where().WithOperator(filters.And).WithOperands([]*filters.WhereBuilder{w, in})
+		}
+	}
+	if w != nil {
 		g = g.WithWhere(w)
 	}
 	resp, err := g.Do(ctx)

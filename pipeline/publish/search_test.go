@@ -187,3 +187,48 @@ func ids(hs []publish.Hit) []string {
 	}
 	return out
 }
+
+// A question in one language finds, with a target language, the section
+// of the other edition its match translates, marked with the unit that
+// matched; without a filter the translation follows its hit; a sibling
+// the caller may not read stays out.
+func TestSearchBringsTranslationSiblings(t *testing.T) {
+	tg := target(t)
+	us := mixedCorpus()
+	internal := mkUnit("lap/fr/batterie", "fr", "Batterie", "Chargez la batterie.")
+	internal.Access = knowledge.AccessInternal
+	us = append(us, internal)
+	sib := map[string][]string{
+		"lap/en/battery":      {"lap/de/akku", "lap/fr/batterie"},
+		"lap/de/akku":         {"lap/en/battery", "lap/fr/batterie"},
+		"lap/fr/batterie":     {"lap/de/akku", "lap/en/battery"},
+		"lap/en/scope":        {"lap/de/lieferumfang"},
+		"lap/de/lieferumfang": {"lap/en/scope"},
+	}
+	pub(t, tg, us, publish.Options{Siblings: sib})
+
+	// "Ladegerät leuchtet grün" shares no word with the English units.
+	hs := searchHits(t, tg, publish.Query{Text: "Ladegerät leuchtet grün", Language: "en", Limit: 3})
+	if len(hs) == 0 || hs[0].UnitID != "lap/en/battery" || hs[0].SiblingOf != "lap/de/akku" {
+		t.Fatalf("German question, English answer wanted: %+v", hs)
+	}
+	if hs[0].Snippet == "" || hs[0].Score <= 0 {
+		t.Errorf("the sibling hit has no snippet or score: %+v", hs[0])
+	}
+	hs = searchHits(t, tg, publish.Query{Text: "Ladegerät leuchtet grün", Limit: 3, Access: "customer"})
+	if got := ids(hs); len(got) < 2 || got[0] != "lap/de/akku" || got[1] != "lap/en/battery" || hs[1].SiblingOf != "lap/de/akku" {
+		t.Errorf("no filter: %v, want the German hit and its English translation after it", got)
+	}
+	for _, h := range hs {
+		if h.UnitID == "lap/fr/batterie" {
+			t.Errorf("an internal sibling reached a customer search: %+v", h)
+		}
+	}
+	if hs := searchHits(t, tg, publish.Query{Text: "Ladegerät leuchtet grün", Language: "fr", Access: "customer"}); len(hs) != 0 {
+		t.Errorf("French wanted, the only French sibling is internal: %v", ids(hs))
+	}
+	// A unit without siblings is found as before.
+	if hs := searchHits(t, tg, publish.Query{Text: "评估板怎么供电", Language: "zh"}); len(hs) == 0 || hs[0].UnitID != "evb/zh/power" || hs[0].SiblingOf != "" {
+		t.Errorf("Chinese question: %+v", hs)
+	}
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kbops/kbops/glossary"
 	"github.com/kbops/kbops/knowledge"
+	"github.com/kbops/kbops/knowledge/align"
 	"github.com/kbops/kbops/pipeline/glossarypass"
 	"github.com/kbops/kbops/pipeline/publish"
 	"github.com/kbops/kbops/pipeline/workspace"
@@ -44,6 +45,10 @@ type Main struct {
 	// approved termbase's concepts): published marked superseded_by the
 	// winner, left out of default search.
 	Superseded map[string]reviews.Supersession
+	// Siblings are the translation siblings of the approved units
+	// (align.Siblings over Approved): derived from reviewed text only, so
+	// a sibling is always an approved unit.
+	Siblings map[string][]string
 }
 
 // SupersededBy maps each superseded unit to the unit that wins, as
@@ -97,6 +102,7 @@ func LoadMain(ctx context.Context, ws *workspace.Workspace) (Main, error) {
 	// The decision is made here, from main's approved units, so every
 	// writer of Weaviate (publish, reindex, serve's job) writes the same.
 	st.Superseded = reviews.Supersede(st.Approved, pins, concepts)
+	st.Siblings = align.Siblings(st.Approved, align.Options{})
 	st.Links = Links(ws)
 	return st, nil
 }

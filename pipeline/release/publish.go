@@ -164,7 +164,7 @@ func Publish(ctx context.Context, ws *workspace.Workspace, o Options) (Result, e
 	for _, t := range targets {
 		r, err := publish.Publish(ctx, t.Target, t.Units(m.Approved), publish.Options{
 			DryRun: o.DryRun, Repair: o.Repair, Terms: m.Terms, Links: m.Links, Progress: o.Progress, Keep: m.Held, Hold: m.Hold,
-			SupersededBy: m.SupersededBy(),
+			SupersededBy: m.SupersededBy(), Siblings: m.Siblings,
 		})
 		res.add(t.Alias, r)
 		if err != nil {

@@ -49,7 +49,7 @@ func Reindex(ctx context.Context, ws *workspace.Workspace, status func(string)) 
 	objects := 0
 	var cols []string
 	for _, t := range targets {
-		r, err := publish.Reindex(ctx, t.Target, t.Units(m.Approved), publish.Options{Terms: m.Terms, Links: m.Links, SupersededBy: m.SupersededBy()}, ws.Config.Weaviate.Keep)
+		r, err := publish.Reindex(ctx, t.Target, t.Units(m.Approved), publish.Options{Terms: m.Terms, Links: m.Links, SupersededBy: m.SupersededBy(), Siblings: m.Siblings}, ws.Config.Weaviate.Keep)
 		if err != nil {
 			if len(targets) > 1 {
 				return res, fmt.Errorf("%s: %w", t.Alias, err)
