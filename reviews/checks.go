@@ -282,9 +282,18 @@ func (c *checker) conflict(k Conflict) {
 	if len(k.Concepts) > 0 {
 		across = fmt.Sprintf(" (in %s, the same concept %s)", b.Language, strings.Join(k.Concepts, ", "))
 	}
-	c.add(Technical, a, k.A.Line, CodeConflict, "%q states %s here, %s:%d%s states %s (%q, tier %s, effective %s); %s",
+	// The unit named is the strongest stating its value; the rest are
+	// counted, so a parameter stated by thousands of units stays readable.
+	others := ""
+	switch {
+	case k.Others == 1:
+		others = ", as does 1 other unit"
+	case k.Others > 1:
+		others = fmt.Sprintf(", as do %d other units", k.Others)
+	}
+	c.add(Technical, a, k.A.Line, CodeConflict, "%q states %s here, %s:%d%s states %s (%q, tier %s, effective %s)%s; %s",
 		k.A.Text, formatValue(k.A.Value, k.A.Symbol), knowledge.FilePath(b.ID), c.offset(b.ID)+k.B.Line, across,
-		formatValue(k.B.Value, k.B.Symbol), k.B.Text, b.Tier, b.Effective, verdict)
+		formatValue(k.B.Value, k.B.Symbol), k.B.Text, b.Tier, b.Effective, others, verdict)
 	// Which value the agent should give is undecided: that must not
 	// reach it by default.
 	c.out[len(c.out)-1].Blocking = k.Winner == ""

@@ -211,6 +211,12 @@ func hasHan(s string) bool {
 
 // Conflict is two units of one product stating different values for one
 // parameter, and which of them wins.
+//
+// When several units state B's value, B is the strongest of them (the one
+// that wins by tier, then date, and so decides how A fares against that
+// value) and Others counts the rest: a parameter stated by thousands of
+// units with a few dozen values gives one conflict per checked statement
+// and other value, not one per pair of units.
 type Conflict struct {
 	A, B Statement
 	// Winner is the id of the unit that wins by tier, then effective date;
@@ -221,11 +227,17 @@ type Conflict struct {
 	// Concepts are the termbase concepts that name the parameter in both
 	// units when they are in different languages; nil within a language.
 	Concepts []string
+	// Others is the number of further units that state B's value for the
+	// parameter and contradict A; they are not reported one by one.
+	Others int
 }
 
 // FindConflicts compares the statements of the units checked with those of
 // every active unit of the same product and language and returns the
-// contradictions that involve a checked unit.
+// contradictions that involve a checked unit: for each statement of a
+// checked unit, one per other value stated for its parameter (see
+// Conflict.Others), so the result grows with the checked units times the
+// distinct values, not with the square of the units.
 func FindConflicts(all map[string]*knowledge.Unit, checked []string) []Conflict {
 	return FindConflictsAcross(all, checked, nil)
 }
@@ -236,7 +248,15 @@ func FindConflicts(all map[string]*knowledge.Unit, checked []string) []Conflict 
 // of their parameters are the same (and in both units' reviewed concept
 // lists), with the same qualifier and normalised unit of measure.
 func FindConflictsAcross(all map[string]*knowledge.Unit, checked []string, concepts ConceptFinder) []Conflict {
-	out := findConflicts(all, checked)
+	return findConflictsAcross(all, checked, concepts, nil)
+}
+
+// findConflictsAcross is FindConflictsAcross whose choice of the unit that
+// stands for a value passes over the units skip names for a checked unit
+// (Supersede decides pinned pairs first, and the strongest unit other
+// than the pinned one must still count).
+func findConflictsAcross(all map[string]*knowledge.Unit, checked []string, concepts ConceptFinder, skip func(a, b string) bool) []Conflict {
+	out := findConflicts(all, checked, skip)
 	if concepts != nil {
 		out = append(out, crossLanguageConflicts(all, checked, concepts)...)
 		sortConflicts(out)
@@ -244,45 +264,144 @@ func FindConflictsAcross(all map[string]*knowledge.Unit, checked []string, conce
 	return out
 }
 
-func findConflicts(all map[string]*knowledge.Unit, checked []string) []Conflict {
+// valueGroup is the units of one product and language that state one value
+// for one parameter, each once (its first such statement), strongest first.
+type valueGroup struct {
+	value   float64
+	members []Statement
+	plain   map[string]bool // the members' ids: whether the unit is plain
+}
+
+// plain reports whether u names no market, industry or audience: then it
+// shares a context with every unit that does not adapt it or is adapted
+// by it (sameContext).
+func plain(u *knowledge.Unit) bool {
+	return len(u.Markets) == 0 && len(u.Industries) == 0 && len(u.Audiences) == 0
+}
+
+// stronger reports whether a wins over b by the rule of winner, the unit
+// id breaking ties so that the strongest of a group is always the same.
+func stronger(a, b *knowledge.Unit) bool {
+	if ra, rb := a.Tier.Rank(), b.Tier.Rank(); ra != rb {
+		return ra < rb
+	}
+	if da, db := a.Dated(), b.Dated(); da != db {
+		return da
+	} else if da && !a.Effective.Equal(b.Effective.Time) {
+		return a.Effective.After(b.Effective.Time)
+	}
+	return a.ID < b.ID
+}
+
+func findConflicts(all map[string]*knowledge.Unit, checked []string, skip func(a, b string) bool) []Conflict {
 	type group struct{ product, lang string }
-	idx := map[group]map[string][]Statement{}
-	for _, u := range all {
-		if u.Status != knowledge.StatusActive || u.Product == "" {
-			continue
+	idx := map[group]map[string][]*valueGroup{}
+	stmts := map[string][]Statement{}
+	adaptedBy := map[string][]string{} // unit id → the active units adapting it
+	ids := make([]string, 0, len(all))
+	for id, u := range all {
+		if u.Status == knowledge.StatusActive && u.Product != "" {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		u := all[id]
+		if u.Adapts != "" {
+			adaptedBy[u.Adapts] = append(adaptedBy[u.Adapts], u.ID)
 		}
 		g := group{u.Product, knowledge.PrimaryLanguage(u.Language)}
 		if idx[g] == nil {
-			idx[g] = map[string][]Statement{}
+			idx[g] = map[string][]*valueGroup{}
 		}
-		for _, st := range Statements(u) {
-			idx[g][st.Key()] = append(idx[g][st.Key()], st)
+		sts := Statements(u)
+		stmts[id] = sts
+		for _, st := range sts {
+			k := st.Key()
+			vgs := idx[g][k]
+			i := slices.IndexFunc(vgs, func(vg *valueGroup) bool { return vg.value == st.Value })
+			if i < 0 {
+				vgs = append(vgs, &valueGroup{value: st.Value, plain: map[string]bool{}})
+				i = len(vgs) - 1
+				idx[g][k] = vgs
+			}
+			vg := vgs[i]
+			if _, ok := vg.plain[u.ID]; ok {
+				continue // a second line with the same value
+			}
+			vg.plain[u.ID] = plain(u)
+			vg.members = append(vg.members, st)
+		}
+	}
+	for _, keys := range idx {
+		for _, vgs := range keys {
+			sort.Slice(vgs, func(i, j int) bool { return vgs[i].value < vgs[j].value })
+			for _, vg := range vgs {
+				sort.SliceStable(vg.members, func(i, j int) bool { return stronger(all[vg.members[i].Unit], all[vg.members[j].Unit]) })
+			}
 		}
 	}
 	isChecked := map[string]bool{}
 	for _, id := range checked {
 		isChecked[id] = true
 	}
-	seen := map[string]bool{}
+	type pairKey struct{ a, b, key string }
+	seen := map[pairKey]bool{}
 	var out []Conflict
 	for _, id := range checked {
 		u := all[id]
 		if u == nil || u.Status != knowledge.StatusActive || u.Product == "" {
 			continue
 		}
+		sts, ok := stmts[id]
+		if !ok {
+			sts = Statements(u)
+		}
+		// The units that never share u's context whatever they name.
+		excluded := slices.Compact(slices.Sorted(slices.Values(append([]string{u.ID, u.Adapts}, adaptedBy[u.ID]...))))
+		uPlain := plain(u)
 		g := group{u.Product, knowledge.PrimaryLanguage(u.Language)}
-		for _, a := range Statements(u) {
-			for _, b := range idx[g][a.Key()] {
-				if b.Unit == a.Unit || b.Value == a.Value || !sameContext(u, all[b.Unit]) {
+		for _, a := range sts {
+			k := a.Key()
+			for _, vg := range idx[g][k] {
+				if vg.value == a.Value {
 					continue
 				}
-				pair := a.Unit + "|" + b.Unit + "|" + a.Key()
-				if seen[pair] || seen[b.Unit+"|"+a.Unit+"|"+a.Key()] && isChecked[b.Unit] {
+				var rep *Statement
+				n := 0 // units of the group that contradict a
+				if uPlain {
+					n = len(vg.members)
+					for _, x := range excluded {
+						if _, ok := vg.plain[x]; ok && x != "" {
+							n--
+						}
+					}
+				}
+				for i := range vg.members {
+					b := &vg.members[i]
+					if b.Unit == u.ID || !sameContext(u, all[b.Unit]) {
+						continue
+					}
+					if !uPlain {
+						n++
+					}
+					if rep == nil && (skip == nil || !skip(u.ID, b.Unit)) {
+						rep = b
+						if uPlain {
+							break // n is known; the rest share u's context
+						}
+					}
+				}
+				if rep == nil {
+					continue
+				}
+				pair := pairKey{u.ID, rep.Unit, k}
+				if seen[pair] || seen[pairKey{rep.Unit, u.ID, k}] && isChecked[rep.Unit] {
 					continue
 				}
 				seen[pair] = true
-				c := Conflict{A: a, B: b}
-				c.Winner, c.Why = winner(all[a.Unit], all[b.Unit])
+				c := Conflict{A: a, B: *rep, Others: n - 1}
+				c.Winner, c.Why = winner(u, all[rep.Unit])
 				out = append(out, c)
 			}
 		}

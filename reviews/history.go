@@ -239,13 +239,16 @@ func (s *Snapshot) recordsAddedBy(c *object.Commit, ch kbrepoChange, pending map
 			}
 			return out, nil
 		}
-		b, err := s.repo.Read(blob)
-		if err != nil {
-			return nil, err
-		}
-		f, err := ParseApprovals(ch.Path, b)
-		if err != nil {
-			return out, nil // an unreadable old version added nothing we count
+		f, ok := s.cache.approvals(blob)
+		if !ok {
+			b, err := s.repo.Read(blob)
+			if err != nil {
+				return nil, err
+			}
+			if f, err = ParseApprovals(ch.Path, b); err != nil {
+				return out, nil // an unreadable old version added nothing we count
+			}
+			s.cache.putApprovals(blob, f)
 		}
 		for _, r := range f.Records {
 			out[r.Key()] = true

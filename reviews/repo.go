@@ -40,7 +40,10 @@ type Snapshot struct {
 	Unreadable map[string]error
 
 	repo *kbrepo.Repo
-	hist *History
+	// cache is the parse cache the snapshot was loaded with (nil: none);
+	// the history walk reads older versions of approvals files through it.
+	cache *ParseCache
+	hist  *History
 	// ancestry caches descends.
 	ancestry map[[2]plumbing.Hash]bool
 	// recKeys holds the record keys of approvals-file versions read
@@ -74,7 +77,7 @@ func LoadCached(ctx context.Context, r *kbrepo.Repo, commit plumbing.Hash, cache
 	if err != nil {
 		return nil, err
 	}
-	s := &Snapshot{Commit: commit, Tree: t, Units: map[string]*knowledge.Unit{}, Records: map[string][]Record{}, Owners: &Owners{}, repo: r}
+	s := &Snapshot{Commit: commit, Tree: t, Units: map[string]*knowledge.Unit{}, Records: map[string][]Record{}, Owners: &Owners{}, repo: r, cache: cache}
 	if b, ok, err := r.ReadPath(t, OwnersFile); err != nil {
 		return nil, err
 	} else if ok {
@@ -874,6 +877,13 @@ type MergeResult struct {
 //
 // checks are the options of verify's blocking checks (nil: the defaults).
 func Merge(ctx context.Context, r *kbrepo.Repo, mainBranch, reviewBranch, who string, now time.Time, checks *CheckOptions) (MergeResult, error) {
+	return MergeCached(ctx, r, mainBranch, reviewBranch, who, now, checks, nil)
+}
+
+// MergeCached is Merge reading unit and approvals files through cache (nil:
+// none; see LoadCached): after approve or verify parsed the branch, only
+// the files changed since are parsed again. The caller saves the cache.
+func MergeCached(ctx context.Context, r *kbrepo.Repo, mainBranch, reviewBranch, who string, now time.Time, checks *CheckOptions, cache *ParseCache) (MergeResult, error) {
 	ctx, unlock, err := r.WriteLock(ctx, "kbops review merge", true)
 	if err != nil {
 		return MergeResult{}, err
@@ -900,11 +910,11 @@ func Merge(ctx context.Context, r *kbrepo.Repo, mainBranch, reviewBranch, who st
 			return res, fmt.Errorf("merge base of %s and %s: %w", mainBranch, reviewBranch, err)
 		}
 	}
-	head, err := Load(ctx, r, rh)
+	head, err := LoadCached(ctx, r, rh, cache)
 	if err != nil {
 		return res, err
 	}
-	base, err := Load(ctx, r, baseHash)
+	base, err := LoadCached(ctx, r, baseHash, cache)
 	if err != nil {
 		return res, err
 	}

@@ -3,6 +3,7 @@ package reviews
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -192,7 +193,32 @@ func Supersede(units []*knowledge.Unit, pins map[string][]Pin, concepts ConceptF
 	}
 	out := map[string]Supersession{}
 	decided := map[[2]string]bool{}
-	for _, c := range FindConflictsAcross(all, ids, concepts) {
+	// Pinned pairs first: a conflict names one unit per value (the
+	// strongest), so a pin over another unit of that value would go
+	// unseen, and the pin decides the pair whatever the rule says.
+	winners := slices.Sorted(maps.Keys(pins))
+	for _, w := range winners {
+		for _, p := range pins[w] {
+			l := p.Over
+			if all[w] == nil || all[l] == nil || w == l {
+				continue
+			}
+			if _, ok := pinned(w, l); !ok || decided[[2]string{min(w, l), max(w, l)}] {
+				continue
+			}
+			pair := map[string]*knowledge.Unit{w: all[w], l: all[l]}
+			cs := FindConflictsAcross(pair, []string{l}, concepts)
+			if len(cs) == 0 {
+				continue
+			}
+			decided[[2]string{min(w, l), max(w, l)}] = true
+			if _, ok := out[l]; !ok {
+				out[l] = Supersession{Unit: l, By: w, Pinned: true, Why: "pinned by a consistency reviewer: " + p.Reason, Parameter: cs[0].A.Text}
+			}
+		}
+	}
+	skip := func(a, b string) bool { return decided[[2]string{min(a, b), max(a, b)}] }
+	for _, c := range findConflictsAcross(all, ids, concepts, skip) {
 		a, b := c.A.Unit, c.B.Unit
 		pair := [2]string{min(a, b), max(a, b)}
 		if decided[pair] {

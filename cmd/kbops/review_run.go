@@ -194,7 +194,10 @@ func runReviewMerge(ctx context.Context, ws *workspace.Workspace, who string, ou
 	var res reviews.MergeResult
 	defer func() { finish(res, err) }()
 	checks := checkOptions(ctx, ws)
-	res, err = reviews.Merge(ctx, ws.Repo, ws.Config.Review.Main, ws.Config.Review.Branch, who, time.Now(), &checks)
+	// What verify and approve parsed is not parsed again.
+	cache := openParseCache(ws)
+	defer saveParseCache(cache)
+	res, err = reviews.MergeCached(ctx, ws.Repo, ws.Config.Review.Main, ws.Config.Review.Branch, who, time.Now(), &checks, cache)
 	if err != nil {
 		return err
 	}

@@ -189,6 +189,7 @@ type worktreeSync struct {
 	entries map[string]*index.Entry
 	write   []string
 	remove  []string
+	prev    Tree
 	next    Tree
 }
 
@@ -216,7 +217,7 @@ func (r *Repo) planSync(branch string, from, to plumbing.Hash) (*worktreeSync, e
 	for _, e := range idx.Entries {
 		entries[e.Name] = e
 	}
-	s := &worktreeSync{r: r, root: root, idx: idx, entries: entries, next: newT}
+	s := &worktreeSync{r: r, root: root, idx: idx, entries: entries, prev: oldT, next: newT}
 	var dirty []string
 	for _, p := range Changed(oldT, newT) {
 		if !s.matches(p, oldT, entries[p]) && !s.alreadyThere(p, oldT, newT, entries[p]) {
@@ -291,14 +292,12 @@ func (s *worktreeSync) apply() error {
 		delete(entries, p)
 		removeEmptyParents(s.root, filepath.Dir(full))
 	}
-	for _, p := range s.write {
-		e := s.next[p]
-		ie, err := s.writeFile(p, e)
-		if err != nil {
-			firstErr = errors.Join(firstErr, err)
+	for i, ie := range s.writeAll() {
+		if ie.err != nil {
+			firstErr = errors.Join(firstErr, ie.err)
 			continue
 		}
-		entries[p] = ie
+		entries[s.write[i]] = ie.entry
 	}
 	s.idx.Entries = s.idx.Entries[:0]
 	for _, e := range entries {
@@ -312,15 +311,39 @@ func (s *worktreeSync) apply() error {
 	return firstErr
 }
 
-func (s *worktreeSync) writeFile(p string, e Entry) (*index.Entry, error) {
+type written struct {
+	entry *index.Entry
+	err   error
+}
+
+// writeAll writes the planned paths, in the order of s.write, making each
+// folder once. Files are written one after another: creating files in one
+// folder from several goroutines only queues them on the folder's lock.
+func (s *worktreeSync) writeAll() []written {
+	out := make([]written, len(s.write))
+	made := map[string]bool{}
+	for i, p := range s.write {
+		e := s.next[p]
+		data, err := s.r.Read(e.Hash)
+		if err != nil {
+			out[i].err = err
+			continue
+		}
+		if dir := filepath.Dir(filepath.Join(s.root, filepath.FromSlash(p))); !made[dir] {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				out[i].err = fmt.Errorf("write %s: %w", p, err)
+				continue
+			}
+			made[dir] = true
+		}
+		out[i].entry, out[i].err = s.writeFile(p, e, data)
+	}
+	return out
+}
+
+// writeFile writes data, the blob of e, at p, whose folder exists.
+func (s *worktreeSync) writeFile(p string, e Entry, data []byte) (*index.Entry, error) {
 	full := filepath.Join(s.root, filepath.FromSlash(p))
-	data, err := s.r.Read(e.Hash)
-	if err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-		return nil, fmt.Errorf("write %s: %w", p, err)
-	}
 	switch e.Mode {
 	case filemode.Symlink:
 		_ = os.Remove(full)
@@ -331,6 +354,18 @@ func (s *worktreeSync) writeFile(p string, e Entry) (*index.Entry, error) {
 		perm := os.FileMode(0o644)
 		if e.Mode == filemode.Executable {
 			perm = 0o755
+		}
+		if _, tracked := s.prev[p]; !tracked {
+			// A path new to the checkout has no old content to keep
+			// whole: write it in place, one call to the folder instead
+			// of two, unless a file stands there already.
+			st, err := writeNew(full, data, perm)
+			if err == nil {
+				return &index.Entry{Hash: e.Hash, Name: p, Mode: e.Mode, ModifiedAt: st.ModTime(), CreatedAt: st.ModTime(), Size: uint32(st.Size())}, nil
+			}
+			if !errors.Is(err, os.ErrExist) {
+				return nil, fmt.Errorf("write %s: %w", p, err)
+			}
 		}
 		// Write beside and rename, so a crash leaves the old or the new file.
 		tmp := full + ".kbops-tmp"
@@ -348,6 +383,28 @@ func (s *worktreeSync) writeFile(p string, e Entry) (*index.Entry, error) {
 		return nil, fmt.Errorf("write %s: %w", p, err)
 	}
 	return &index.Entry{Hash: e.Hash, Name: p, Mode: e.Mode, ModifiedAt: st.ModTime(), CreatedAt: st.ModTime(), Size: uint32(st.Size())}, nil
+}
+
+// writeNew creates the file full with data, failing with os.ErrExist when
+// something is there, and returns its stat after the write.
+func writeNew(full string, data []byte, perm os.FileMode) (os.FileInfo, error) {
+	f, err := os.OpenFile(full, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return nil, err
+	}
+	_, err = f.Write(data)
+	var st os.FileInfo
+	if err == nil {
+		st, err = f.Stat()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = os.Remove(full)
+		return nil, err
+	}
+	return st, nil
 }
 
 // removeEmptyParents removes dir and its parents up to root while they
