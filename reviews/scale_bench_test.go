@@ -125,36 +125,14 @@ func BenchmarkScaleVerify(b *testing.B) {
 // BenchmarkScaleMerge is `kbops review merge` (a fast-forward) of 10,000
 // units approved in three stages. Main and the review branch are put back
 // before each run.
-func BenchmarkScaleMerge(b *testing.B) {
-	scaleModes(b, func(b *testing.B, packFrom int) {
-		ctx := context.Background()
-		sb := newScaleBase(b, scaleUnits, packFrom)
-		for i := range Stages {
-			sb.approve(b, i)
-		}
-		hh, _, _ := sb.r.Branch("kbops/review")
-		b.ResetTimer()
-		for range b.N {
-			b.StopTimer()
-			if err := sb.r.SetBranch("main", sb.main); err != nil {
-				b.Fatal(err)
-			}
-			if err := sb.r.SetBranch("kbops/review", hh); err != nil {
-				b.Fatal(err)
-			}
-			b.StartTimer()
-			res, err := Merge(ctx, sb.r, "main", "kbops/review", "ana@example.com", sb.t0.Add(4*time.Hour), nil)
-			if err != nil || res.Units != scaleUnits || !res.FastForward {
-				b.Fatalf("merge: %v, %+v", err, res)
-			}
-		}
-	})
-}
+func BenchmarkScaleMerge(b *testing.B) { benchScaleMerge(b, false) }
 
 // BenchmarkScaleMergeCached is BenchmarkScaleMerge after a `kbops review
 // verify` of the branch: the parse cache holds its units and approvals
 // (every version the history walk read), as it does for the command.
-func BenchmarkScaleMergeCached(b *testing.B) {
+func BenchmarkScaleMergeCached(b *testing.B) { benchScaleMerge(b, true) }
+
+func benchScaleMerge(b *testing.B, cached bool) {
 	scaleModes(b, func(b *testing.B, packFrom int) {
 		ctx := context.Background()
 		sb := newScaleBase(b, scaleUnits, packFrom)
@@ -162,13 +140,16 @@ func BenchmarkScaleMergeCached(b *testing.B) {
 			sb.approve(b, i)
 		}
 		hh, _, _ := sb.r.Branch("kbops/review")
-		cache := OpenParseCache(filepath.Join(b.TempDir(), "parsed.gob"))
-		head, err := LoadCached(ctx, sb.r, hh, cache)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := head.ReadHistory(ctx); err != nil {
-			b.Fatal(err)
+		var cache *ParseCache
+		if cached {
+			cache = OpenParseCache(filepath.Join(b.TempDir(), "parsed.gob"))
+			head, err := LoadCached(ctx, sb.r, hh, cache)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := head.ReadHistory(ctx); err != nil {
+				b.Fatal(err)
+			}
 		}
 		b.ResetTimer()
 		for range b.N {
