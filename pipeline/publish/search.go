@@ -152,6 +152,19 @@ func Search(ctx context.Context, t *Target, q Query) ([]Hit, error) {
 	if q.Limit <= 0 {
 		q.Limit = 10
 	}
+	hits, err := searchIn(ctx, t, collection, q)
+	if errors.Is(err, ErrUnknownCollection) {
+		// A reindex may have moved the alias and dropped the collection
+		// this search resolved to between its requests: ask the new one.
+		if now, rerr := t.Resolve(ctx); rerr == nil && now != "" && now != collection {
+			return searchIn(ctx, t, now, q)
+		}
+	}
+	return hits, err
+}
+
+// searchIn is Search in one physical collection.
+func searchIn(ctx context.Context, t *Target, collection string, q Query) ([]Hit, error) {
 	subs := subQueries(q)
 	limit := q.Limit
 	if len(subs) > 1 {
