@@ -282,10 +282,12 @@ func (c *checker) conflict(k Conflict) {
 	if len(k.Concepts) > 0 {
 		across = fmt.Sprintf(" (in %s, the same concept %s)", b.Language, strings.Join(k.Concepts, ", "))
 	}
-	// The unit named is the strongest stating its value; the rest are
+	// The unit named is the strongest of those contradicting; the rest are
 	// counted, so a parameter stated by thousands of units stays readable.
 	others := ""
 	switch {
+	case k.Values > 1:
+		others = fmt.Sprintf(", the strongest of %d units stating %d other values", k.Others+1, k.Values)
 	case k.Others == 1:
 		others = ", as does 1 other unit"
 	case k.Others > 1:

@@ -212,11 +212,13 @@ func hasHan(s string) bool {
 // Conflict is two units of one product stating different values for one
 // parameter, and which of them wins.
 //
-// When several units state B's value, B is the strongest of them (the one
-// that wins by tier, then date, and so decides how A fares against that
-// value) and Others counts the rest: a parameter stated by thousands of
-// units with a few dozen values gives one conflict per checked statement
-// and other value, not one per pair of units.
+// For each statement of a checked unit A there is at most one conflict:
+// B is the strongest of all the units that contradict it (the one that
+// wins by tier, then date, and so decides how A fares: if A beats it, A
+// beats them all; if it beats A, A is superseded whatever the weaker
+// values say). Others and Values count the rest, so a parameter stated by
+// thousands of units with thousands of values gives one conflict per
+// checked statement, not one per value or per pair of units.
 type Conflict struct {
 	A, B Statement
 	// Winner is the id of the unit that wins by tier, then effective date;
@@ -227,17 +229,19 @@ type Conflict struct {
 	// Concepts are the termbase concepts that name the parameter in both
 	// units when they are in different languages; nil within a language.
 	Concepts []string
-	// Others is the number of further units that state B's value for the
-	// parameter and contradict A; they are not reported one by one.
+	// Others is the number of further units that contradict A (stating
+	// B's value or another one); they are not reported one by one.
 	Others int
+	// Values is the number of distinct values, B's included, that
+	// contradict A; 1 when every contradicting unit states B's value.
+	Values int
 }
 
 // FindConflicts compares the statements of the units checked with those of
 // every active unit of the same product and language and returns the
 // contradictions that involve a checked unit: for each statement of a
-// checked unit, one per other value stated for its parameter (see
-// Conflict.Others), so the result grows with the checked units times the
-// distinct values, not with the square of the units.
+// checked unit, at most one (see Conflict), so the result grows with the
+// checked statements, not with the values or the square of the units.
 func FindConflicts(all map[string]*knowledge.Unit, checked []string) []Conflict {
 	return FindConflictsAcross(all, checked, nil)
 }
@@ -252,9 +256,9 @@ func FindConflictsAcross(all map[string]*knowledge.Unit, checked []string, conce
 }
 
 // findConflictsAcross is FindConflictsAcross whose choice of the unit that
-// stands for a value passes over the units skip names for a checked unit
-// (Supersede decides pinned pairs first, and the strongest unit other
-// than the pinned one must still count).
+// stands for the contradicting units passes over the units skip names for
+// a checked unit (Supersede decides pinned pairs first, and the strongest
+// unit other than the pinned one must still count).
 func findConflictsAcross(all map[string]*knowledge.Unit, checked []string, concepts ConceptFinder, skip func(a, b string) bool) []Conflict {
 	out := findConflicts(all, checked, skip)
 	if concepts != nil {
@@ -269,7 +273,19 @@ func findConflictsAcross(all map[string]*knowledge.Unit, checked []string, conce
 type valueGroup struct {
 	value   float64
 	members []Statement
-	plain   map[string]bool // the members' ids: whether the unit is plain
+}
+
+// paramIndex is every value stated for one parameter (one key) in one
+// product and language: the groups ordered by their strongest member, so
+// the strongest unit contradicting a statement is found in the first
+// groups, not by reading them all.
+type paramIndex struct {
+	groups  []*valueGroup
+	byValue map[float64]int // value → index in groups
+	// in is, per unit, the groups it is a member of: a unit stating two
+	// values for one parameter is in two.
+	in    map[string][]int
+	total int // members of all groups
 }
 
 // plain reports whether u names no market, industry or audience: then it
@@ -281,6 +297,8 @@ func plain(u *knowledge.Unit) bool {
 
 // stronger reports whether a wins over b by the rule of winner, the unit
 // id breaking ties so that the strongest of a group is always the same.
+// Without the id it is the order winner decides by, so a unit stronger
+// than the strongest contradicting one is stronger than all of them.
 func stronger(a, b *knowledge.Unit) bool {
 	if ra, rb := a.Tier.Rank(), b.Tier.Rank(); ra != rb {
 		return ra < rb
@@ -295,7 +313,7 @@ func stronger(a, b *knowledge.Unit) bool {
 
 func findConflicts(all map[string]*knowledge.Unit, checked []string, skip func(a, b string) bool) []Conflict {
 	type group struct{ product, lang string }
-	idx := map[group]map[string][]*valueGroup{}
+	idx := map[group]map[string]*paramIndex{}
 	stmts := map[string][]Statement{}
 	adaptedBy := map[string][]string{} // unit id → the active units adapting it
 	ids := make([]string, 0, len(all))
@@ -312,32 +330,56 @@ func findConflicts(all map[string]*knowledge.Unit, checked []string, skip func(a
 		}
 		g := group{u.Product, knowledge.PrimaryLanguage(u.Language)}
 		if idx[g] == nil {
-			idx[g] = map[string][]*valueGroup{}
+			idx[g] = map[string]*paramIndex{}
 		}
 		sts := Statements(u)
 		stmts[id] = sts
 		for _, st := range sts {
 			k := st.Key()
-			vgs := idx[g][k]
-			i := slices.IndexFunc(vgs, func(vg *valueGroup) bool { return vg.value == st.Value })
-			if i < 0 {
-				vgs = append(vgs, &valueGroup{value: st.Value, plain: map[string]bool{}})
-				i = len(vgs) - 1
-				idx[g][k] = vgs
+			p := idx[g][k]
+			if p == nil {
+				p = &paramIndex{byValue: map[float64]int{}, in: map[string][]int{}}
+				idx[g][k] = p
 			}
-			vg := vgs[i]
-			if _, ok := vg.plain[u.ID]; ok {
+			i, ok := p.byValue[st.Value]
+			if !ok {
+				i = len(p.groups)
+				p.groups = append(p.groups, &valueGroup{value: st.Value})
+				p.byValue[st.Value] = i
+			}
+			if slices.Contains(p.in[u.ID], i) {
 				continue // a second line with the same value
 			}
-			vg.plain[u.ID] = plain(u)
-			vg.members = append(vg.members, st)
+			p.in[u.ID] = append(p.in[u.ID], i)
+			p.groups[i].members = append(p.groups[i].members, st)
+			p.total++
 		}
 	}
 	for _, keys := range idx {
-		for _, vgs := range keys {
-			sort.Slice(vgs, func(i, j int) bool { return vgs[i].value < vgs[j].value })
-			for _, vg := range vgs {
+		for _, p := range keys {
+			for _, vg := range p.groups {
 				sort.SliceStable(vg.members, func(i, j int) bool { return stronger(all[vg.members[i].Unit], all[vg.members[j].Unit]) })
+			}
+			order := make([]int, len(p.groups)) // old index → new
+			perm := make([]int, len(p.groups))
+			for i := range perm {
+				perm[i] = i
+			}
+			sort.SliceStable(perm, func(i, j int) bool {
+				return stronger(all[p.groups[perm[i]].members[0].Unit], all[p.groups[perm[j]].members[0].Unit])
+			})
+			sorted := make([]*valueGroup, len(p.groups))
+			for n, old := range perm {
+				sorted[n] = p.groups[old]
+				order[old] = n
+				p.byValue[p.groups[old].value] = n
+			}
+			p.groups = sorted
+			for id, gs := range p.in {
+				for j := range gs {
+					gs[j] = order[gs[j]]
+				}
+				p.in[id] = gs
 			}
 		}
 	}
@@ -363,51 +405,101 @@ func findConflicts(all map[string]*knowledge.Unit, checked []string, skip func(a
 		g := group{u.Product, knowledge.PrimaryLanguage(u.Language)}
 		for _, a := range sts {
 			k := a.Key()
-			for _, vg := range idx[g][k] {
-				if vg.value == a.Value {
-					continue
-				}
-				var rep *Statement
-				n := 0 // units of the group that contradict a
-				if uPlain {
-					n = len(vg.members)
-					for _, x := range excluded {
-						if _, ok := vg.plain[x]; ok && x != "" {
-							n--
-						}
-					}
-				}
-				for i := range vg.members {
-					b := &vg.members[i]
-					if b.Unit == u.ID || !sameContext(u, all[b.Unit]) {
-						continue
-					}
-					if !uPlain {
-						n++
-					}
-					if rep == nil && (skip == nil || !skip(u.ID, b.Unit)) {
-						rep = b
-						if uPlain {
-							break // n is known; the rest share u's context
-						}
-					}
-				}
-				if rep == nil {
-					continue
-				}
-				pair := pairKey{u.ID, rep.Unit, k}
-				if seen[pair] || seen[pairKey{rep.Unit, u.ID, k}] && isChecked[rep.Unit] {
-					continue
-				}
-				seen[pair] = true
-				c := Conflict{A: a, B: *rep, Others: n - 1}
-				c.Winner, c.Why = winner(u, all[rep.Unit])
-				out = append(out, c)
+			p := idx[g][k]
+			if p == nil {
+				continue
 			}
+			rep, n, values := contradicting(p, all, u, a.Value, uPlain, excluded, skip)
+			if rep == nil {
+				continue
+			}
+			pair := pairKey{u.ID, rep.Unit, k}
+			if seen[pair] || seen[pairKey{rep.Unit, u.ID, k}] && isChecked[rep.Unit] {
+				continue
+			}
+			seen[pair] = true
+			c := Conflict{A: a, B: *rep, Others: n - 1, Values: values}
+			c.Winner, c.Why = winner(u, all[rep.Unit])
+			out = append(out, c)
 		}
 	}
 	sortConflicts(out)
 	return out
+}
+
+// contradicting finds, among the statements of p, the strongest that
+// contradicts u's value v and shares u's context (and that skip does not
+// name with u), and counts the units and values that contradict it. For a
+// plain unit the counts come from the group sizes and the choice from the
+// head of the first groups; a unit naming a market reads every member, as
+// only those sharing one of its markets count.
+func contradicting(p *paramIndex, all map[string]*knowledge.Unit, u *knowledge.Unit, v float64, uPlain bool, excluded []string, skip func(a, b string) bool) (rep *Statement, n, values int) {
+	own := -1
+	if i, ok := p.byValue[v]; ok {
+		own = i
+	}
+	usable := func(b *Statement) bool {
+		return b.Unit != u.ID && sameContext(u, all[b.Unit]) && (skip == nil || !skip(u.ID, b.Unit))
+	}
+	if uPlain {
+		for gi, vg := range p.groups {
+			if gi == own {
+				continue
+			}
+			if rep != nil && stronger(all[rep.Unit], all[vg.members[0].Unit]) {
+				break // this group's best, and so all after it, is weaker
+			}
+			for i := range vg.members {
+				if b := &vg.members[i]; usable(b) {
+					if rep == nil || stronger(all[b.Unit], all[rep.Unit]) {
+						rep = b
+					}
+					break
+				}
+			}
+		}
+		n, values = p.total, len(p.groups)
+		if own >= 0 {
+			n -= len(p.groups[own].members)
+			values--
+		}
+		gone := map[int]int{}
+		for _, x := range excluded {
+			for _, gi := range p.in[x] {
+				if x != "" && gi != own {
+					n--
+					gone[gi]++
+				}
+			}
+		}
+		for gi, c := range gone {
+			if c == len(p.groups[gi].members) {
+				values--
+			}
+		}
+		return rep, n, values
+	}
+	for gi, vg := range p.groups {
+		if gi == own {
+			continue
+		}
+		c := 0
+		for i := range vg.members {
+			b := &vg.members[i]
+			if b.Unit == u.ID || !sameContext(u, all[b.Unit]) {
+				continue
+			}
+			c++
+			if (skip == nil || !skip(u.ID, b.Unit)) && (rep == nil || stronger(all[b.Unit], all[rep.Unit])) {
+				rep = b
+			}
+		}
+		n += c
+		if c > 0 {
+			values++
+		}
+	}
+	return rep, n, values
 }
 
 func sortConflicts(out []Conflict) {

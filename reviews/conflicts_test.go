@@ -2,6 +2,8 @@ package reviews
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -24,62 +26,130 @@ func oneParameterBase(n, distinct int) map[string]*knowledge.Unit {
 	return all
 }
 
-// Thousands of units stating one parameter with a few dozen values: the
-// conflicts of a checked unit are one per other value, not one per other
-// unit, and none of the values that contradict it goes unreported. The
-// unit named for a value is the one that wins among those stating it, and
-// the rest are counted.
+// Thousands of units stating one parameter with dozens of values: each
+// checked statement gives one conflict, naming the strongest of all the
+// units that contradict it, counting the others and their values, with
+// the winner the pairwise rule gives; checked against a comparison of
+// every pair.
 func TestFindConflictsOneParameterIsBounded(t *testing.T) {
 	const n, distinct = 20000, 50
 	all := oneParameterBase(n, distinct)
 	var checked []string
-	for i := 0; i < n; i += 40 {
+	for i := 0; i < n; i += 200 {
 		checked = append(checked, fmt.Sprintf("notes/es/doc%04d/seccion-%d", i/10, i))
 	}
 	cs := FindConflicts(all, checked)
-	if max := len(checked) * distinct; len(cs) > max || len(cs) == 0 {
-		t.Fatalf("%d conflicts for %d checked units and %d values, want 1..%d", len(cs), len(checked), distinct, max)
+	if len(cs) > len(checked) || len(cs) == 0 {
+		t.Fatalf("%d conflicts for %d checked units of one statement each, want 1..%d", len(cs), len(checked), len(checked))
 	}
-	// Every checked unit hears of every other value, as A or as B.
-	values := map[string]map[float64]bool{}
-	for _, id := range checked {
-		values[id] = map[float64]bool{}
-	}
+	byA := map[string]Conflict{}
 	for _, c := range cs {
 		if c.A.Value == c.B.Value {
 			t.Fatalf("a conflict of equal values: %+v", c)
 		}
-		if v := values[c.A.Unit]; v != nil {
-			v[c.B.Value] = true
+		if _, dup := byA[c.A.Unit]; dup {
+			t.Fatalf("two conflicts for the one statement of %s", c.A.Unit)
 		}
-		if v := values[c.B.Unit]; v != nil {
-			v[c.A.Value] = true
-		}
+		byA[c.A.Unit] = c
+	}
+	isChecked := map[string]bool{}
+	for _, id := range checked {
+		isChecked[id] = true
+	}
+	value := map[string]float64{}
+	for id, u := range all {
+		value[id] = Statements(u)[0].Value
 	}
 	for _, id := range checked {
-		if got := len(values[id]); got != distinct-1 {
-			t.Errorf("%s hears of %d other values, want %d", id, got, distinct-1)
-		}
-	}
-	// The unit named for a value is its strongest, the others counted.
-	byValue := map[float64][]*knowledge.Unit{}
-	for _, u := range all {
-		st := Statements(u)[0]
-		byValue[st.Value] = append(byValue[st.Value], u)
-	}
-	for _, c := range cs[:200] {
-		group := byValue[c.B.Value]
-		best := group[0]
-		for _, u := range group[1:] {
-			if stronger(u, best) {
-				best = u
+		u := all[id]
+		v := value[id]
+		var best *knowledge.Unit
+		count, values := 0, map[float64]bool{}
+		for _, o := range all {
+			ov := value[o.ID]
+			if o.ID == id || ov == v {
+				continue
+			}
+			count++
+			values[ov] = true
+			if best == nil || stronger(o, best) {
+				best = o
 			}
 		}
-		if c.B.Unit != best.ID || c.Others != len(group)-1 {
-			t.Fatalf("%s against %v V: named %s with %d others, want %s with %d", c.A.Unit, c.B.Value, c.B.Unit, c.Others, best.ID, len(group)-1)
+		c, ok := byA[id]
+		if !ok {
+			// Reported once, from the other side, when that unit is checked
+			// and names this one.
+			r, rok := byA[best.ID]
+			if !rok || !isChecked[best.ID] || r.B.Unit != id {
+				t.Fatalf("%s: no conflict, want one against %s", id, best.ID)
+			}
+			continue
 		}
-		if w, _ := winner(all[c.A.Unit], best); w != c.Winner {
-			t.Fatalf("%s against %s: winner %q, want %q", c.A.Unit, c.B.Unit, c.Winner, w)
+		if c.B.Unit != best.ID || c.Others != count-1 || c.Values != len(values) {
+			t.Fatalf("%s: named %s with %d others in %d values, want %s with %d in %d", id, c.B.Unit, c.Others, c.Values, best.ID, count-1, len(values))
+		}
+		if w, _ := winner(u, best); w != c.Winner {
+			t.Fatalf("%s against %s: winner %q, want %q", id, best.ID, c.Winner, w)
+		}
+	}
+}
+
+// The one conflict per statement decides what comparing every pair
+// decides: a unit is superseded exactly when some contradicting unit beats
+// it, and blocked (a tie) exactly when none beats it and one ties with it.
+// Tiers and dates are drawn so that ties, dated and undated units mix.
+func TestFindConflictsDecidesAsEveryPair(t *testing.T) {
+	const n, distinct = 1500, 40
+	all := oneParameterBase(n, distinct)
+	i := 0
+	for _, id := range slices.Sorted(maps.Keys(all)) {
+		u := all[id]
+		u.Effective = knowledge.DateOf(time.Date(2025, 1, 1+i%7, 0, 0, 0, 0, time.UTC))
+		u.EffectiveSource = knowledge.EffectiveFromFrontMatter
+		if i%4 == 0 {
+			u.EffectiveSource = knowledge.EffectiveFromIngest
+		}
+		i++
+	}
+	ids := slices.Sorted(maps.Keys(all))
+	cs := FindConflicts(all, ids)
+	// What the conflicts say of each unit.
+	beaten, tied := map[string]bool{}, map[string]bool{}
+	for _, c := range cs {
+		switch c.Winner {
+		case "":
+			tied[c.A.Unit], tied[c.B.Unit] = true, true
+		case c.A.Unit:
+			beaten[c.B.Unit] = true
+		default:
+			beaten[c.A.Unit] = true
+		}
+	}
+	value := map[string]float64{}
+	for id, u := range all {
+		value[id] = Statements(u)[0].Value
+	}
+	for _, id := range ids {
+		u := all[id]
+		wantBeaten, wantTied := false, false
+		for _, o := range all {
+			if o.ID == id || value[o.ID] == value[id] {
+				continue
+			}
+			switch w, _ := winner(u, o); w {
+			case "":
+				wantTied = true
+			case o.ID:
+				wantBeaten = true
+			}
+		}
+		if beaten[id] != wantBeaten {
+			t.Fatalf("%s: beaten %v, every pair says %v", id, beaten[id], wantBeaten)
+		}
+		// A tie matters only for a unit nothing beats.
+		if !wantBeaten && tied[id] != wantTied {
+			t.Fatalf("%s: in a tie %v, every pair says %v", id, tied[id], wantTied)
 		}
 	}
 }

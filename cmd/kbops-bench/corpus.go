@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"encoding/csv"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -21,15 +23,31 @@ var (
 		interface port connector housing bracket gasket bearing coupling spindle actuator`)
 	verbs = strings.Fields(`sets limits reports monitors disables enables resets calibrates stores
 		selects reduces raises measures protects switches filters checks logs clears locks`)
-	adjs = strings.Fields(`nominal maximum minimum rated internal external analogue digital primary
+	// No adjective is a qualifier ("maximum") or a filler word ("rated")
+	// of the parameter phrases reviews reads: see sentence.
+	adjs = strings.Fields(`nominal upper lower auxiliary internal external analogue digital primary
 		secondary redundant optional default permanent temporary thermal electrical mechanical`)
 	units = strings.Fields(`ms s V A kW Hz rpm °C mm bar`)
 )
 
+// sentence states one parameter value: "The thermal relay limits the
+// digital encoder to 4032 ms on channel 7." The parameter the technical
+// review reads is the four words before the value, and the value and its
+// unit are a function of those words: every unit stating a parameter
+// states the same value, so the generated base has no contradictions and
+// approve measures the review of a clean base (the cost of conflict
+// detection, with a parameter stated by thousands of units, is measured
+// on its own in reviews' BenchmarkFindConflictsOneParameter).
 func sentence(r *rand.Rand, i int) string {
-	return fmt.Sprintf("The %s %s %s the %s %s of channel %d to %d %s.",
-		adjs[r.IntN(len(adjs))], nouns[r.IntN(len(nouns))], verbs[r.IntN(len(verbs))],
-		adjs[r.IntN(len(adjs))], nouns[r.IntN(len(nouns))], i, r.IntN(10000), units[r.IntN(len(units))])
+	adj1, noun1, verb := adjs[r.IntN(len(adjs))], nouns[r.IntN(len(nouns))], verbs[r.IntN(len(verbs))]
+	adj2, noun2 := adjs[r.IntN(len(adjs))], nouns[r.IntN(len(nouns))]
+	words := []string{noun1, verb, adj2, noun2}
+	slices.Sort(words) // the review reads the phrase as a set of words
+	h := fnv.New32a()
+	h.Write([]byte(strings.Join(words, " ")))
+	v := h.Sum32()
+	return fmt.Sprintf("The %s %s %s the %s %s to %d %s on channel %d.",
+		adj1, noun1, verb, adj2, noun2, v%10000, units[(v/10000)%uint32(len(units))], i)
 }
 
 func paragraph(r *rand.Rand, n, salt int) string {
