@@ -1,6 +1,7 @@
 package align
 
 import (
+	"maps"
 	"math"
 	"regexp"
 	"slices"
@@ -343,20 +344,23 @@ func score(x, y *unit, a, b *doc, ratio float64, idf func(string) float64) float
 }
 
 // overlap is the idf-weighted cosine of two token sets; 0 when either is
-// empty.
+// empty. The sums run in sorted order: summed in map order, two editions
+// that are copies of each other would score a hair apart at random, and
+// which copy a unit is paired with (published as its sibling) would
+// change from run to run.
 func overlap(p, q map[string]bool, idf func(string) float64) float64 {
 	if len(p) == 0 || len(q) == 0 {
 		return 0
 	}
 	var dot, np, nq float64
-	for t := range p {
+	for _, t := range slices.Sorted(maps.Keys(p)) {
 		w := idf(t)
 		np += w * w
 		if q[t] {
 			dot += w * w
 		}
 	}
-	for t := range q {
+	for _, t := range slices.Sorted(maps.Keys(q)) {
 		w := idf(t)
 		nq += w * w
 	}
