@@ -19,6 +19,7 @@ import (
 
 	"github.com/kbops/kbops/knowledge"
 	"github.com/kbops/kbops/pipeline/embedded"
+	"github.com/kbops/kbops/pipeline/eval/evaltest"
 	"github.com/kbops/kbops/pipeline/publish"
 	"github.com/kbops/kbops/pipeline/publish/publishbench"
 	"github.com/kbops/kbops/reviews/kbrepo"
@@ -313,7 +314,11 @@ func run(ctx context.Context, s settings, log *slog.Logger, stdout io.Writer) (i
 		return nil
 	}
 	for _, st := range [][2]string{{"technical", "ana@example.com"}, {"expression", "tom@example.com"}, {"consistency", "carol@example.com"}} {
-		if err := cycle("approve "+st[0], "approve", "review", "approve", "--stage", st[0], "--as", st[1], "--all-mine"); err != nil {
+		// The corpus manuals contradict themselves where one manual covers
+		// two devices (and the copies repeat it): approved over, as the
+		// eval workspace does, so every unit is recorded.
+		args := append([]string{"review", "approve", "--stage", st[0], "--as", st[1], "--all-mine"}, evaltest.Waivers...)
+		if err := cycle("approve "+st[0], "approve", args...); err != nil {
 			return 1, err
 		}
 	}
