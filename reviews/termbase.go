@@ -22,6 +22,16 @@ type TermbaseStore struct {
 	Branch, Main string
 	// Author is "Name <email>" of the commits.
 	Author string
+	// Op names the change in the lock and the commit message: "import"
+	// when empty, "suggest" for mined terms.
+	Op string
+}
+
+func (s *TermbaseStore) op() string {
+	if s.Op == "" {
+		return "import"
+	}
+	return s.Op
 }
 
 // Name is how the store is shown to the user.
@@ -81,7 +91,7 @@ func ReadTermbaseTree(ctx context.Context, r *kbrepo.Repo, tree kbrepo.Tree) (tb
 // the review branch, all under the repository's write lock; change
 // returning false commits nothing.
 func (s *TermbaseStore) Update(ctx context.Context, now time.Time, change func(tb *glossary.Termbase, missing bool) (bool, error)) error {
-	ctx, release, err := s.Repo.WriteLock(ctx, "kbops glossary import", true)
+	ctx, release, err := s.Repo.WriteLock(ctx, "kbops glossary "+s.op(), true)
 	if err != nil {
 		return err
 	}
@@ -105,7 +115,7 @@ func (s *TermbaseStore) Update(ctx context.Context, now time.Time, change func(t
 	_, err = s.Repo.Commit(ctx, kbrepo.CommitOptions{
 		Branch: s.Branch, Parents: []plumbing.Hash{h},
 		Changes: []kbrepo.Change{{Path: GlossaryFile, Data: glossary.MarshalTBX(tb)}},
-		Message: fmt.Sprintf("glossary: import, %d concepts\n\nApprove with `kbops review approve --stage glossary`.\n", tb.Len()),
+		Message: fmt.Sprintf("glossary: %s, %d concepts\n\nApprove with `kbops review approve --stage glossary`.\n", s.op(), tb.Len()),
 		Author:  sig,
 	})
 	if errors.Is(err, kbrepo.ErrNothingToCommit) {

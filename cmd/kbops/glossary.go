@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/kbops/kbops/glossary"
+	"github.com/kbops/kbops/glossary/mine"
 	"github.com/kbops/kbops/pipeline/workspace"
 )
 
@@ -24,6 +25,7 @@ func glossaryCommand() *cli.Command {
 
    kbops glossary import vendor-terms.tbx            merge a termbase into glossary/
    kbops glossary export --format pairs --langs en,de,zh --out deepl/
+   kbops glossary suggest                            mine term pairs from translated manuals
    kbops glossary check units/                       terminology findings per unit
    kbops glossary stats                              concepts and terms per language
 
@@ -67,6 +69,55 @@ Example:
 						IDPrefix: c.String("id-prefix"), MaxBytes: c.Int64("max-size") << 20, DryRun: c.Bool("dry-run"),
 						Store: store,
 					}, c.Args().Slice(), c.App.Writer)
+				},
+			},
+			{
+				Name:  "suggest",
+				Usage: "propose term pairs mined from translation siblings, as a termbase change to review",
+				Description: `Pairs the sections of different-language editions of one manual (the
+translation siblings search uses) and proposes the terms that occur in the
+same aligned sections and rarely apart: "Akku" = "battery", "调试接口" =
+"debug interface". Each pair becomes a concept mined-… in the termbase on
+the review branch, with its evidence (score, counts, unit pairs) in its
+notes; search expands queries with it only after a glossary reviewer
+approved the termbase (kbops review approve --stage glossary), who may edit
+or delete concepts first. Terms the termbase has already are not proposed,
+so running it again after approval proposes only what is new.
+
+The score is the Dice coefficient of the aligned pairs containing each term,
+weighed by how near the two stand in their sections (1: always together, at
+the same place). See docs/glossary.md, "Mined terms".
+
+Example:
+   kbops glossary suggest --dry-run
+   kbops glossary suggest --langs en,de --min-pairs 4
+   kbops glossary suggest --json > suggestions.json`,
+				Flags: []cli.Flag{
+					&cli.IntFlag{Name: "min-pairs", Value: 3, Usage: "aligned section pairs that must contain both terms"},
+					&cli.Float64Flag{Name: "min-score", Value: 0.6, Usage: "least score (0–1) of a pair"},
+					&cli.StringFlag{Name: "langs", Usage: "comma-separated `LANGS` (primary subtags) to mine between (default: all)"},
+					&cli.IntFlag{Name: "show", Value: 50, Usage: "suggestions to print (0: all); all are written"},
+					&cli.BoolFlag{Name: "dry-run", Usage: "print the suggestions without writing the termbase"},
+					&cli.BoolFlag{Name: "json", Usage: "print the suggestions as JSON, with their evidence"},
+					&cli.StringFlag{Name: "as", Usage: "author `\"Name <email>\"` of the termbase change (default: $KBOPS_REVIEWER, then git's user.email); they may not approve it"},
+				},
+				Action: func(c *cli.Context) error {
+					ws := glossaryWorkspace(c)
+					if ws == nil {
+						return usageErr("glossary suggest mines the units of a workspace: run it inside one (or pass --workspace)")
+					}
+					store, err := reviewBranchTermbase(c)
+					if err != nil {
+						return err
+					}
+					store.Op = "suggest"
+					if c.Float64("min-score") < 0 || c.Float64("min-score") > 1 {
+						return usageErr("--min-score %v: give a score from 0 to 1", c.Float64("min-score"))
+					}
+					return runGlossarySuggest(c.Context, ws, glossarySuggestOptions{
+						Mine:   mine.Options{MinPairs: max(c.Int("min-pairs"), 1), MinScore: c.Float64("min-score"), Langs: splitList(c.String("langs"))},
+						DryRun: c.Bool("dry-run"), JSON: c.Bool("json"), Show: c.Int("show"), Store: store,
+					}, c.App.Writer)
 				},
 			},
 			{

@@ -30,3 +30,7 @@ func set(words string) map[string]bool {
 	}
 	return m
 }
+
+// Stopword reports whether w (lower case) is a function word of lang (a
+// primary subtag): the words a term never starts or ends with.
+func Stopword(lang, w string) bool { return stopwords[lang][w] }
