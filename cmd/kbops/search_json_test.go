@@ -36,3 +36,49 @@ func TestSearchJSONPrintsAnArray(t *testing.T) {
 		t.Errorf("snippet of the best hit does not show the matching passage: %q", hits[0].Snippet)
 	}
 }
+
+// Each hit of search --json says why it matched: the searches that found
+// it, whose scores sum to its score; a hit brought by its translation
+// sibling names that sibling.
+func TestSearchJSONSaysWhyEachHitMatched(t *testing.T) {
+	srv := weaviatetest.Start(t)
+	ws := corpusWorkspace(t, srv)
+	for _, q := range [][]string{{"--lang", "en", "Akku laden"}, {"Akku laden"}, {"--lang", "en", "how do I charge the battery"}} {
+		out := must(t, ws, append([]string{"search", "--json"}, q...)...)
+		var hits []struct {
+			UnitID    string  `json:"unit_id"`
+			Score     float64 `json:"score"`
+			SiblingOf string  `json:"sibling_of"`
+			Why       []struct {
+				Kind  string  `json:"kind"`
+				Score float64 `json:"score"`
+				Via   string  `json:"via"`
+			} `json:"why"`
+		}
+		if err := json.Unmarshal([]byte(out), &hits); err != nil || len(hits) == 0 {
+			t.Fatalf("search --json %q: %v\n%s", q, err, out)
+		}
+		siblings := 0
+		for _, h := range hits {
+			sum, via := 0.0, ""
+			for _, w := range h.Why {
+				sum += w.Score
+				if w.Kind == "sibling" {
+					via = w.Via
+				}
+			}
+			if len(h.Why) == 0 || sum < h.Score-1e-3 || sum > h.Score+1e-3 {
+				t.Errorf("%q: %s scores %.4f, why %+v sums to %.4f", q, h.UnitID, h.Score, h.Why, sum)
+			}
+			if h.SiblingOf != "" {
+				siblings++
+				if via != h.SiblingOf {
+					t.Errorf("%q: %s came through %s, why names %q", q, h.UnitID, h.SiblingOf, via)
+				}
+			}
+		}
+		if q[0] == "--lang" && q[2] == "Akku laden" && siblings == 0 {
+			t.Errorf("German question for English answers: no hit came through its sibling: %s", out)
+		}
+	}
+}

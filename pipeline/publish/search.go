@@ -119,6 +119,22 @@ type Hit struct {
 	// a translation sibling in another language that matched the query:
 	// that sibling's unit id. Its score includes the sibling's.
 	SiblingOf string `json:"sibling_of,omitempty"`
+	// Why lists the searches that matched the unit and what each added
+	// to Score, in the order they ran; their scores sum to Score.
+	Why []Reason `json:"why"`
+}
+
+// Reason is one way a hit matched: Kind is "bm25" (the question's words
+// in title, body and terms), "stems" (their stems), "terms" (glossary
+// terms of the concepts the question names, in other languages),
+// "cjk" (its Han, Kana or Hangul text in the Chinese and Japanese
+// fields) or "sibling" (a translation sibling, Via, matched); a search
+// fused with vectors (the collection has a vectorizer) is "hybrid"
+// instead of "bm25".
+type Reason struct {
+	Kind  string  `json:"kind"`
+	Score float64 `json:"score"`
+	Via   string  `json:"via,omitempty"`
 }
 
 // Search queries the alias as an agent front-end would: BM25 keyword
@@ -257,7 +273,9 @@ func siblingsFollow(ctx context.Context, t *Target, collection string, q Query, 
 			if !ok {
 				continue // filtered out, or not published here
 			}
+			// It follows its sibling: it takes that score, and why.
 			sh.Score, sh.SiblingOf = h.Score, h.UnitID
+			sh.Why = []Reason{{Kind: "sibling", Score: h.Score, Via: h.UnitID}}
 			placed[s] = true
 			out = append(out, sh)
 		}
@@ -288,12 +306,15 @@ type foundSet struct {
 	byID  map[string]*foundUnit
 }
 
-func (fs *foundSet) add(m map[string]any) {
+func (fs *foundSet) add(m map[string]any, kind string) {
 	h := hitOf(m)
+	r := Reason{Kind: kind, Score: h.Score}
 	if f, ok := fs.byID[h.UnitID]; ok {
 		f.hit.Score += h.Score
+		f.hit.Why = append(f.hit.Why, r)
 		return
 	}
+	h.Why = []Reason{r}
 	fs.byID[h.UnitID] = &foundUnit{hit: h, body: str(m[PropBody]), siblings: strs(m[PropSiblings])}
 	fs.order = append(fs.order, h.UnitID)
 }
@@ -306,8 +327,12 @@ func runSearches(ctx context.Context, t *Target, collection string, q Query, sub
 		if err != nil {
 			return nil, err
 		}
+		kind := sq.kind
+		if kind == "bm25" && t.HasVectors() {
+			kind = "hybrid"
+		}
 		for _, m := range rows {
-			fs.add(m)
+			fs.add(m, kind)
 		}
 	}
 	return fs, nil
@@ -363,6 +388,7 @@ func addSiblings(ctx context.Context, t *Target, collection string, q Query, sub
 		if f := found.byID[s]; f != nil {
 			f.hit.Score += c
 			f.hit.SiblingOf = via[s]
+			f.hit.Why = append(f.hit.Why, Reason{Kind: "sibling", Score: c, Via: via[s]})
 		}
 	}
 	return nil
@@ -425,19 +451,20 @@ func AdaptedFirst(hits []Hit, market string) []Hit {
 type subQuery struct {
 	text  string
 	props []string
+	kind  string // Reason.Kind of its matches
 }
 
 func subQueries(q Query) []subQuery {
-	subs := []subQuery{{q.Text, WordProperties}}
+	subs := []subQuery{{q.Text, WordProperties, "bm25"}}
 	if st := stem.Query(q.Text); st != "" {
-		subs = append(subs, subQuery{st, StemProperties})
+		subs = append(subs, subQuery{st, StemProperties, "stems"})
 	}
 	exp := strings.Join(q.Expansions, " ")
 	if strings.TrimSpace(exp) != "" {
-		subs = append(subs, subQuery{exp, []string{PropTerms}})
+		subs = append(subs, subQuery{exp, []string{PropTerms}, "terms"})
 	}
 	if cjk := CJKText(q.Text + " " + exp); cjk != "" {
-		subs = append(subs, subQuery{cjk, CJKProperties})
+		subs = append(subs, subQuery{cjk, CJKProperties, "cjk"})
 	}
 	return subs
 }
