@@ -111,6 +111,9 @@ func runSearch(ctx context.Context, ws *workspace.Workspace, q publish.Query, as
 		if h.SiblingOf != "" {
 			fmt.Fprintf(out, "\n   through its translation: %s", h.SiblingOf)
 		}
+		if len(h.Duplicates) > 0 {
+			fmt.Fprintf(out, "\n   the same text is also in: %s", strings.Join(h.Duplicates, ", "))
+		}
 		fmt.Fprintf(out, "\n   %s\n", h.Snippet)
 	}
 	return nil

@@ -87,6 +87,13 @@ func Run(ctx context.Context, ws *workspace.Workspace, f File) (Report, error) {
 		ids := make([]string, len(hits))
 		for i, h := range hits {
 			ids[i] = h.UnitID
+			// A hit standing for its near-duplicates answers for them:
+			// the agent read the same text.
+			for _, d := range h.Duplicates {
+				if rel[d] && !rel[h.UnitID] {
+					ids[i] = d
+				}
+			}
 		}
 		r := QueryResult{Query: q.Query, Pair: q.pair(), Line: q.Line, Expected: sortedKeys(rel), Top: ids[:min(5, len(ids))]}
 		r.Rank, r.Metrics = Score(ids, rel)

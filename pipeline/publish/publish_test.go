@@ -159,6 +159,7 @@ func TestReindexAndRollbackKeepSearchesAnswering(t *testing.T) {
 	first, _ := tg.Resolve(ctx)
 
 	var failures, answered atomic.Int64
+	var firstErr atomic.Value
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -172,7 +173,9 @@ func TestReindexAndRollbackKeepSearchesAnswering(t *testing.T) {
 			}
 			hs, err := publish.Search(ctx, tg, publish.Query{Text: "ramp time motor", Limit: 3})
 			if err != nil || len(hs) == 0 {
-				failures.Add(1)
+				if failures.Add(1) == 1 {
+					firstErr.Store(fmt.Sprintf("%d hits, error %v", len(hs), err))
+				}
 			} else {
 				answered.Add(1)
 			}
@@ -201,7 +204,7 @@ func TestReindexAndRollbackKeepSearchesAnswering(t *testing.T) {
 	close(stop)
 	wg.Wait()
 	if failures.Load() > 0 || answered.Load() == 0 {
-		t.Errorf("searches during reindex/rollback: %d answered, %d failed", answered.Load(), failures.Load())
+		t.Errorf("searches during reindex/rollback: %d answered, %d failed (first: %v)", answered.Load(), failures.Load(), firstErr.Load())
 	}
 	all, _ := tg.Collections(ctx)
 	if len(all) != 2 || all[len(all)-1] != res3.Current || strings.Join(res3.Dropped, ",") != first {

@@ -19,6 +19,7 @@ import (
 	wgrpc "github.com/weaviate/weaviate-go-client/v5/weaviate/grpc"
 
 	"github.com/kbops/kbops/knowledge"
+	"github.com/kbops/kbops/knowledge/text/cluster"
 	"github.com/kbops/kbops/knowledge/text/stem"
 )
 
@@ -59,8 +60,11 @@ var ErrUnknownCollection = errors.New("the collection or its fields are unknown 
 // unknownCollection tells whether a Weaviate error message means that the
 // class or a field does not exist. Weaviate gives only text; it is read
 // here so that callers can use errors.Is.
+// A class dropped while a query runs gives yet another text ("explorer:
+// get class: extend: class \"X\" not found in schema", seen in 1 of 59
+// searches during a reindex).
 func unknownCollection(msg string) bool {
-	return strings.Contains(msg, "Cannot query field") || strings.Contains(msg, "does not exist")
+	return strings.Contains(msg, "Cannot query field") || strings.Contains(msg, "does not exist") || strings.Contains(msg, "not found in schema")
 }
 
 // Query is a keyword search.
@@ -122,6 +126,11 @@ type Hit struct {
 	// Why lists the searches that matched the unit and what each added
 	// to Score, in the order they ran; their scores sum to Score.
 	Why []Reason `json:"why"`
+	// Duplicates are lower hits with nearly the same text in the same
+	// language (a chapter kept as PDF and as HTML, a manual ingested
+	// twice), left out of the list so they do not fill it; see
+	// collapseDuplicates.
+	Duplicates []string `json:"duplicates,omitempty"`
 }
 
 // Reason is one way a hit matched: Kind is "bm25" (the question's words
@@ -203,6 +212,7 @@ func searchIn(ctx context.Context, t *Target, collection string, q Query) ([]Hit
 		hits = append(hits, f.hit)
 	}
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
+	hits = collapseDuplicates(hits, func(id string) string { return found.byID[id].hit.Title + "\n" + found.byID[id].body })
 	hits = AdaptedFirst(hits, q.Market)
 	if q.Language == "" {
 		if hits, err = siblingsFollow(ctx, t, collection, q, hits); err != nil {
@@ -213,6 +223,48 @@ func searchIn(ctx context.Context, t *Target, collection string, q Query) ([]Hit
 		hits = hits[:q.Limit]
 	}
 	return hits, nil
+}
+
+// duplicateSimilarity is the estimated share of shingles two hits must
+// share to be one answer twice; the review's near-duplicate finding uses
+// 0.8 too.
+const duplicateSimilarity = 0.8
+
+// collapseDuplicates keeps, of hits (best first) whose texts are nearly
+// the same in one language, the best one, listing the others in its
+// Duplicates: a front-end's five places go to five answers. Hits that
+// differ in markets, that adapt one another or that lost a conflict are
+// kept apart, as are texts too short to tell (fewer than eight words).
+func collapseDuplicates(hits []Hit, text func(id string) string) []Hit {
+	type kept struct {
+		at  int
+		sig cluster.Signature
+	}
+	var keep []kept
+	out := hits[:0:0]
+	for _, h := range hits {
+		sig, n := cluster.Sign(text(h.UnitID))
+		dup := -1
+		if n >= 8 && h.SupersededBy == "" {
+			for _, k := range keep {
+				o := out[k.at]
+				if knowledge.PrimaryLanguage(o.Language) == knowledge.PrimaryLanguage(h.Language) && slices.Equal(o.Markets, h.Markets) &&
+					o.Adapts != h.UnitID && h.Adapts != o.UnitID && o.SupersededBy == "" && cluster.Similarity(&k.sig, &sig) >= duplicateSimilarity {
+					dup = k.at
+					break
+				}
+			}
+		}
+		if dup >= 0 {
+			out[dup].Duplicates = append(out[dup].Duplicates, h.UnitID)
+			continue
+		}
+		if n >= 8 {
+			keep = append(keep, kept{len(out), sig})
+		}
+		out = append(out, h)
+	}
+	return out
 }
 
 // siblingsFollow places, without a language filter, each hit's
