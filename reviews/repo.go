@@ -486,6 +486,15 @@ type Decision struct {
 	// kbops' own (e.g. where on the git host the decision was made). A
 	// trailer with a line break or without "Key: " is an error.
 	Trailers []string
+	// AllMine adds to Units every unit waiting for the reviewer at Stage
+	// (as WaitingFor lists them), read under the write lock from the
+	// snapshot Decide loads anyway: asking WaitingFor first loads the
+	// branch and its history a second time, and what waits could change
+	// between the two.
+	AllMine bool
+	// Cache, when set, is the parse cache the snapshot and its history
+	// are read through (LoadCached); the caller saves it.
+	Cache *ParseCache
 }
 
 // ErrNotReady marks units whose earlier stages are not approved yet.
@@ -516,12 +525,22 @@ func Decide(ctx context.Context, r *kbrepo.Repo, d Decision) (recorded []string,
 	if !ok {
 		return nil, nil, fmt.Errorf("no review branch %q: nothing waits for review (run `kbops ingest` first)", d.Branch)
 	}
-	snap, err := Load(ctx, r, head)
+	snap, err := LoadCached(ctx, r, head, d.Cache)
 	if err != nil {
 		return nil, nil, err
 	}
 	if err := snap.ReadHistory(ctx); err != nil {
 		return nil, nil, err
+	}
+	if d.AllMine {
+		ids, err := waitingIn(ctx, r, snap, d)
+		if err != nil {
+			return nil, nil, err
+		}
+		d.Units = append(d.Units, ids...)
+		if len(d.Units) == 0 {
+			return nil, nil, nil
+		}
 	}
 	sig, err := kbrepo.Signature(d.Reviewer, d.Now)
 	if err != nil {

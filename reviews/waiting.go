@@ -20,15 +20,21 @@ func WaitingFor(ctx context.Context, r *kbrepo.Repo, d Decision) (ids []string, 
 	if err := snap.ReadHistory(ctx); err != nil {
 		return nil, true, err
 	}
+	ids, err = waitingIn(ctx, r, snap, d)
+	return ids, true, err
+}
+
+// waitingIn is WaitingFor on a snapshot whose history is read.
+func waitingIn(ctx context.Context, r *kbrepo.Repo, snap *Snapshot, d Decision) (ids []string, err error) {
 	who := Identity(d.Reviewer)
 	if d.Stage == RemovalStage {
 		base, err := MainBase(ctx, r, d.Main, snap)
 		if err != nil {
-			return nil, true, err
+			return nil, err
 		}
 		removals, err := snap.RemovedUnits(ctx, base)
 		if err != nil {
-			return nil, true, err
+			return nil, err
 		}
 		for _, rm := range removals {
 			if !rm.Approved && slices.Contains(rm.Allowed, who) {
@@ -42,5 +48,5 @@ func WaitingFor(ctx context.Context, r *kbrepo.Repo, d Decision) (ids []string, 
 			ids = append(ids, id)
 		}
 	}
-	return ids, true, nil
+	return ids, nil
 }

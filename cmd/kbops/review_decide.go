@@ -136,23 +136,19 @@ func runDecide(ctx context.Context, ws *workspace.Workspace, d reviews.Decision,
 	}
 	rep := decideReport{Stage: d.Stage, Verdict: d.Verdict, Reviewer: reviews.Identity(d.Reviewer)}
 	defer func() { finish(rep, err) }()
-	if allMine {
-		ids, ok, err := reviews.WaitingFor(ctx, ws.Repo, d)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return fmt.Errorf("no review branch %q: nothing waits for review", d.Branch)
-		}
-		if len(ids) == 0 && len(d.Units) == 0 {
-			fmt.Fprintf(out, "nothing waits for your %s review\n", d.Stage)
-			return nil
-		}
-		d.Units = append(d.Units, ids...)
-	}
+	// The snapshot is read through the parse cache publish and verify
+	// keep: the second and third stage parse only the approvals files the
+	// stage before wrote.
+	d.AllMine = allMine
+	d.Cache = openParseCache(ws)
 	done, problems, err := reviews.Decide(ctx, ws.Repo, d)
 	if err != nil {
 		return err
+	}
+	saveParseCache(d.Cache)
+	if allMine && len(done) == 0 && len(problems) == 0 {
+		fmt.Fprintf(out, "nothing waits for your %s review\n", d.Stage)
+		return nil
 	}
 	rep.Recorded = done
 	for _, p := range problems {
