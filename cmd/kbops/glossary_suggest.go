@@ -113,7 +113,7 @@ func runGlossarySuggest(ctx context.Context, ws *workspace.Workspace, opts gloss
 	case opts.DryRun:
 		fmt.Fprintf(out, "%d term pairs (dry run: nothing written)\n", len(sugg))
 	default:
-		fmt.Fprintf(out, "%d term pairs added to %s as concepts mined-…; search uses them once a glossary reviewer approves: kbops review approve --stage glossary\n", len(sugg), opts.Store.Name())
+		fmt.Fprintf(out, "%d term pairs added to %s as concepts mined-…; a glossary reviewer edits and approves them (kbops review approve --stage glossary), the next `kbops ingest` lists them on the units, and search uses them once those are approved and published\n", len(sugg), opts.Store.Name())
 	}
 	return nil
 }
