@@ -278,14 +278,41 @@ type valueGroup struct {
 // paramIndex is every value stated for one parameter (one key) in one
 // product and language: the groups ordered by their strongest member, so
 // the strongest unit contradicting a statement is found in the first
-// groups, not by reading them all.
+// groups, not by reading them all. Most parameters are stated by one or
+// a few units, so the index holds no map until it has many values.
 type paramIndex struct {
 	groups  []*valueGroup
-	byValue map[float64]int // value → index in groups
-	// in is, per unit, the groups it is a member of: a unit stating two
-	// values for one parameter is in two.
-	in    map[string][]int
-	total int // members of all groups
+	byValue map[float64]int // value → index in groups; nil while there are few
+	total   int             // members of all groups
+}
+
+// manyValues is the number of values from which a parameter's values are
+// looked up in a map rather than by reading the groups.
+const manyValues = 8
+
+// find returns the index of the group of value v.
+func (p *paramIndex) find(v float64) (int, bool) {
+	if p.byValue != nil {
+		i, ok := p.byValue[v]
+		return i, ok
+	}
+	for i, g := range p.groups {
+		if g.value == v {
+			return i, true
+		}
+	}
+	return -1, false
+}
+
+// index (re)builds byValue once there are many values.
+func (p *paramIndex) index() {
+	if len(p.groups) < manyValues {
+		return
+	}
+	p.byValue = make(map[float64]int, len(p.groups))
+	for i, g := range p.groups {
+		p.byValue[g.value] = i
+	}
 }
 
 // plain reports whether u names no market, industry or audience: then it
@@ -338,19 +365,24 @@ func findConflicts(all map[string]*knowledge.Unit, checked []string, skip func(a
 			k := st.Key()
 			p := idx[g][k]
 			if p == nil {
-				p = &paramIndex{byValue: map[float64]int{}, in: map[string][]int{}}
+				p = &paramIndex{}
 				idx[g][k] = p
 			}
-			i, ok := p.byValue[st.Value]
+			i, ok := p.find(st.Value)
 			if !ok {
 				i = len(p.groups)
 				p.groups = append(p.groups, &valueGroup{value: st.Value})
-				p.byValue[st.Value] = i
+				if p.byValue != nil {
+					p.byValue[st.Value] = i
+				} else {
+					p.index()
+				}
 			}
-			if slices.Contains(p.in[u.ID], i) {
+			// Units come in id order, so a unit's statements of a group
+			// are its last members.
+			if m := p.groups[i].members; len(m) > 0 && m[len(m)-1].Unit == u.ID {
 				continue // a second line with the same value
 			}
-			p.in[u.ID] = append(p.in[u.ID], i)
 			p.groups[i].members = append(p.groups[i].members, st)
 			p.total++
 		}
@@ -360,26 +392,13 @@ func findConflicts(all map[string]*knowledge.Unit, checked []string, skip func(a
 			for _, vg := range p.groups {
 				sort.SliceStable(vg.members, func(i, j int) bool { return stronger(all[vg.members[i].Unit], all[vg.members[j].Unit]) })
 			}
-			order := make([]int, len(p.groups)) // old index → new
-			perm := make([]int, len(p.groups))
-			for i := range perm {
-				perm[i] = i
-			}
-			sort.SliceStable(perm, func(i, j int) bool {
-				return stronger(all[p.groups[perm[i]].members[0].Unit], all[p.groups[perm[j]].members[0].Unit])
-			})
-			sorted := make([]*valueGroup, len(p.groups))
-			for n, old := range perm {
-				sorted[n] = p.groups[old]
-				order[old] = n
-				p.byValue[p.groups[old].value] = n
-			}
-			p.groups = sorted
-			for id, gs := range p.in {
-				for j := range gs {
-					gs[j] = order[gs[j]]
+			if len(p.groups) > 1 {
+				sort.SliceStable(p.groups, func(i, j int) bool {
+					return stronger(all[p.groups[i].members[0].Unit], all[p.groups[j].members[0].Unit])
+				})
+				if p.byValue != nil {
+					p.index()
 				}
-				p.in[id] = gs
 			}
 		}
 	}
@@ -409,7 +428,15 @@ func findConflicts(all map[string]*knowledge.Unit, checked []string, skip func(a
 			if p == nil {
 				continue
 			}
-			rep, n, values := contradicting(p, all, u, a.Value, uPlain, excluded, skip)
+			// The values u itself states for the parameter: u is no
+			// contradiction of its own.
+			var own []float64
+			for _, b := range sts {
+				if b.Key() == k && !slices.Contains(own, b.Value) {
+					own = append(own, b.Value)
+				}
+			}
+			rep, n, values := contradicting(p, all, u, a.Value, own, uPlain, excluded, skip)
 			if rep == nil {
 				continue
 			}
@@ -433,11 +460,8 @@ func findConflicts(all map[string]*knowledge.Unit, checked []string, skip func(a
 // plain unit the counts come from the group sizes and the choice from the
 // head of the first groups; a unit naming a market reads every member, as
 // only those sharing one of its markets count.
-func contradicting(p *paramIndex, all map[string]*knowledge.Unit, u *knowledge.Unit, v float64, uPlain bool, excluded []string, skip func(a, b string) bool) (rep *Statement, n, values int) {
-	own := -1
-	if i, ok := p.byValue[v]; ok {
-		own = i
-	}
+func contradicting(p *paramIndex, all map[string]*knowledge.Unit, u *knowledge.Unit, v float64, uValues []float64, uPlain bool, excluded []string, skip func(a, b string) bool) (rep *Statement, n, values int) {
+	own, _ := p.find(v)
 	usable := func(b *Statement) bool {
 		return b.Unit != u.ID && sameContext(u, all[b.Unit]) && (skip == nil || !skip(u.ID, b.Unit))
 	}
@@ -465,10 +489,21 @@ func contradicting(p *paramIndex, all map[string]*knowledge.Unit, u *knowledge.U
 		}
 		gone := map[int]int{}
 		for _, x := range excluded {
-			for _, gi := range p.in[x] {
-				if x != "" && gi != own {
-					n--
-					gone[gi]++
+			switch {
+			case x == "":
+			case x == u.ID:
+				for _, w := range uValues {
+					if gi, ok := p.find(w); ok && gi != own {
+						n--
+						gone[gi]++
+					}
+				}
+			default: // an adaptation: rare, read the groups
+				for gi, g := range p.groups {
+					if gi != own && slices.ContainsFunc(g.members, func(m Statement) bool { return m.Unit == x }) {
+						n--
+						gone[gi]++
+					}
 				}
 			}
 		}
