@@ -3,6 +3,7 @@ package mine
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"unicode"
@@ -144,7 +145,7 @@ func Suggest(units []*knowledge.Unit, pairs []align.Pair, known Known, o Options
 		byLang[lpair{la, lb}] = append(byLang[lpair{la, lb}], al)
 	}
 	var out []Suggestion
-	for _, lp := range slices.SortedFunc(mapsKeys(byLang), func(x, y lpair) int { return cmp.Compare(x[0]+x[1], y[0]+y[1]) }) {
+	for _, lp := range slices.SortedFunc(maps.Keys(byLang), func(x, y lpair) int { return cmp.Compare(x[0]+x[1], y[0]+y[1]) }) {
 		als := byLang[lp]
 		var count [2]map[string]int
 		for i := range count {
@@ -248,16 +249,6 @@ func nearest(a, b []float64) float64 {
 
 func wanted(langs []string, l string) bool {
 	return len(langs) == 0 || slices.Contains(langs, l)
-}
-
-func mapsKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
-	return func(yield func(K) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // text is what a unit says: its title and body.
