@@ -422,8 +422,12 @@ func findConflicts(all map[string]*knowledge.Unit, checked []string, skip func(a
 		excluded := slices.Compact(slices.Sorted(slices.Values(append([]string{u.ID, u.Adapts}, adaptedBy[u.ID]...))))
 		uPlain := plain(u)
 		g := group{u.Product, knowledge.PrimaryLanguage(u.Language)}
-		for _, a := range sts {
-			k := a.Key()
+		keys := make([]string, len(sts))
+		for i, a := range sts {
+			keys[i] = a.Key()
+		}
+		for i, a := range sts {
+			k := keys[i]
 			p := idx[g][k]
 			if p == nil {
 				continue
@@ -431,8 +435,8 @@ func findConflicts(all map[string]*knowledge.Unit, checked []string, skip func(a
 			// The values u itself states for the parameter: u is no
 			// contradiction of its own.
 			var own []float64
-			for _, b := range sts {
-				if b.Key() == k && !slices.Contains(own, b.Value) {
+			for j, b := range sts {
+				if keys[j] == k && !slices.Contains(own, b.Value) {
 					own = append(own, b.Value)
 				}
 			}
