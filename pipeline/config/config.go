@@ -30,6 +30,7 @@ import (
 
 	"github.com/kbops/kbops/glossary"
 	"github.com/kbops/kbops/knowledge"
+	"github.com/kbops/kbops/pipeline/embed"
 	"github.com/kbops/kbops/sources"
 	"github.com/kbops/kbops/sources/cfgspec"
 	"github.com/kbops/kbops/sources/gitauth"
@@ -218,6 +219,20 @@ type Weaviate struct {
 	// Vectorizer enables hybrid search: a Weaviate module name such as
 	// text2vec-ollama with its settings; none: keyword search.
 	Vectorizer Vectorizer `yaml:"vectorizer"`
+	// Embeddings are vectors kbops computes by calling an embedding
+	// service, stored as a named vector; an alternative to Vectorizer.
+	Embeddings Embeddings `yaml:"embeddings"`
+}
+
+// Embeddings is an embedding service kbops calls for the vectors of every
+// published object and of every question (pipeline/embed); URL empty: no
+// vectors of kbops's own.
+type Embeddings struct {
+	URL        string `yaml:"url"`
+	Protocol   string `yaml:"protocol"`
+	Model      string `yaml:"model"`
+	Dimensions int    `yaml:"dimensions"`
+	BatchSize  int    `yaml:"batch_size"`
 }
 
 // consistencyLevels are the values of weaviate.consistency.
@@ -250,6 +265,20 @@ var weaviateFields = []cfgspec.Field{
 		Description: "a Weaviate vectorizer module for hybrid search, such as text2vec-ollama"},
 	{Key: "weaviate.vectorizer.settings", Type: cfgspec.Map, DefaultDoc: "none", Advanced: true,
 		Description: "the module's settings"},
+	{Key: "weaviate.embeddings", Type: cfgspec.Block,
+		Comment: "empty url: no vectors of kbops's own; set it or vectorizer.module, not both"},
+	{Key: "weaviate.embeddings.url", Type: cfgspec.String, Default: `""`, DefaultDoc: "none: no vectors", Example: `"http://localhost:11434"`,
+		Description: "an embedding service kbops calls for the vector of every object it publishes and of every question: the API base of an OpenAI-compatible service (`https://api.openai.com/v1`, posts to `<url>/embeddings`) or an Ollama server (`http://localhost:11434`, posts to `<url>/api/embed`). " +
+			"The vectors are stored as the named vector `text`, the model is recorded on the collection, and search is hybrid when — and only when — the collection holds vectors. " +
+			"Turning it on, off, or changing the model takes `kbops reindex`; publish refuses to mix. The key comes from `" + embed.EnvAPIKey + "`"},
+	{Key: "weaviate.embeddings.protocol", Type: cfgspec.String, Default: embed.OpenAI, Values: embed.Protocols,
+		Description: "what the service speaks: `openai` (OpenAI, vLLM, LocalAI, llama.cpp and other OpenAI-compatible servers) or `ollama`"},
+	{Key: "weaviate.embeddings.model", Type: cfgspec.String, Default: `""`, Example: "nomic-embed-text",
+		Description: "the model's name as the service knows it; required with a url"},
+	{Key: "weaviate.embeddings.dimensions", Type: cfgspec.Int, Default: "0", DefaultDoc: "the model's", Advanced: true,
+		Description: "vector length to ask for (OpenAI's `dimensions`, for models that can shorten their vectors) and to check on every answer; 0: whatever the model gives"},
+	{Key: "weaviate.embeddings.batch_size", Type: cfgspec.Int, Default: "64", Advanced: true,
+		Description: "texts per request to the service"},
 	{Key: "weaviate.embedded", Type: cfgspec.Block},
 	{Key: "weaviate.embedded.http_port", Type: cfgspec.Int, Default: "0",
 		Description: "loopback HTTP port of the embedded server, 0 to 65535; 0 picks a free one at start",
@@ -591,6 +620,27 @@ func (c *Config) validate(root *yaml.Node) error {
 	}
 	if c.Weaviate.Keep < 0 {
 		return bad("keep is the number of collections to keep, 2 or more", "weaviate", "keep")
+	}
+	if e := c.Weaviate.Embeddings; e.URL != "" {
+		u, err := url.Parse(e.URL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return bad(fmt.Sprintf("%q is not an http(s) URL such as http://localhost:11434", e.URL), "weaviate", "embeddings", "url")
+		}
+		if e.Model == "" {
+			return bad("an embedding service needs the model to call, such as nomic-embed-text", "weaviate", "embeddings", "model")
+		}
+		if !slices.Contains(embed.Protocols, e.Protocol) {
+			return bad(fmt.Sprintf("%q is not one of %s", e.Protocol, strings.Join(embed.Protocols, ", ")), "weaviate", "embeddings", "protocol")
+		}
+		if m := c.Weaviate.Vectorizer.Module; m != "" && m != "none" {
+			return bad(fmt.Sprintf("vectors come from kbops (weaviate.embeddings) or from the server's module %s (weaviate.vectorizer.module), not both: remove one", m), "weaviate", "embeddings", "url")
+		}
+	}
+	if c.Weaviate.Embeddings.Dimensions < 0 {
+		return bad("dimensions is a vector length, or 0 for the model's", "weaviate", "embeddings", "dimensions")
+	}
+	if c.Weaviate.Embeddings.BatchSize < 0 {
+		return bad("batch_size is the number of texts per request, 1 or more", "weaviate", "embeddings", "batch_size")
 	}
 	if !validCollection.MatchString(c.Weaviate.Collection) {
 		return bad(fmt.Sprintf("%q is not a Weaviate collection name (a capital letter, then letters, digits, _)", c.Weaviate.Collection), "weaviate", "collection")

@@ -62,6 +62,12 @@ weaviate:
   replication_factor: 1      # for new collections on a cluster
   vectorizer:                # empty: keyword search; a module enables hybrid search
     module: ""
+  # empty url: no vectors of kbops's own; set it or vectorizer.module, not
+  # both
+  embeddings:
+    url: "http://localhost:11434"
+    protocol: openai         # openai | ollama
+    model: nomic-embed-text
   embedded:
     http_port: 0             # 0: any free port on 127.0.0.1
     grpc_port: 0

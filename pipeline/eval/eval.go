@@ -26,6 +26,9 @@ const (
 // Report is the result of a run.
 type Report struct {
 	File string `json:"file"`
+	// Search says how the questions were searched: hybrid (and with
+	// which vectors) or keyword-only (publish.Target.SearchMode).
+	Search string `json:"search"`
 	// Pairs are the figures per language pair, by name; Groups those of
 	// the summary groups that have queries, in the order of the constants.
 	Pairs   []Group       `json:"pairs"`
@@ -72,8 +75,17 @@ func Run(ctx context.Context, ws *workspace.Workspace, f File) (Report, error) {
 		return Report{}, err
 	}
 	defer done()
+	t, tdone, err := release.OpenTarget(ctx, ws, nil)
+	if err != nil {
+		return Report{}, err
+	}
+	mode, err := t.SearchMode(ctx)
+	tdone()
+	if err != nil {
+		return Report{}, err
+	}
 	limit := max(f.Limit, 10)
-	rep := Report{File: f.Path, Pairs: []Group{}, Groups: []Group{}, Queries: []QueryResult{}, Failures: []string{}}
+	rep := Report{File: f.Path, Search: mode, Pairs: []Group{}, Groups: []Group{}, Queries: []QueryResult{}, Failures: []string{}}
 	members := map[string][]Metrics{}
 	for _, q := range f.Queries {
 		rel, err := resolve(q, main.Approved)

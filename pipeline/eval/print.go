@@ -10,6 +10,9 @@ import (
 // group, followed by the questions whose answer was not in the top 5 and
 // the thresholds missed.
 func (r Report) WriteText(w io.Writer) error {
+	if r.Search != "" {
+		fmt.Fprintf(w, "search: %s\n\n", r.Search)
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "pair\tqueries\thit@1\thit@5\tMRR\tnDCG@10")
 	row := func(g Group) {

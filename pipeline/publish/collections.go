@@ -11,6 +11,7 @@ import (
 
 	"github.com/weaviate/weaviate-go-client/v5/weaviate"
 	"github.com/weaviate/weaviate-go-client/v5/weaviate/alias"
+	"github.com/weaviate/weaviate/entities/models"
 
 	"github.com/kbops/kbops/knowledge"
 )
@@ -32,12 +33,14 @@ type Target struct {
 	// ModuleConfig are its settings.
 	Vectorizer   string
 	ModuleConfig map[string]any
+	// Embedder, when set, computes a vector for every object written
+	// (the named vector VectorName) and for the questions searched; the
+	// model's name is recorded on the collections it creates. Set it or
+	// Vectorizer, not both.
+	Embedder Embedder
 	// Now stamps new physical collections; nil means time.Now.
 	Now func() time.Time
 }
-
-// HasVectors reports whether the collection is vectorized (hybrid search).
-func (t *Target) HasVectors() bool { return t.Vectorizer != "" && t.Vectorizer != "none" }
 
 var physicalName = regexp.MustCompile(`^(.+)_(\d{14})$`)
 
@@ -159,11 +162,8 @@ func (t *Target) Ensure(ctx context.Context) (string, error) {
 // answers searches for them after the next publish, without a reindex.
 // Writing alone is not enough: a cluster may run without auto-schema,
 // and auto-schema would guess a word-tokenized, searchable text.
-func (t *Target) addMissingProperties(ctx context.Context, collection string) error {
-	c, err := t.Client.Schema().ClassGetter().WithClassName(collection).Do(ctx)
-	if err != nil {
-		return fmt.Errorf("read the schema of %s: %w", collection, err)
-	}
+func (t *Target) addMissingProperties(ctx context.Context, c *models.Class) error {
+	collection := c.Class
 	have := map[string]bool{}
 	for _, p := range c.Properties {
 		have[strings.ToLower(p.Name)] = true

@@ -409,9 +409,18 @@ func Publish(ctx context.Context, t *Target, units []*knowledge.Unit, o Options)
 		if collection, err = t.Ensure(ctx); err != nil {
 			return res, err
 		}
-	} else if collection != "" && !o.DryRun {
-		if err := t.addMissingProperties(ctx, collection); err != nil {
+	} else if collection != "" {
+		class, v, err := t.readVectors(ctx, collection)
+		if err != nil {
 			return res, err
+		}
+		if err := t.checkVectors(collection, v); err != nil {
+			return res, err
+		}
+		if !o.DryRun {
+			if err := t.addMissingProperties(ctx, class); err != nil {
+				return res, err
+			}
 		}
 	}
 	desired := objects(units, o.Terms, o.Links, o)
@@ -448,9 +457,6 @@ func Publish(ctx context.Context, t *Target, units []*knowledge.Unit, o Options)
 	if o.DryRun {
 		return res, nil
 	}
-	if err := t.addMissingProperties(ctx, collection); err != nil {
-		return res, err
-	}
 	if len(res.Plan.Actions) == 0 {
 		return res, nil
 	}
@@ -484,14 +490,30 @@ func (t *Target) apply(ctx context.Context, collection string, desired []Object,
 	}
 	jobs := make(chan []*models.Object)
 	results := make(chan outcome)
+	// An embedding service that cannot be reached stops the rest: every
+	// batch would wait out its retries, and none could be written.
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for b := range jobs {
-				n, failed, err := t.writeBatch(ctx, b)
-				results <- outcome{n, failed, err}
+				var failed []string
+				if t.Embedder != nil {
+					var err error
+					if b, failed, err = t.embedObjects(ctx, b); err != nil {
+						stop(err)
+						results <- outcome{0, failed, err}
+						continue
+					}
+				}
+				n, wfailed, err := 0, []string(nil), error(nil)
+				if len(b) > 0 {
+					n, wfailed, err = t.writeBatch(ctx, b)
+				}
+				results <- outcome{n, append(failed, wfailed...), err}
 			}
 		}()
 	}
@@ -531,6 +553,9 @@ func (t *Target) apply(ctx context.Context, collection string, desired []Object,
 		if o.Progress != nil {
 			o.Progress(res.Written+res.Deleted+len(res.Failed), total)
 		}
+	}
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+		return fmt.Errorf("%w; Weaviate holds what was written before, run publish again when the service answers", cause)
 	}
 	if firstErr != nil {
 		return firstErr

@@ -116,6 +116,16 @@ func (t *Target) Class(name string) *models.Class {
 			c.ModuleConfig = map[string]any{t.Vectorizer: t.ModuleConfig}
 		}
 	}
+	if t.Embedder != nil {
+		// Vectors kbops computes: a named vector and no module, the model
+		// recorded where readVectors finds it.
+		c.Vectorizer = ""
+		c.VectorConfig = map[string]models.VectorConfig{VectorName: {
+			Vectorizer:      map[string]any{"none": map[string]any{}},
+			VectorIndexType: "hnsw",
+		}}
+		c.Description += "\n" + modelMarker + t.Embedder.Name()
+	}
 	if t.Replication > 1 {
 		c.ReplicationConfig = &models.ReplicationConfig{Factor: int64(t.Replication)}
 	}

@@ -137,9 +137,11 @@ type Hit struct {
 // in title, body and terms), "stems" (their stems), "terms" (glossary
 // terms of the concepts the question names, in other languages),
 // "cjk" (its Han, Kana or Hangul text in the Chinese and Japanese
-// fields) or "sibling" (a translation sibling, Via, matched); a search
-// fused with vectors (the collection has a vectorizer) is "hybrid"
-// instead of "bm25".
+// fields), "vector" (the vector halves of those searches, when the
+// collection holds vectors and they run hybrid: what the question's
+// embedding added, read from Weaviate's explainScore) or "sibling" (a
+// translation sibling, Via, matched). In a hybrid search the keyword
+// kinds carry the keyword half of the fused score.
 type Reason struct {
 	Kind  string  `json:"kind"`
 	Score float64 `json:"score"`
@@ -191,6 +193,9 @@ func Search(ctx context.Context, t *Target, q Query) ([]Hit, error) {
 // searchIn is Search in one physical collection.
 func searchIn(ctx context.Context, t *Target, collection string, q Query) ([]Hit, error) {
 	subs := subQueries(q)
+	if err := t.searchVectors(ctx, collection, subs); err != nil {
+		return nil, err
+	}
 	limit := q.Limit
 	if len(subs) > 1 {
 		// A unit found by two searches may rank below the limit in each.
@@ -360,15 +365,40 @@ type foundSet struct {
 
 func (fs *foundSet) add(m map[string]any, kind string) {
 	h := hitOf(m)
-	r := Reason{Kind: kind, Score: h.Score}
+	why := []Reason{{Kind: kind, Score: h.Score}}
+	if add, ok := m["_additional"].(map[string]any); ok {
+		// A hybrid result: what its vector search gave is said apart.
+		if v := vectorPart(str(add["explainScore"])); v > 0 {
+			why = []Reason{{Kind: kind, Score: h.Score - v}, {Kind: "vector", Score: v}}
+			if h.Score-v <= 1e-9 {
+				why = why[1:]
+			}
+		}
+	}
 	if f, ok := fs.byID[h.UnitID]; ok {
 		f.hit.Score += h.Score
-		f.hit.Why = append(f.hit.Why, r)
+		f.hit.Why = addReasons(f.hit.Why, why)
 		return
 	}
-	h.Why = []Reason{r}
+	h.Why = why
 	fs.byID[h.UnitID] = &foundUnit{hit: h, body: str(m[PropBody]), siblings: strs(m[PropSiblings])}
 	fs.order = append(fs.order, h.UnitID)
+}
+
+// addReasons appends reasons to why, adding a "vector" reason to the one
+// already there: the vector halves of a question's searches are one
+// reason to a reader, whichever keyword search they were fused with.
+func addReasons(why, more []Reason) []Reason {
+	for _, r := range more {
+		if r.Kind == "vector" {
+			if i := slices.IndexFunc(why, func(w Reason) bool { return w.Kind == "vector" }); i >= 0 {
+				why[i].Score += r.Score
+				continue
+			}
+		}
+		why = append(why, r)
+	}
+	return why
 }
 
 // runSearches runs the searches of q with its filters.
@@ -379,12 +409,8 @@ func runSearches(ctx context.Context, t *Target, collection string, q Query, sub
 		if err != nil {
 			return nil, err
 		}
-		kind := sq.kind
-		if kind == "bm25" && t.HasVectors() {
-			kind = "hybrid"
-		}
 		for _, m := range rows {
-			fs.add(m, kind)
+			fs.add(m, sq.kind)
 		}
 	}
 	return fs, nil
@@ -499,24 +525,32 @@ func AdaptedFirst(hits []Hit, market string) []Hit {
 	return out
 }
 
-// subQuery is one search of a query: text against properties.
+// subQuery is one search of a query: text against properties, fused
+// with vectors when hybrid (searchVectors decides): the server's
+// vectorizer embeds text when vector is nil.
 type subQuery struct {
-	text  string
-	props []string
-	kind  string // Reason.Kind of its matches
+	text   string
+	props  []string
+	kind   string // Reason.Kind of its matches
+	hybrid bool
+	vector []float32
 }
 
+// HybridAlpha is the weight of the vector half of a hybrid search (the
+// keyword half has 1 − HybridAlpha).
+const HybridAlpha = 0.5
+
 func subQueries(q Query) []subQuery {
-	subs := []subQuery{{q.Text, WordProperties, "bm25"}}
+	subs := []subQuery{{text: q.Text, props: WordProperties, kind: "bm25"}}
 	if st := stem.Query(q.Text); st != "" {
-		subs = append(subs, subQuery{st, StemProperties, "stems"})
+		subs = append(subs, subQuery{text: st, props: StemProperties, kind: "stems"})
 	}
 	exp := strings.Join(q.Expansions, " ")
 	if strings.TrimSpace(exp) != "" {
-		subs = append(subs, subQuery{exp, []string{PropTerms}, "terms"})
+		subs = append(subs, subQuery{text: exp, props: []string{PropTerms}, kind: "terms"})
 	}
 	if cjk := CJKText(q.Text + " " + exp); cjk != "" {
-		subs = append(subs, subQuery{cjk, CJKProperties, "cjk"})
+		subs = append(subs, subQuery{text: cjk, props: CJKProperties, kind: "cjk"})
 	}
 	return subs
 }
@@ -549,19 +583,27 @@ func isCJK(r rune) bool {
 // query text it searches nothing and returns the units named in only
 // that pass q's filters.
 func searchRows(ctx context.Context, t *Target, collection string, q Query, sq subQuery, limit int, only []string) ([]map[string]any, error) {
+	additional := []graphql.Field{{Name: "score"}}
+	if sq.hybrid {
+		additional = append(additional, graphql.Field{Name: "explainScore"})
+	}
 	fields := []graphql.Field{
 		{Name: PropUnitID}, {Name: PropTitle}, {Name: PropVersion}, {Name: PropLanguage},
 		{Name: PropProduct}, {Name: PropTier}, {Name: PropAccess}, {Name: PropSourceURI},
 		{Name: PropLocator}, {Name: PropBody}, {Name: PropLink}, {Name: PropEffective}, {Name: PropOwner},
 		{Name: PropMarkets}, {Name: PropConcepts}, {Name: PropSupersededBy}, {Name: PropAdapts},
 		{Name: PropSiblings},
-		{Name: "_additional", Fields: []graphql.Field{{Name: "score"}}},
+		{Name: "_additional", Fields: additional},
 	}
 	g := t.Client.GraphQL().Get().WithClassName(collection).WithFields(fields...).WithLimit(limit)
 	switch {
 	case sq.text == "":
-	case t.HasVectors():
-		g = g.WithHybrid((&graphql.HybridArgumentBuilder{}).WithQuery(sq.text).WithProperties(sq.props).WithAlpha(0.5))
+	case sq.hybrid:
+		h := (&graphql.HybridArgumentBuilder{}).WithQuery(sq.text).WithProperties(sq.props).WithAlpha(HybridAlpha)
+		if sq.vector != nil {
+			h = h.WithVector(sq.vector).WithTargetVectors(VectorName)
+		}
+		g = g.WithHybrid(h)
 	default:
 		g = g.WithBM25((&graphql.BM25ArgumentBuilder{}).WithQuery(sq.text).WithProperties(sq.props...))
 	}

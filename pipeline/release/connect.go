@@ -9,6 +9,7 @@ import (
 
 	"github.com/kbops/kbops/knowledge"
 	"github.com/kbops/kbops/pipeline/config"
+	"github.com/kbops/kbops/pipeline/embed"
 	"github.com/kbops/kbops/pipeline/embedded"
 	"github.com/kbops/kbops/pipeline/publish"
 	"github.com/kbops/kbops/pipeline/workspace"
@@ -84,10 +85,28 @@ func OpenTarget(ctx context.Context, ws *workspace.Workspace, status func(string
 		return nil, nil, err
 	}
 	w := ws.Config.Weaviate
-	return &publish.Target{
+	t := &publish.Target{
 		Client: c, Alias: w.Collection, Consistency: w.Consistency, Replication: w.ReplicationFactor,
 		Vectorizer: w.Vectorizer.Module, ModuleConfig: w.Vectorizer.Settings,
-	}, done, nil
+	}
+	if e := Embedder(ws.Config); e != nil {
+		t.Embedder = e
+	}
+	return t, done, nil
+}
+
+// Embedder returns the client of the configured embedding service
+// (weaviate.embeddings) with the key from the environment, or nil when
+// none is configured.
+func Embedder(cfg *config.Config) *embed.Client {
+	e := cfg.Weaviate.Embeddings
+	if e.URL == "" {
+		return nil
+	}
+	return &embed.Client{
+		URL: e.URL, Protocol: e.Protocol, Model: e.Model, Dimensions: e.Dimensions,
+		BatchSize: e.BatchSize, APIKey: os.Getenv(embed.EnvAPIKey),
+	}
 }
 
 // Connector returns a function opening the base target, the form
