@@ -17,6 +17,7 @@ import (
 func TestBothProtocolsEmbedInOrderInBatches(t *testing.T) {
 	s := embedtest.Start()
 	defer s.Close()
+	s.Reversed = true
 	texts := []string{"Ramp time", "Akku laden", "接地排", "", "torque", "Drehmoment", "x"}
 	for _, c := range []*embed.Client{
 		{URL: s.OpenAIBase(), Protocol: embed.OpenAI, Model: "m1", BatchSize: 3},

@@ -10,6 +10,8 @@ import (
 	"github.com/kbops/kbops/knowledge"
 	"github.com/kbops/kbops/pipeline/embed"
 	"github.com/kbops/kbops/pipeline/embed/embedtest"
+	"github.com/kbops/kbops/pipeline/embedded"
+	"github.com/kbops/kbops/pipeline/embedded/weaviatetest"
 	"github.com/kbops/kbops/pipeline/publish"
 )
 
@@ -249,4 +251,45 @@ func TestAnEmbeddingServiceThatFailsLosesNothing(t *testing.T) {
 		t.Error("a unit without a vector was published")
 	}
 	_ = knowledge.StatusActive
+}
+
+// A vectorizer module (weaviate.vectorizer.module) instead of kbops's
+// vectors: Weaviate's own text2vec-ollama client calls the stand-in, for
+// every object and for the question, and search runs hybrid because the
+// collection holds the module's vectors. That Weaviate's client and
+// kbops's both get vectors from embedtest is also what says the stand-in
+// speaks the protocol as clients expect. (text2vec-openai cannot run
+// here: it counts tokens with a BPE file it downloads from the internet
+// and panics without it.)
+func TestVectorizerModuleVectorsAreSearchedHybrid(t *testing.T) {
+	s := standIn(t)
+	srv := weaviatetest.StartWith(t, embedded.Options{Env: []string{"ENABLE_MODULES=text2vec-ollama"}})
+	c, err := publish.Connect(context.Background(), "http://"+srv.Host(), srv.GRPCHost(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Key = "" // Ollama takes no key
+	tg := &publish.Target{Client: c, Alias: "KnowledgeUnit", Vectorizer: "text2vec-ollama",
+		ModuleConfig: map[string]any{"apiEndpoint": s.URL, "model": "mini-m", "vectorizeClassName": false}}
+	pub(t, tg, mixedCorpus(), publish.Options{})
+	if n := s.Inputs("mini-m"); n < len(mixedCorpus()) {
+		t.Fatalf("the module embedded %d texts for %d objects", n, len(mixedCorpus()))
+	}
+	mode, err := tg.SearchMode(context.Background())
+	if err != nil || !strings.Contains(mode, "hybrid") || !strings.Contains(mode, "text2vec-ollama") {
+		t.Errorf("search mode %q, %v", mode, err)
+	}
+	before := s.Inputs("mini-m")
+	hs := searchHits(t, tg, publish.Query{Text: "Neigungsmeser Kartn", Limit: 3})
+	if len(hs) == 0 || hs[0].UnitID != "lap/de/lieferumfang" || !slices.Contains(kinds(hs[0]), "vector") {
+		t.Errorf("misspelt query through the module: %v, why %v", ids(hs), kinds(hs[0]))
+	}
+	if s.Inputs("mini-m") == before {
+		t.Error("the question was not embedded by the module")
+	}
+	// The configuration now asks for kbops's own vectors: refused.
+	tg.Vectorizer, tg.ModuleConfig, tg.Embedder = "", nil, embedder(s, "mini-a")
+	if _, err := publish.Publish(context.Background(), tg, mixedCorpus(), publish.Options{}); err == nil || !strings.Contains(err.Error(), "kbops reindex") {
+		t.Errorf("publish with embeddings into a module-vectorized collection: %v", err)
+	}
 }

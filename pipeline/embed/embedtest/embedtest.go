@@ -31,6 +31,9 @@ type Server struct {
 	// input that contains it, as a service refuses an input over its
 	// context length.
 	Reject string
+	// Reversed lists the answer's data last to first, each with its
+	// index: the protocol allows it, and clients must order by index.
+	Reversed bool
 
 	mu       sync.Mutex
 	requests int
@@ -132,12 +135,26 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, ollama bool) {
 		return
 	}
 	data := make([]map[string]any, len(vecs))
-	// Listed last to first: clients must order by index.
+	tokens := 0
 	for i := range vecs {
-		j := len(vecs) - 1 - i
+		j := i
+		if s.Reversed {
+			j = len(vecs) - 1 - i
+		}
 		data[i] = map[string]any{"object": "embedding", "index": j, "embedding": vecs[j]}
+		tokens += len(strings.Fields(inputs[i]))
 	}
-	_ = json.NewEncoder(w).Encode(map[string]any{"object": "list", "model": req.Model, "data": data})
+	// OpenAI's rate-limit headers and usage: clients such as Weaviate's
+	// text2vec-openai module read them.
+	h := w.Header()
+	h.Set("x-ratelimit-limit-requests", "10000")
+	h.Set("x-ratelimit-remaining-requests", "9999")
+	h.Set("x-ratelimit-reset-requests", "6ms")
+	h.Set("x-ratelimit-limit-tokens", "10000000")
+	h.Set("x-ratelimit-remaining-tokens", "9990000")
+	h.Set("x-ratelimit-reset-tokens", "0s")
+	_ = json.NewEncoder(w).Encode(map[string]any{"object": "list", "model": req.Model, "data": data,
+		"usage": map[string]int{"prompt_tokens": tokens, "total_tokens": tokens}})
 }
 
 // Vector is the stand-in's embedding of text with model: the counts of
