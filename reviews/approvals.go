@@ -2,6 +2,7 @@ package reviews
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"slices"
 	"sort"
@@ -216,6 +217,34 @@ func (r Record) Key() string {
 		k += "|pin:" + p.key()
 	}
 	return k
+}
+
+// recordID identifies a record by its Key: the first 16 bytes of the
+// key's SHA-256. A cryptographic hash, because the history walk credits a
+// record to the commit that added its id: ids that could be made to
+// collide would let a forged record borrow a reviewer's commit.
+type recordID [16]byte
+
+func (r Record) id() recordID {
+	sum := sha256.Sum256([]byte(r.Key()))
+	return recordID(sum[:16])
+}
+
+// recordIDs is a sorted set of record ids.
+type recordIDs []recordID
+
+func newRecordIDs(recs []Record) recordIDs {
+	out := make(recordIDs, len(recs))
+	for i, r := range recs {
+		out[i] = r.id()
+	}
+	slices.SortFunc(out, func(a, b recordID) int { return bytes.Compare(a[:], b[:]) })
+	return slices.Compact(out)
+}
+
+func (ids recordIDs) has(k recordID) bool {
+	_, ok := slices.BinarySearchFunc(ids, k, func(a, b recordID) int { return bytes.Compare(a[:], b[:]) })
+	return ok
 }
 
 // Evaluate works out the review state of u from its records; it is the one

@@ -20,14 +20,19 @@ type ParseCache struct {
 	path    string
 	Units   map[plumbing.Hash]knowledge.Unit
 	Approvs map[plumbing.Hash]ApprovalFile
-	used    map[plumbing.Hash]bool
+	// RecIDs are the record ids of approvals-file versions the history
+	// walk read (older than any snapshot's): it needs only which records
+	// each version holds, and full parsed files of every version were
+	// the largest part of the cache.
+	RecIDs map[plumbing.Hash]recordIDs
+	used   map[plumbing.Hash]bool
 	dirty   bool
 }
 
 // OpenParseCache reads the cache file at path; a missing or unreadable
 // file gives an empty cache.
 func OpenParseCache(path string) *ParseCache {
-	c := &ParseCache{path: path, Units: map[plumbing.Hash]knowledge.Unit{}, Approvs: map[plumbing.Hash]ApprovalFile{}, used: map[plumbing.Hash]bool{}}
+	c := &ParseCache{path: path, Units: map[plumbing.Hash]knowledge.Unit{}, Approvs: map[plumbing.Hash]ApprovalFile{}, RecIDs: map[plumbing.Hash]recordIDs{}, used: map[plumbing.Hash]bool{}}
 	f, err := os.Open(path)
 	if err != nil {
 		return c
@@ -36,6 +41,7 @@ func OpenParseCache(path string) *ParseCache {
 	var disk struct {
 		Units   map[plumbing.Hash]knowledge.Unit
 		Approvs map[plumbing.Hash]ApprovalFile
+		RecIDs  map[plumbing.Hash]recordIDs
 	}
 	if gob.NewDecoder(bufio.NewReaderSize(f, 1<<20)).Decode(&disk) == nil {
 		if disk.Units != nil {
@@ -43,6 +49,9 @@ func OpenParseCache(path string) *ParseCache {
 		}
 		if disk.Approvs != nil {
 			c.Approvs = disk.Approvs
+		}
+		if disk.RecIDs != nil {
+			c.RecIDs = disk.RecIDs
 		}
 	}
 	return c
@@ -84,10 +93,42 @@ func (c *ParseCache) putApprovals(h plumbing.Hash, f ApprovalFile) {
 	c.Approvs[h], c.used[h], c.dirty = f, true, true
 }
 
+func (c *ParseCache) recordIDs(h plumbing.Hash) (recordIDs, bool) {
+	if c == nil {
+		return nil, false
+	}
+	ids, ok := c.RecIDs[h]
+	if ok {
+		c.used[h] = true
+	}
+	return ids, ok
+}
+
+func (c *ParseCache) putRecordIDs(h plumbing.Hash, ids recordIDs) {
+	if c == nil {
+		return
+	}
+	c.RecIDs[h], c.used[h], c.dirty = ids, true, true
+}
+
+// DropUnits frees the parsed units once a load is done and the cache
+// saved: the snapshot holds its own copies, and a large base would
+// otherwise be held twice. Later lookups of units parse again; the next
+// Save writes only what was used since.
+func (c *ParseCache) DropUnits() {
+	if c == nil {
+		return
+	}
+	for h := range c.Units {
+		delete(c.used, h)
+	}
+	c.Units = map[plumbing.Hash]knowledge.Unit{}
+}
+
 // Save writes the cache when it changed, keeping only the entries the last
 // load used; it replaces the file atomically.
 func (c *ParseCache) Save() error {
-	if c == nil || (!c.dirty && len(c.used) == len(c.Units)+len(c.Approvs)) {
+	if c == nil || (!c.dirty && len(c.used) == len(c.Units)+len(c.Approvs)+len(c.RecIDs)) {
 		return nil
 	}
 	for h := range c.Units {
@@ -98,6 +139,11 @@ func (c *ParseCache) Save() error {
 	for h := range c.Approvs {
 		if !c.used[h] {
 			delete(c.Approvs, h)
+		}
+	}
+	for h := range c.RecIDs {
+		if !c.used[h] {
+			delete(c.RecIDs, h)
 		}
 	}
 	if err := os.MkdirAll(filepath.Dir(c.path), 0o755); err != nil {
@@ -111,7 +157,8 @@ func (c *ParseCache) Save() error {
 	err = gob.NewEncoder(w).Encode(struct {
 		Units   map[plumbing.Hash]knowledge.Unit
 		Approvs map[plumbing.Hash]ApprovalFile
-	}{c.Units, c.Approvs})
+		RecIDs  map[plumbing.Hash]recordIDs
+	}{c.Units, c.Approvs, c.RecIDs})
 	if err == nil {
 		err = w.Flush()
 	}

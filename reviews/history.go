@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,9 +41,9 @@ type History struct {
 	// (the first parent's side of the commit that wrote the current one);
 	// absent or zero for a unit that commit added.
 	PrevBlobs map[string]plumbing.Hash
-	// RecordCommits maps a unit id (or OwnersApprovalID) and Record.Key to
-	// the commit that added that record.
-	RecordCommits map[string]map[string]*object.Commit
+	// RecordCommits maps a unit id (or OwnersApprovalID) and a record's
+	// recordID to the commit that added that record.
+	RecordCommits map[string]map[recordID]*object.Commit
 }
 
 // ReadHistory reads the history behind the snapshot in one walk from its
@@ -54,7 +55,7 @@ func (s *Snapshot) ReadHistory(ctx context.Context) error {
 	if s.hist != nil {
 		return nil
 	}
-	h := &History{Authors: map[string]string{}, WrittenAt: map[string]time.Time{}, PrevBlobs: map[string]plumbing.Hash{}, RecordCommits: map[string]map[string]*object.Commit{}}
+	h := &History{Authors: map[string]string{}, WrittenAt: map[string]time.Time{}, PrevBlobs: map[string]plumbing.Hash{}, RecordCommits: map[string]map[recordID]*object.Commit{}}
 	if s.repo == nil || s.Commit.IsZero() {
 		s.hist = h
 		return nil
@@ -71,7 +72,7 @@ func (s *Snapshot) ReadHistory(ctx context.Context) error {
 	// The commit that added each counting record is always looked for:
 	// default mode checks that its author is the reviewer the record
 	// names, strict mode also its signature.
-	pendingRecs := map[string]map[string]bool{} // approvals path → record keys
+	pendingRecs := map[string]map[recordID]bool{} // approvals path → record ids
 	{
 		for id, recs := range s.Records {
 			u := s.Units[id]
@@ -80,15 +81,15 @@ func (s *Snapshot) ReadHistory(ctx context.Context) error {
 			}
 			for _, r := range recs {
 				if r.ContentHash == u.ContentHash && r.Version == u.Version {
-					addPending(pendingRecs, ApprovalPath(id), r.Key())
+					addPending(pendingRecs, ApprovalPath(id), r.id())
 				}
 			}
 		}
 		for _, r := range s.OwnersRecords {
-			addPending(pendingRecs, ApprovalPath(OwnersApprovalID), r.Key())
+			addPending(pendingRecs, ApprovalPath(OwnersApprovalID), r.id())
 		}
 		for _, r := range s.GlossaryRecords {
-			addPending(pendingRecs, ApprovalPath(GlossaryApprovalID), r.Key())
+			addPending(pendingRecs, ApprovalPath(GlossaryApprovalID), r.id())
 		}
 	}
 	prefixes := []string{knowledge.UnitsDir + "/", OwnersFile, GlossaryFile, ApprovalsDir + "/"}
@@ -186,9 +187,9 @@ func (s *Snapshot) checkRoots(ctx context.Context) (string, error) {
 
 type kbrepoChange = kbrepo.PathChange
 
-func addPending(m map[string]map[string]bool, path, key string) {
+func addPending(m map[string]map[recordID]bool, path string, key recordID) {
 	if m[path] == nil {
-		m[path] = map[string]bool{}
+		m[path] = map[recordID]bool{}
 	}
 	m[path][key] = true
 }
@@ -209,75 +210,80 @@ func (s *Snapshot) setPrevOwners(h *History, blob plumbing.Hash) error {
 
 // recordsAddedBy notes which pending records of an approvals file commit c
 // added: those in its version that none of its parents had.
-func (s *Snapshot) recordsAddedBy(c *object.Commit, ch kbrepoChange, pending map[string]map[string]bool, h *History) error {
-	keys := func(blob plumbing.Hash) (map[string]bool, error) {
-		out := map[string]bool{}
+func (s *Snapshot) recordsAddedBy(c *object.Commit, ch kbrepoChange, pending map[string]map[recordID]bool, h *History) error {
+	// Each version of an approvals file is the new side of one commit and
+	// the old side of the next: its record ids are kept for the walk, as
+	// a sorted slice of 16-byte ids (a map of key strings per version
+	// was the largest part of publish's heap).
+	keys := func(blob plumbing.Hash) (recordIDs, error) {
 		if blob.IsZero() {
-			return out, nil
+			return nil, nil
 		}
-		// Each version of an approvals file is the new side of one commit
-		// and the old side of the next: parse it once per walk, and take
-		// the snapshot's own version from what Load already parsed.
 		if k, ok := s.recKeys[blob]; ok {
 			return k, nil
 		}
 		if s.recKeys == nil {
-			s.recKeys = map[plumbing.Hash]map[string]bool{}
+			s.recKeys = map[plumbing.Hash]recordIDs{}
 		}
-		defer func() { s.recKeys[blob] = out }()
+		var recs []Record
+		// The snapshot's own version is what Load already parsed.
 		if e, ok := s.Tree[ch.Path]; ok && e.Hash == blob {
 			id, _ := UnitIDFromApprovalPath(ch.Path)
-			recs := s.Records[id]
+			recs = s.Records[id]
 			switch id {
 			case OwnersApprovalID:
 				recs = s.OwnersRecords
 			case GlossaryApprovalID:
 				recs = s.GlossaryRecords
 			}
-			for _, r := range recs {
-				out[r.Key()] = true
-			}
-			return out, nil
-		}
-		f, ok := s.cache.approvals(blob)
-		if !ok {
+		} else if ids, ok := s.cache.recordIDs(blob); ok {
+			s.recKeys[blob] = ids
+			return ids, nil
+		} else if f, ok := s.cache.approvals(blob); ok {
+			recs = f.Records
+		} else {
 			b, err := s.repo.Read(blob)
 			if err != nil {
 				return nil, err
 			}
-			if f, err = ParseApprovals(ch.Path, b); err != nil {
-				return out, nil // an unreadable old version added nothing we count
+			f, err := ParseApprovals(ch.Path, b)
+			if err != nil {
+				s.recKeys[blob] = nil
+				return nil, nil // an unreadable old version added nothing we count
 			}
-			s.cache.putApprovals(blob, f)
+			// Only its record ids are kept: an older version is never
+			// a snapshot's own.
+			ids := newRecordIDs(f.Records)
+			s.cache.putRecordIDs(blob, ids)
+			s.recKeys[blob] = ids
+			return ids, nil
 		}
-		for _, r := range f.Records {
-			out[r.Key()] = true
-		}
+		out := newRecordIDs(recs)
+		s.recKeys[blob] = out
 		return out, nil
 	}
 	now, err := keys(ch.New)
 	if err != nil {
 		return err
 	}
-	before := map[string]bool{}
+	before := make([]recordIDs, 0, len(ch.Old))
 	for _, o := range ch.Old {
 		k, err := keys(o)
 		if err != nil {
 			return err
 		}
-		for x := range k {
-			before[x] = true
-		}
+		before = append(before, k)
 	}
 	id, _ := UnitIDFromApprovalPath(ch.Path)
 	for k := range pending[ch.Path] {
-		if now[k] && !before[k] {
-			if h.RecordCommits[id] == nil {
-				h.RecordCommits[id] = map[string]*object.Commit{}
-			}
-			h.RecordCommits[id][k] = c
-			delete(pending[ch.Path], k)
+		if !now.has(k) || slices.ContainsFunc(before, func(b recordIDs) bool { return b.has(k) }) {
+			continue
 		}
+		if h.RecordCommits[id] == nil {
+			h.RecordCommits[id] = map[recordID]*object.Commit{}
+		}
+		h.RecordCommits[id][k] = c
+		delete(pending[ch.Path], k)
 	}
 	if len(pending[ch.Path]) == 0 {
 		delete(pending, ch.Path)
@@ -442,5 +448,5 @@ func (s *Snapshot) recordCommit(id string, r Record) *object.Commit {
 	if s.ReadHistory(context.Background()) != nil {
 		return nil
 	}
-	return s.hist.RecordCommits[id][r.Key()]
+	return s.hist.RecordCommits[id][r.id()]
 }

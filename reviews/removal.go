@@ -89,12 +89,12 @@ func (s *Snapshot) readRemovals(ctx context.Context, ids []string) error {
 	if err != nil {
 		return fmt.Errorf("read the history of %s to find removed units: %w", s.Commit, err)
 	}
-	pending := map[string]map[string]bool{}
+	pending := map[string]map[recordID]bool{}
 	for _, id := range want {
 		// All of them: the version judged may be the base's rather than
 		// the one deleted, and removed units are few.
 		for _, r := range s.Records[id] {
-			addPending(pending, ApprovalPath(id), r.Key())
+			addPending(pending, ApprovalPath(id), r.id())
 		}
 	}
 	if len(pending) == 0 {

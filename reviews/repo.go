@@ -48,7 +48,7 @@ type Snapshot struct {
 	ancestry map[[2]plumbing.Hash]bool
 	// recKeys holds the record keys of approvals-file versions read
 	// during the history walk, by blob.
-	recKeys map[plumbing.Hash]map[string]bool
+	recKeys map[plumbing.Hash]recordIDs
 	// effective is the OWNERS in force and why the committed one is not.
 	effective      *Owners
 	ownersProblems []string
@@ -169,12 +169,12 @@ func (s *Snapshot) Status(id string) UnitStatus {
 
 func (s *Snapshot) rules(id string, o *Owners) Rules {
 	r := Rules{Owners: o, Author: s.hist.Authors[id], WrittenAt: s.hist.WrittenAt[id], When: func(rec Record) (time.Time, bool) {
-		if c := s.hist.RecordCommits[id][rec.Key()]; c != nil {
+		if c := s.hist.RecordCommits[id][rec.id()]; c != nil {
 			return c.Committer.When, true
 		}
 		return time.Time{}, false
 	}, After: func(a, b Record) (bool, bool) {
-		ca, cb := s.hist.RecordCommits[id][a.Key()], s.hist.RecordCommits[id][b.Key()]
+		ca, cb := s.hist.RecordCommits[id][a.id()], s.hist.RecordCommits[id][b.id()]
 		if ca == nil || cb == nil {
 			return false, false
 		}

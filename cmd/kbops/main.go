@@ -142,5 +142,6 @@ func runMain() int {
 		<-ctx.Done()
 		stop()
 	}()
+	defer startProfiles()()
 	return run(ctx, os.Args, os.Stdout, os.Stderr)
 }

@@ -401,10 +401,13 @@ func ingestSource(ctx context.Context, ws *workspace.Workspace, sl *sourceList, 
 		st.Documents[spec.Name] = map[string]string{}
 	}
 	seenDocs := map[string]bool{}
-	sc, err := loadScenarios(ctx, spec, idx)
-	if err != nil {
-		fail(err)
-		return res, nil
+	var sc *scenarioState
+	if scenariosNeeded(o.Registry, spec, loc, items, st.Documents[spec.Name], idx) {
+		var err error
+		if sc, err = loadScenarios(ctx, spec, idx); err != nil {
+			fail(err)
+			return res, nil
+		}
 	}
 	col := &collector{}
 	for _, it := range items {

@@ -23,6 +23,42 @@ type scenarioState struct {
 	cur  map[string]*knowledge.Unit // active, after this run's documents so far
 }
 
+// scenariosNeeded reports whether a run of a scenario source needs its
+// scenario state: when an export is new or changed (extraction continues
+// the scenarios), when an unchanged export has no unit folder (only the
+// scenarios' seen_in show it contributed), or when a document is gone —
+// the state remembers one that is not listed, or a folder belongs to none
+// listed (its scenarios may live on in later exports). Otherwise every
+// export is skipped and nothing is retired, and reading every scenario
+// unit of a large ticket history would be the run's largest cost (a 1%
+// change to manuals re-read all 100,000 ticket units of the bench).
+func scenariosNeeded(reg *sources.Registry, spec sources.Spec, loc sources.Location, items []sources.Item, versions map[string]string, idx *baseUnits) bool {
+	if sources.Kinds()[spec.Kind].Layer != knowledge.LayerScenario {
+		return false
+	}
+	listed := map[string]bool{}
+	for _, it := range items {
+		if FormatOf(reg, spec, loc, it) == "" {
+			continue
+		}
+		listed[docDir(spec.Name, it.Key)] = true
+		if versions[it.Key] != it.Version || !idx.has(spec.Name, it.Key) {
+			return true
+		}
+	}
+	for doc := range versions {
+		if !listed[docDir(spec.Name, doc)] {
+			return true
+		}
+	}
+	for _, dir := range idx.sourceDirs(spec.Name) {
+		if !listed[dir] {
+			return true
+		}
+	}
+	return false
+}
+
 // loadScenarios reads every active scenario unit of the source; nil for
 // sources of other kinds.
 func loadScenarios(ctx context.Context, spec sources.Spec, idx *baseUnits) (*scenarioState, error) {

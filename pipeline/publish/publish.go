@@ -91,6 +91,20 @@ type Object struct {
 	Unit  *knowledge.Unit
 	Props map[string]any
 	Hash  string
+	// build makes Props again for an object whose Props were dropped
+	// once hashed (objects): the plan needs only hashes, and holding the
+	// properties of every object at once was the largest part of a
+	// publish's heap; only objects written are built twice.
+	build func() map[string]any
+}
+
+// properties returns the object's properties, building them again when
+// they were dropped.
+func (o Object) properties() map[string]any {
+	if o.Props == nil && o.build != nil {
+		return o.build()
+	}
+	return o.Props
 }
 
 // BuildObject returns the Weaviate object for a unit, with its
@@ -369,14 +383,19 @@ type Result struct {
 	Failed []string
 }
 
-// Objects builds the objects of the active units; terms and links may
-// be nil.
+// Objects builds the objects of the active units, properties included;
+// terms and links may be nil.
 func Objects(units []*knowledge.Unit, terms Terms, links Links) []Object {
-	return objects(units, terms, links, Options{})
+	out := objects(units, terms, links, Options{})
+	for i := range out {
+		out[i].Props = out[i].properties()
+	}
+	return out
 }
 
 // objects builds the objects of the active units with o's terms, links,
-// supersessions and siblings.
+// supersessions and siblings, keeping their hashes and dropping their
+// properties (Object.build makes them again).
 func objects(units []*knowledge.Unit, terms Terms, links Links, o Options) []Object {
 	out := make([]Object, 0, len(units))
 	for _, u := range units {
@@ -391,7 +410,11 @@ func objects(units []*knowledge.Unit, terms Terms, links Links, o Options) []Obj
 		if links != nil {
 			link = links(u)
 		}
-		out = append(out, buildObject(u, ts, link, o.SupersededBy[u.ID], o.Siblings[u.ID]))
+		sup, sib := o.SupersededBy[u.ID], o.Siblings[u.ID]
+		obj := buildObject(u, ts, link, sup, sib)
+		obj.Props = nil
+		obj.build = func() map[string]any { return buildObject(u, ts, link, sup, sib).Props }
+		out = append(out, obj)
 	}
 	return out
 }
@@ -524,7 +547,7 @@ func (t *Target) apply(ctx context.Context, collection string, desired []Object,
 				continue
 			}
 			obj := byID[a.Object]
-			batch = append(batch, &models.Object{Class: collection, ID: strfmt.UUID(obj.ID), Properties: obj.Props})
+			batch = append(batch, &models.Object{Class: collection, ID: strfmt.UUID(obj.ID), Properties: obj.properties()})
 			if len(batch) >= o.BatchSize {
 				select {
 				case jobs <- batch:

@@ -80,9 +80,12 @@ func LoadMain(ctx context.Context, ws *workspace.Workspace) (Main, error) {
 	if err != nil {
 		return st, err
 	}
-	SaveParseCache(cache)
 	var unapproved []reviews.UnitStatus
 	st.Approved, unapproved = snap.ApprovedUnits()
+	// Saved after ApprovedUnits, whose history walk adds the record ids
+	// of older approvals versions; then the snapshot's copies suffice.
+	SaveParseCache(cache)
+	cache.DropUnits()
 	st.Held, st.Unreadable, st.Hold = snap.Held(unapproved), snap.Unreadable, snap.HoldRemovals
 	for _, u := range unapproved {
 		if snap.Units[u.ID].Status == knowledge.StatusActive {

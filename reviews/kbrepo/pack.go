@@ -27,6 +27,12 @@ const PackThreshold = 256
 // openPacks is how many pack files an open repository keeps open.
 const openPacks = 16
 
+// objectCache bounds go-git's cache of decoded objects. Its default, 96
+// MiB, filled with unit and approvals blobs that kbops reads once each
+// and keeps parsed itself; trees and delta bases, which are read again,
+// fit in much less.
+const objectCache = 16 * cache.MiByte
+
 // objectBatch holds the objects of one commit until the commit is sure to
 // happen, so that a commit that turns out empty writes nothing and a large
 // one is written as one pack.
@@ -141,6 +147,6 @@ func openGit(dir string) (*git.Repository, error) {
 	// object it reads from it; a few kept open make reading a pack as
 	// cheap as reading loose objects. They close with the process, or
 	// when the Repo is garbage.
-	st := filesystem.NewStorageWithOptions(dot, cache.NewObjectLRUDefault(), filesystem.Options{MaxOpenDescriptors: openPacks})
+	st := filesystem.NewStorageWithOptions(dot, cache.NewObjectLRU(objectCache), filesystem.Options{MaxOpenDescriptors: openPacks})
 	return git.Open(packAware{st}, wt)
 }
