@@ -26,7 +26,7 @@ type ParseCache struct {
 	// the largest part of the cache.
 	RecIDs map[plumbing.Hash]recordIDs
 	used   map[plumbing.Hash]bool
-	dirty   bool
+	dirty  bool
 }
 
 // OpenParseCache reads the cache file at path; a missing or unreadable
