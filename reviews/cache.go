@@ -14,8 +14,11 @@ import (
 
 // ParseCache keeps parsed unit and approval files by git blob hash, in a
 // local file (.kbops/cache/parsed.gob). A blob hash names exact bytes, so
-// an entry never goes stale; entries of blobs no longer in the loaded tree
-// are dropped on Save. Losing or corrupting the file costs time only.
+// an entry never goes stale; an entry no load used in the last keepSaves
+// saves is dropped on Save, so that commands loading different commits
+// (publish reads main, approve the review branch, a verify of an empty
+// main nothing) do not throw out each other's entries. Losing or
+// corrupting the file costs time only.
 type ParseCache struct {
 	path    string
 	Units   map[plumbing.Hash]knowledge.Unit
@@ -27,12 +30,18 @@ type ParseCache struct {
 	RecIDs map[plumbing.Hash]recordIDs
 	used   map[plumbing.Hash]bool
 	dirty  bool
+	// gen counts saves; last is the save that last kept each entry as used.
+	gen  uint32
+	last map[plumbing.Hash]uint32
 }
+
+// keepSaves is how many saves an unused entry survives.
+const keepSaves = 4
 
 // OpenParseCache reads the cache file at path; a missing or unreadable
 // file gives an empty cache.
 func OpenParseCache(path string) *ParseCache {
-	c := &ParseCache{path: path, Units: map[plumbing.Hash]knowledge.Unit{}, Approvs: map[plumbing.Hash]ApprovalFile{}, RecIDs: map[plumbing.Hash]recordIDs{}, used: map[plumbing.Hash]bool{}}
+	c := &ParseCache{path: path, Units: map[plumbing.Hash]knowledge.Unit{}, Approvs: map[plumbing.Hash]ApprovalFile{}, RecIDs: map[plumbing.Hash]recordIDs{}, used: map[plumbing.Hash]bool{}, gen: 1, last: map[plumbing.Hash]uint32{}}
 	f, err := os.Open(path)
 	if err != nil {
 		return c
@@ -42,8 +51,14 @@ func OpenParseCache(path string) *ParseCache {
 		Units   map[plumbing.Hash]knowledge.Unit
 		Approvs map[plumbing.Hash]ApprovalFile
 		RecIDs  map[plumbing.Hash]recordIDs
+		Gen     uint32
+		Last    map[plumbing.Hash]uint32
 	}
 	if gob.NewDecoder(bufio.NewReaderSize(f, 1<<20)).Decode(&disk) == nil {
+		c.gen = disk.Gen + 1
+		if disk.Last != nil {
+			c.last = disk.Last
+		}
 		if disk.Units != nil {
 			c.Units = disk.Units
 		}
@@ -125,25 +140,41 @@ func (c *ParseCache) DropUnits() {
 	c.Units = map[plumbing.Hash]knowledge.Unit{}
 }
 
-// Save writes the cache when it changed, keeping only the entries the last
-// load used; it replaces the file atomically.
+// Save writes the cache when it changed, dropping the entries no load
+// used in the last keepSaves saves; it replaces the file atomically.
 func (c *ParseCache) Save() error {
 	if c == nil || (!c.dirty && len(c.used) == len(c.Units)+len(c.Approvs)+len(c.RecIDs)) {
 		return nil
 	}
+	keep := func(h plumbing.Hash) bool {
+		last, ok := c.last[h]
+		if c.used[h] || !ok { // used now, or from a file without generations
+			c.last[h] = c.gen
+			return true
+		}
+		return c.gen-last < keepSaves
+	}
 	for h := range c.Units {
-		if !c.used[h] {
+		if !keep(h) {
 			delete(c.Units, h)
 		}
 	}
 	for h := range c.Approvs {
-		if !c.used[h] {
+		if !keep(h) {
 			delete(c.Approvs, h)
 		}
 	}
 	for h := range c.RecIDs {
-		if !c.used[h] {
+		if !keep(h) {
 			delete(c.RecIDs, h)
+		}
+	}
+	for h := range c.last {
+		_, u := c.Units[h]
+		_, a := c.Approvs[h]
+		_, r := c.RecIDs[h]
+		if !u && !a && !r {
+			delete(c.last, h)
 		}
 	}
 	if err := os.MkdirAll(filepath.Dir(c.path), 0o755); err != nil {
@@ -158,7 +189,9 @@ func (c *ParseCache) Save() error {
 		Units   map[plumbing.Hash]knowledge.Unit
 		Approvs map[plumbing.Hash]ApprovalFile
 		RecIDs  map[plumbing.Hash]recordIDs
-	}{c.Units, c.Approvs, c.RecIDs})
+		Gen     uint32
+		Last    map[plumbing.Hash]uint32
+	}{c.Units, c.Approvs, c.RecIDs, c.gen, c.last})
 	if err == nil {
 		err = w.Flush()
 	}

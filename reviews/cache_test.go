@@ -112,3 +112,33 @@ func TestParseCacheKeepsHistoryAndMerge(t *testing.T) {
 		t.Errorf("main at %s, merge says %s", mh, res.Commit)
 	}
 }
+
+// A command that loads another commit (a verify of an empty main, a
+// publish of main between approvals) keeps the entries of the branch it
+// did not load for a few saves: alternating commands must not parse the
+// whole base again each time.
+func TestParseCacheKeepsEntriesOfOtherLoadsForAFewSaves(t *testing.T) {
+	ctx := context.Background()
+	r, _ := repoWith(t, unit("Conecte PE."))
+	decide(t, r, "ana@example.com", Technical, Approved, time.Now())
+	h, _, _ := r.Branch("kbops/review")
+	path := filepath.Join(t.TempDir(), "parsed.gob")
+	c := OpenParseCache(path)
+	if _, err := LoadCached(ctx, r, h, c); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Save(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= keepSaves; i++ {
+		c = OpenParseCache(path)
+		c.dirty = true // a load of another commit that parsed something else
+		if err := c.Save(); err != nil {
+			t.Fatal(err)
+		}
+		c = OpenParseCache(path)
+		if kept := len(c.Units) == 1 && len(c.Approvs) == 1; kept != (i < keepSaves) {
+			t.Errorf("after %d saves without using them: %d units, %d approvals files cached", i, len(c.Units), len(c.Approvs))
+		}
+	}
+}

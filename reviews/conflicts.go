@@ -80,6 +80,11 @@ var filler = map[string]bool{
 func Statements(u *knowledge.Unit) []Statement {
 	var out []Statement
 	for i, line := range strings.Split(u.Body, "\n") {
+		// quantity needs an ASCII digit (\d); most lines of prose have
+		// none, and the regexp was most of the time of a conflict check.
+		if !strings.ContainsAny(line, "0123456789") {
+			continue
+		}
 		for _, m := range quantity.FindAllStringSubmatchIndex(line, -1) {
 			num := strings.Replace(line[m[2]:m[3]], ",", ".", 1)
 			v, err := strconv.ParseFloat(num, 64)
@@ -92,7 +97,10 @@ func Statements(u *knowledge.Unit) []Statement {
 			}
 			before := line[:m[2]]
 			// "0 – 40 °C": the upper end is a maximum, the lower a minimum.
-			lo := rangeStart.FindStringSubmatchIndex(before)
+			var lo []int
+			if endsWithRangeWord(before) {
+				lo = rangeStart.FindStringSubmatchIndex(before)
+			}
 			if lo != nil {
 				before = before[:lo[0]]
 			}
@@ -129,7 +137,23 @@ func Statements(u *knowledge.Unit) []Statement {
 
 // rangeStart matches the lower end of a range that ends where a value
 // starts: "0 – ", "-20 to ", "5 bis ", "0～".
-var rangeStart = regexp.MustCompile(`([-−]?\d+(?:[.,]\d+)?)\s*(?:–|—|-|~|～|to|bis|a|à|até)\s*$`)
+var rangeStart = regexp.MustCompile(`([-−]?\d+(?:[.,]\d+)?)\s*(?:` + strings.Join(rangeWords, "|") + `)\s*$`)
+
+// rangeWords join the two ends of a range.
+var rangeWords = []string{"–", "—", "-", "~", "～", "to", "bis", "a", "à", "até"}
+
+// endsWithRangeWord reports whether s ends with a range word and white
+// space (\s), which rangeStart needs: checking the end first spares
+// running an end-anchored regexp over every line prefix.
+func endsWithRangeWord(s string) bool {
+	s = strings.TrimRight(s, "\t\n\f\r ")
+	for _, w := range rangeWords {
+		if strings.HasSuffix(s, w) {
+			return true
+		}
+	}
+	return false
+}
 
 // phraseBefore reads the parameter phrase that ends where a number starts:
 // up to four words (or six Han characters) back to the start of the clause.
