@@ -25,16 +25,24 @@ func TestObjectsBuiltAgainAreTheObjectsHashed(t *testing.T) {
 		u, _ = knowledge.Revise(nil, u)
 		units = append(units, &u)
 	}
+	// A copy of the English unit: the two objects name each other.
+	cp := *units[0]
+	cp.ID = "m/en/copy"
+	units = append(units, &cp)
 	terms := func(u *knowledge.Unit) []string { return []string{"battery", "Akku"} }
 	links := func(u *knowledge.Unit) string { return "https://example.com/" + u.ID }
 	o := Options{SupersededBy: map[string]string{units[1].ID: units[0].ID}, Siblings: map[string][]string{units[0].ID: {units[1].ID}}}
 	lean := objects(units, terms, links, o)
+	dups := NearDuplicates(units, o.SupersededBy)
+	if !reflect.DeepEqual(dups[cp.ID], []string{units[0].ID}) || lean[0].properties()[PropNearDuplicates] == nil {
+		t.Errorf("near-duplicates %v: want the copy and its original to name each other", dups)
+	}
 	for i, obj := range lean {
 		if obj.Props != nil {
 			t.Fatalf("%s: properties held by the plan", obj.Unit.ID)
 		}
 		u := units[i]
-		want := buildObject(u, terms(u), links(u), o.SupersededBy[u.ID], o.Siblings[u.ID])
+		want := buildObject(u, terms(u), links(u), derived{o.SupersededBy[u.ID], o.Siblings[u.ID], dups[u.ID]})
 		got := obj.properties()
 		if !reflect.DeepEqual(got, want.Props) || obj.Hash != want.Hash || got[PropObjectHash] != obj.Hash {
 			t.Errorf("%s: built again %v (hash %s), hashed %v (hash %s)", u.ID, got, obj.Hash, want.Props, want.Hash)

@@ -110,10 +110,19 @@ func (o Object) properties() map[string]any {
 // BuildObject returns the Weaviate object for a unit, with its
 // cross-language terms and the link to its source ("" for none).
 func BuildObject(u *knowledge.Unit, terms []string, link string) Object {
-	return buildObject(u, terms, link, "", nil)
+	return buildObject(u, terms, link, derived{})
 }
 
-func buildObject(u *knowledge.Unit, terms []string, link, supersededBy string, siblings []string) Object {
+// derived are the properties publish derives from all the units at once
+// rather than from one: absent when empty, so that objects without them
+// keep the hashes they had before the property existed.
+type derived struct {
+	supersededBy string
+	siblings     []string
+	duplicates   []string
+}
+
+func buildObject(u *knowledge.Unit, terms []string, link string, d derived) Object {
 	props := map[string]any{
 		PropUnitID: u.ID, PropVersion: u.Version, PropContentHash: u.ContentHash,
 		PropTitle: u.Title, PropBody: u.Body, PropLanguage: u.Language, PropProduct: u.Product,
@@ -135,14 +144,16 @@ func buildObject(u *knowledge.Unit, terms []string, link, supersededBy string, s
 	if u.Adapts != "" {
 		props[PropAdapts] = u.Adapts
 	}
-	if supersededBy != "" {
+	if d.supersededBy != "" {
 		// Set only on losers: the hash of every other object stays as it
 		// was before the property existed (HashProps skips empty values).
-		props[PropSupersededBy] = supersededBy
+		props[PropSupersededBy] = d.supersededBy
 	}
-	if len(siblings) > 0 {
-		// Absent without siblings, as superseded_by.
-		props[PropSiblings] = siblings
+	if len(d.siblings) > 0 {
+		props[PropSiblings] = d.siblings
+	}
+	if len(d.duplicates) > 0 {
+		props[PropNearDuplicates] = d.duplicates
 	}
 	if lang := knowledge.PrimaryLanguage(u.Language); stem.Has(lang) {
 		// Absent when empty, as the CJK texts: units of other languages
@@ -394,9 +405,11 @@ func Objects(units []*knowledge.Unit, terms Terms, links Links) []Object {
 }
 
 // objects builds the objects of the active units with o's terms, links,
-// supersessions and siblings, keeping their hashes and dropping their
+// supersessions and siblings, and the near-duplicates among them
+// (NearDuplicates), keeping their hashes and dropping their
 // properties (Object.build makes them again).
 func objects(units []*knowledge.Unit, terms Terms, links Links, o Options) []Object {
+	dups := NearDuplicates(units, o.SupersededBy)
 	out := make([]Object, 0, len(units))
 	for _, u := range units {
 		if u.Status != knowledge.StatusActive {
@@ -410,10 +423,10 @@ func objects(units []*knowledge.Unit, terms Terms, links Links, o Options) []Obj
 		if links != nil {
 			link = links(u)
 		}
-		sup, sib := o.SupersededBy[u.ID], o.Siblings[u.ID]
-		obj := buildObject(u, ts, link, sup, sib)
+		d := derived{supersededBy: o.SupersededBy[u.ID], siblings: o.Siblings[u.ID], duplicates: dups[u.ID]}
+		obj := buildObject(u, ts, link, d)
 		obj.Props = nil
-		obj.build = func() map[string]any { return buildObject(u, ts, link, sup, sib).Props }
+		obj.build = func() map[string]any { return buildObject(u, ts, link, d).Props }
 		out = append(out, obj)
 	}
 	return out

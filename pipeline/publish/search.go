@@ -19,7 +19,6 @@ import (
 	wgrpc "github.com/weaviate/weaviate-go-client/v5/weaviate/grpc"
 
 	"github.com/kbops/kbops/knowledge"
-	"github.com/kbops/kbops/knowledge/text/cluster"
 	"github.com/kbops/kbops/knowledge/text/stem"
 )
 
@@ -131,6 +130,8 @@ type Hit struct {
 	// twice), left out of the list so they do not fill it; see
 	// collapseDuplicates.
 	Duplicates []string `json:"duplicates,omitempty"`
+	// nearDuplicates is the object's PropNearDuplicates.
+	nearDuplicates []string
 }
 
 // Reason is one way a hit matched: Kind is "bm25" (the question's words
@@ -217,7 +218,7 @@ func searchIn(ctx context.Context, t *Target, collection string, q Query) ([]Hit
 		hits = append(hits, f.hit)
 	}
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
-	hits = collapseDuplicates(hits, func(id string) string { return found.byID[id].hit.Title + "\n" + found.byID[id].body })
+	hits = collapseDuplicates(hits)
 	hits = AdaptedFirst(hits, q.Market)
 	if q.Language == "" {
 		if hits, err = siblingsFollow(ctx, t, collection, q, hits); err != nil {
@@ -230,32 +231,20 @@ func searchIn(ctx context.Context, t *Target, collection string, q Query) ([]Hit
 	return hits, nil
 }
 
-// duplicateSimilarity is the estimated share of shingles two hits must
-// share to be one answer twice; the review's near-duplicate finding uses
-// 0.8 too.
-const duplicateSimilarity = 0.8
-
-// collapseDuplicates keeps, of hits (best first) whose texts are nearly
-// the same in one language, the best one, listing the others in its
-// Duplicates: a front-end's five places go to five answers. Hits that
-// differ in markets, that adapt one another or that lost a conflict are
-// kept apart, as are texts too short to tell (fewer than eight words).
-func collapseDuplicates(hits []Hit, text func(id string) string) []Hit {
-	type kept struct {
-		at  int
-		sig cluster.Signature
-	}
-	var keep []kept
+// collapseDuplicates keeps, of hits (best first) that name one another
+// as near-duplicates (PropNearDuplicates, derived at publish by
+// NearDuplicates: nearly the same text in one language for the same
+// markets), the best one, listing the others in its Duplicates: a
+// front-end's five places go to five answers. A hit that lost a conflict
+// is never merged (it was not paired at publish either).
+func collapseDuplicates(hits []Hit) []Hit {
 	out := hits[:0:0]
 	for _, h := range hits {
-		sig, n := cluster.Sign(text(h.UnitID))
 		dup := -1
-		if n >= 8 && h.SupersededBy == "" {
-			for _, k := range keep {
-				o := out[k.at]
-				if knowledge.PrimaryLanguage(o.Language) == knowledge.PrimaryLanguage(h.Language) && slices.Equal(o.Markets, h.Markets) &&
-					o.Adapts != h.UnitID && h.Adapts != o.UnitID && o.SupersededBy == "" && cluster.Similarity(&k.sig, &sig) >= duplicateSimilarity {
-					dup = k.at
+		if h.SupersededBy == "" {
+			for i, o := range out {
+				if o.SupersededBy == "" && (slices.Contains(o.nearDuplicates, h.UnitID) || slices.Contains(h.nearDuplicates, o.UnitID)) {
+					dup = i
 					break
 				}
 			}
@@ -263,9 +252,6 @@ func collapseDuplicates(hits []Hit, text func(id string) string) []Hit {
 		if dup >= 0 {
 			out[dup].Duplicates = append(out[dup].Duplicates, h.UnitID)
 			continue
-		}
-		if n >= 8 {
-			keep = append(keep, kept{len(out), sig})
 		}
 		out = append(out, h)
 	}
@@ -489,7 +475,7 @@ func hitOf(m map[string]any) Hit {
 		Source: str(m[PropSourceURI]), Locator: str(m[PropLocator]), Link: str(m[PropLink]),
 		Effective: dateOnly(str(m[PropEffective])), Owner: str(m[PropOwner]), Markets: strs(m[PropMarkets]),
 		Concepts: strs(m[PropConcepts]), SupersededBy: str(m[PropSupersededBy]), Adapts: str(m[PropAdapts]),
-		Siblings: strs(m[PropSiblings]),
+		Siblings: strs(m[PropSiblings]), nearDuplicates: strs(m[PropNearDuplicates]),
 	}
 	if v, ok := m[PropVersion].(float64); ok {
 		h.Version = int(v)
@@ -592,7 +578,7 @@ func searchRows(ctx context.Context, t *Target, collection string, q Query, sq s
 		{Name: PropProduct}, {Name: PropTier}, {Name: PropAccess}, {Name: PropSourceURI},
 		{Name: PropLocator}, {Name: PropBody}, {Name: PropLink}, {Name: PropEffective}, {Name: PropOwner},
 		{Name: PropMarkets}, {Name: PropConcepts}, {Name: PropSupersededBy}, {Name: PropAdapts},
-		{Name: PropSiblings},
+		{Name: PropSiblings}, {Name: PropNearDuplicates},
 		{Name: "_additional", Fields: additional},
 	}
 	g := t.Client.GraphQL().Get().WithClassName(collection).WithFields(fields...).WithLimit(limit)

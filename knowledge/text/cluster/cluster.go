@@ -40,59 +40,72 @@ func isCJK(r rune) bool {
 // (repeats included). Exposed so that callers and tests can see what
 // counts as "the same words".
 func Shingles(text string, f func(h uint64)) {
-	var prev uint64 // hash of the previous word, 0 at the start
-	var prevCJK rune = -1
-	word := uint64(fnvOffset)
-	inWord := false
-	endWord := func() {
-		if !inWord {
-			return
-		}
-		f(word)
-		if prev != 0 {
-			f(prev*31 ^ word*fnvPrime ^ 0x9e3779b97f4a7c15) // order-sensitive bigram
-		}
-		prev = word
-		word = fnvOffset
-		inWord = false
+	sh := shingler{f: f, prevCJK: -1, word: fnvOffset}
+	sh.feed(text)
+	sh.endWord()
+}
+
+// shingler is the state of Shingles between characters, so that texts
+// can be fed one after the other.
+type shingler struct {
+	f       func(h uint64)
+	prev    uint64 // hash of the previous word, 0 at the start
+	prevCJK rune
+	word    uint64
+	inWord  bool
+	skip    bool // inside "<placeholder>"
+}
+
+func (sh *shingler) endWord() {
+	if !sh.inWord {
+		return
 	}
-	skip := false // inside "<placeholder>"
+	sh.f(sh.word)
+	if sh.prev != 0 {
+		sh.f(sh.prev*31 ^ sh.word*fnvPrime ^ 0x9e3779b97f4a7c15) // order-sensitive bigram
+	}
+	sh.prev = sh.word
+	sh.word = fnvOffset
+	sh.inWord = false
+}
+
+func (sh *shingler) feed(text string) {
 	for i := 0; i < len(text); {
 		r, size := rune(text[i]), 1
 		if r >= utf8.RuneSelf {
 			r, size = utf8.DecodeRuneInString(text[i:])
 		}
 		i += size
-		if skip {
+		if sh.skip {
 			if r == '>' || unicode.IsSpace(r) {
-				skip = false
+				sh.skip = false
 			}
 			continue
 		}
 		if r == '<' {
-			endWord()
-			skip = true
+			sh.endWord()
+			sh.skip = true
 			continue
 		}
 		if r >= 0x2E80 && isCJK(r) {
-			endWord()
-			if prevCJK >= 0 {
-				f(uint64(prevCJK)<<32 | uint64(r) ^ 0xc2b2ae3d27d4eb4f)
+			sh.endWord()
+			if sh.prevCJK >= 0 {
+				sh.f(uint64(sh.prevCJK)<<32 | uint64(r) ^ 0xc2b2ae3d27d4eb4f)
 			} else {
-				f(uint64(r) ^ 0x165667b19e3779f9)
+				sh.f(uint64(r) ^ 0x165667b19e3779f9)
 			}
-			prevCJK = r
+			sh.prevCJK = r
 			continue
 		}
-		prevCJK = -1
+		sh.prevCJK = -1
 		if r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
-			word = (word ^ uint64(r)) * fnvPrime
-			inWord = true
+			sh.word = (sh.word ^ uint64(r)) * fnvPrime
+			sh.inWord = true
 			continue
 		}
 		if r >= 'A' && r <= 'Z' {
-			word = (word ^ uint64(r+'a'-'A')) * fnvPrime
-			inWord = true
+			sh.word = (sh.word ^ uint64(r+'a'-'A')) * fnvPrime
+			sh.inWord = true
 			continue
 		}
 		if r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
@@ -100,17 +113,16 @@ func Shingles(text string, f func(h uint64)) {
 			var buf [4]byte
 			n := utf8.EncodeRune(buf[:], r)
 			for _, b := range buf[:n] {
-				word = (word ^ uint64(b)) * fnvPrime
+				sh.word = (sh.word ^ uint64(b)) * fnvPrime
 			}
-			inWord = true
+			sh.inWord = true
 			continue
 		}
 		if r == '\'' || r == '’' {
 			continue // "doesn't" is one word
 		}
-		endWord()
+		sh.endWord()
 	}
-	endWord()
 }
 
 // mix spreads a hash over all 64 bits (splitmix64 finaliser).
@@ -140,11 +152,15 @@ var permA, permB = func() (a, b [SignatureSize]uint64) {
 // Sign returns the MinHash signature of text and the number of shingles;
 // a text with no shingles (empty, only punctuation or placeholders) has
 // n == 0 and should not be matched against anything.
-func Sign(text string) (sig Signature, n int) {
+func Sign(text string) (sig Signature, n int) { return SignTexts(text) }
+
+// SignTexts is Sign of the texts joined by "\n", without building the
+// joined string.
+func SignTexts(texts ...string) (sig Signature, n int) {
 	for i := range sig {
 		sig[i] = ^uint32(0)
 	}
-	Shingles(text, func(h uint64) {
+	sh := shingler{prevCJK: -1, word: fnvOffset, f: func(h uint64) {
 		n++
 		x := mix(h)
 		for i := range sig {
@@ -153,7 +169,14 @@ func Sign(text string) (sig Signature, n int) {
 				sig[i] = v
 			}
 		}
-	})
+	}}
+	for k, t := range texts {
+		if k > 0 {
+			sh.feed("\n")
+		}
+		sh.feed(t)
+	}
+	sh.endWord()
 	return sig, n
 }
 
@@ -178,6 +201,12 @@ func NewIndex(threshold float64) *Index {
 	}
 	return ix
 }
+
+// BandKey is the hash of band b (0 ≤ b < Bands) of sig: two signatures
+// with equal keys in some band are candidates for a match (locality-
+// sensitive hashing); at similarity 0.8 a pair shares at least one band
+// with probability 0.985.
+func BandKey(sig *Signature, b int) uint32 { return bandKey(sig, b) }
 
 func bandKey(sig *Signature, b int) uint32 {
 	h := uint64(fnvOffset) ^ uint64(b)

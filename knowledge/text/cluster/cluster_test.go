@@ -79,3 +79,18 @@ func BenchmarkNearest(b *testing.B) {
 		ix.Nearest(s)
 	}
 }
+
+// Signing a title and a body apart is signing them joined by a newline,
+// whatever stands at the seam: a word, a placeholder, Chinese text.
+func TestSignTextsIsSignOfTheJoinedText(t *testing.T) {
+	parts := []string{"", "Akku laden", "battery", "<ph", "x>", "充电", "需要两小时", "doesn'", "t stop", "Ölwechsel", "3.1 Scope"}
+	for _, a := range parts {
+		for _, b := range parts {
+			want, wn := Sign(a + "\n" + b)
+			got, gn := SignTexts(a, b)
+			if got != want || gn != wn {
+				t.Errorf("SignTexts(%q, %q) = %d shingles, Sign of the joined text %d, or the signatures differ", a, b, gn, wn)
+			}
+		}
+	}
+}
