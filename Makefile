@@ -35,9 +35,11 @@ tools:
 	@command -v weaviate-server >/dev/null 2>&1 || { \
 		echo "installing weaviate-server $(WEAVIATE_VERSION) (go install; a few minutes the first time)"; \
 		go install github.com/weaviate/weaviate/cmd/weaviate-server@$(WEAVIATE_VERSION); }
-	@if command -v npm >/dev/null 2>&1 && [ ! -d $(TSCLIENT)/node_modules/weaviate-client ]; then \
-		echo "installing the weaviate-client npm package for the front-end test"; \
-		(cd $(TSCLIENT) && npm install --no-audit --no-fund --loglevel=error); fi
+	@if command -v npm >/dev/null 2>&1 && { [ ! -d $(TSCLIENT)/node_modules/weaviate-client ] || \
+		[ ! -d $(TSCLIENT)/node_modules/snowball-stemmers ] || \
+		[ $(TSCLIENT)/package-lock.json -nt $(TSCLIENT)/node_modules/.package-lock.json ]; }; then \
+		echo "installing the weaviate-client and snowball-stemmers npm packages for the front-end tests"; \
+		(cd $(TSCLIENT) && npm ci --no-audit --no-fund --loglevel=error); fi
 	@if command -v npm >/dev/null 2>&1 && { [ ! -d $(FRAMEWORKS)/node_modules/@langchain/weaviate ] || \
 		[ ! -d $(FRAMEWORKS)/node_modules/@llamaindex/weaviate ] || \
 		[ $(FRAMEWORKS)/package-lock.json -nt $(FRAMEWORKS)/node_modules/.package-lock.json ]; }; then \

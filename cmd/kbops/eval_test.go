@@ -18,13 +18,13 @@ import (
 var corpusQueries = evaltest.QueryFile()
 
 // corpusWorkspace makes the workspace of the corpus query set
-// (evaltest.Sources) with every unit approved, merged and published to
-// the server at srv.
-func corpusWorkspace(t *testing.T, srv *embedded.Server) string {
+// (evaltest.Sources, and extra) with every unit approved, merged and
+// published to the server at srv.
+func corpusWorkspace(t *testing.T, srv *embedded.Server, extra ...evaltest.Source) string {
 	t.Helper()
 	manuals := sourcetest.Corpus(t, "manuals")
 	ws := filepath.Join(t.TempDir(), "kb")
-	if err := evaltest.WriteWorkspace(ws, manuals, "http://"+srv.Host(), srv.GRPCHost()); err != nil {
+	if err := evaltest.WriteWorkspace(ws, manuals, "http://"+srv.Host(), srv.GRPCHost(), extra...); err != nil {
 		t.Fatal(err)
 	}
 	must(t, ws, "init", ws)

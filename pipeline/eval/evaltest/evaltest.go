@@ -49,15 +49,20 @@ var Waivers = []string{"--waive", "conflict=editions of one manual", "--waive", 
 
 // WriteWorkspace writes kbops.yaml and OWNERS into ws (created if
 // missing) for the corpus manuals folder manuals and the Weaviate at
-// httpURL with gRPC at grpcHost. `kbops init ws` makes it a workspace.
-func WriteWorkspace(ws, manuals, httpURL, grpcHost string) error {
+// httpURL with gRPC at grpcHost, with Sources and the extra ones. `kbops
+// init ws` makes it a workspace.
+func WriteWorkspace(ws, manuals, httpURL, grpcHost string, extra ...Source) error {
 	var cfg, owners strings.Builder
 	cfg.WriteString("version: 1\nlanguages: [en, zh, es, de, fr, ja]\ndefaults: {language: en, access: public}\nsources:\n")
 	owners.WriteString("technical:\n")
-	for _, s := range Sources {
+	owned := map[string]bool{}
+	for _, s := range append(Sources[:len(Sources):len(Sources)], extra...) {
 		fmt.Fprintf(&cfg, "  - {name: %s, kind: manuals, owner: tech@example.com, product: %s, location: %q}\n",
 			s.Name, s.Product, filepath.Join(manuals, s.Glob))
-		fmt.Fprintf(&owners, "  %s: [tech@example.com]\n", s.Product)
+		if !owned[s.Product] {
+			owned[s.Product] = true
+			fmt.Fprintf(&owners, "  %s: [tech@example.com]\n", s.Product)
+		}
 	}
 	fmt.Fprintf(&cfg, "review: {branch: kbops/review, main: main}\nweaviate: {collection: EvalUnit, url: %q, grpc: %q}\ngit: {author: \"kbops <kbops@example.com>\"}\n", httpURL, grpcHost)
 	owners.WriteString("expression:\n")
