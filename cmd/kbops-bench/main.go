@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -49,6 +48,9 @@ func envStr(name, def string) string {
 }
 
 func main() {
+	if f := os.Getenv(launchEnv); f != "" {
+		os.Exit(launch(f, os.Args[1:]))
+	}
 	var s settings
 	flag.IntVar(&s.docs, "docs", envInt("KBOPS_BENCH_DOCS", 10000), "Markdown documents to generate (env KBOPS_BENCH_DOCS)")
 	flag.IntVar(&s.sections, "sections", envInt("KBOPS_BENCH_SECTIONS", 10), "sections (units) per document (env KBOPS_BENCH_SECTIONS)")
@@ -102,18 +104,16 @@ type result struct {
 }
 
 func runChild(ctx context.Context, env []string, name string, args ...string) (result, error) {
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Env = append(os.Environ(), env...)
+	cmd, rssFile, err := launched(ctx, name, args...)
+	if err != nil {
+		return result{}, err
+	}
+	cmd.Env = append(cmd.Env, env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	start := time.Now()
-	err := cmd.Run()
-	r := result{dur: time.Since(start), out: out.Bytes()}
-	if cmd.ProcessState != nil {
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			r.rssKiB = ru.Maxrss // KiB on Linux
-		}
-	}
+	err = cmd.Run()
+	r := result{dur: time.Since(start), out: out.Bytes(), rssKiB: readRSS(rssFile)}
 	if err != nil {
 		return r, fmt.Errorf("%s %s: %w\n%s%s", name, strings.Join(args, " "), err, tail(out.String()), tail(errb.String()))
 	}

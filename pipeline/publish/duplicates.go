@@ -5,7 +5,6 @@ import (
 	"hash/fnv"
 	"runtime"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 
@@ -23,27 +22,25 @@ const duplicateSimilarity = 0.8
 // chapter 3") are alike without being one answer.
 const minDuplicateShingles = 8
 
-// maxBucket bounds the units compared within one band bucket: a band
-// value shared by thousands of texts (boilerplate) would make the
-// comparison quadratic; past this many, the first ones by unit id are
-// compared.
-const maxBucket = 256
+// duplicateWindow is how many following members of a band bucket (in
+// unit id order) each member is compared with: a band value shared by
+// thousands of texts (a thousand copies, or boilerplate) would make all
+// pairs quadratic, and copies chain into one group through their
+// neighbours anyway.
+const duplicateWindow = 16
 
-// maxDuplicates bounds the near_duplicates list of one object, the most
-// similar kept.
-const maxDuplicates = 32
-
-// NearDuplicates returns, for each active unit that has any, the ids of
-// the units whose title and body are nearly the same text (MinHash
-// estimate of shared word shingles ≥ 0.8, found through the signature's
-// bands) in the same primary language and for the same markets, sorted
-// by id. Units that lost a conflict (superseded), a unit and the one it
-// adapts, and texts of fewer than eight shingles are never paired. The
-// relation is symmetric except where a list was cut at maxDuplicates. It
-// is published as PropNearDuplicates, and search keeps only the best hit
-// of each group (collapseDuplicates), so kbops and a front-end that
-// queries Weaviate itself collapse the same hits.
-func NearDuplicates(units []*knowledge.Unit, superseded map[string]string) map[string][]string {
+// NearDuplicates returns the duplicate group of each active unit that
+// has nearly the same text as another (MinHash estimate of shared word
+// shingles of title and body ≥ 0.8, found through the signature's bands)
+// in the same primary language, at the same access level and for the
+// same markets: the smallest unit id of its group. Groups are closed
+// under the relation (a copy of a copy is in the group). Units that lost
+// a conflict (superseded), a unit and the one it adapts, and texts of
+// fewer than eight shingles are never paired. Units in no group are not
+// in the map. It is published as PropDuplicateGroup, and search keeps
+// only the best hit of each group (collapseDuplicates), so kbops and a
+// front-end that queries Weaviate itself collapse the same hits.
+func NearDuplicates(units []*knowledge.Unit, superseded map[string]string) map[string]string {
 	type signed struct {
 		u     *knowledge.Unit
 		group uint32
@@ -71,7 +68,9 @@ func NearDuplicates(units []*knowledge.Unit, superseded map[string]string) map[s
 					continue
 				}
 				h := fnv.New32a()
-				h.Write([]byte(knowledge.PrimaryLanguage(u.Language) + "\x00" + strings.Join(u.Markets, "\x00")))
+				// The access level too: a public object must not name an
+				// internal unit, whose id alone can say too much.
+				h.Write([]byte(knowledge.PrimaryLanguage(u.Language) + "\x00" + string(u.Access) + "\x00" + strings.Join(u.Markets, "\x00")))
 				all[i], ok[i] = signed{u, h.Sum32(), sig}, true
 			}
 		})
@@ -83,17 +82,25 @@ func NearDuplicates(units []*knowledge.Unit, superseded map[string]string) map[s
 			us = append(us, all[i])
 		}
 	}
-	type pair struct{ a, b int32 }
-	seen := map[pair]bool{}
+	// Union-find over the pairs found: a group is what one answer's
+	// copies make, whichever two of them a band brought together.
+	parent := make([]int32, len(us))
+	for i := range parent {
+		parent[i] = int32(i)
+	}
+	var find func(int32) int32
+	find = func(i int32) int32 {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
 	type cand struct {
 		key uint64
 		at  int32
 	}
 	keys := make([]cand, len(us))
-	sims := map[int32][]struct {
-		other int32
-		sim   float64
-	}{}
 	for b := 0; b < cluster.Bands; b++ {
 		for i := range us {
 			keys[i] = cand{uint64(us[i].group)<<32 | uint64(cluster.BandKey(&us[i].sig, b)), int32(i)}
@@ -110,45 +117,40 @@ func NearDuplicates(units []*knowledge.Unit, superseded map[string]string) map[s
 			for hi < len(keys) && keys[hi].key == keys[lo].key {
 				hi++
 			}
-			bucket := keys[lo:min(hi, lo+maxBucket)]
+			bucket := keys[lo:hi]
 			for x := range bucket {
-				for y := x + 1; y < len(bucket); y++ {
-					p := pair{bucket[x].at, bucket[y].at}
-					if seen[p] {
+				for y := x + 1; y < len(bucket) && y <= x+duplicateWindow; y++ {
+					a, c := bucket[x].at, bucket[y].at
+					ra, rc := find(a), find(c)
+					if ra == rc {
 						continue
 					}
-					seen[p] = true
-					a, c := &us[p.a], &us[p.b]
-					if a.u.Adapts == c.u.ID || c.u.Adapts == a.u.ID {
+					ua, uc := us[a].u, us[c].u
+					if ua.Adapts == uc.ID || uc.Adapts == ua.ID {
 						continue
 					}
-					if s := cluster.Similarity(&a.sig, &c.sig); s >= duplicateSimilarity {
-						sims[p.a] = append(sims[p.a], struct {
-							other int32
-							sim   float64
-						}{p.b, s})
-						sims[p.b] = append(sims[p.b], struct {
-							other int32
-							sim   float64
-						}{p.a, s})
+					if cluster.Similarity(&us[a].sig, &us[c].sig) >= duplicateSimilarity {
+						// The smaller index, so the smaller unit id, names the group.
+						if ra < rc {
+							parent[rc] = ra
+						} else {
+							parent[ra] = rc
+						}
 					}
 				}
 			}
 			lo = hi
 		}
 	}
-	out := make(map[string][]string, len(sims))
-	for i, ss := range sims {
-		if len(ss) > maxDuplicates {
-			sort.SliceStable(ss, func(x, y int) bool { return ss[x].sim > ss[y].sim })
-			ss = ss[:maxDuplicates]
+	size := map[int32]int{}
+	for i := range us {
+		size[find(int32(i))]++
+	}
+	out := map[string]string{}
+	for i := range us {
+		if r := find(int32(i)); size[r] > 1 {
+			out[us[i].u.ID] = us[r].u.ID
 		}
-		ids := make([]string, len(ss))
-		for k, s := range ss {
-			ids[k] = us[s.other].u.ID
-		}
-		slices.Sort(ids)
-		out[us[i].u.ID] = ids
 	}
 	return out
 }

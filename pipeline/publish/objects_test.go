@@ -34,8 +34,8 @@ func TestObjectsBuiltAgainAreTheObjectsHashed(t *testing.T) {
 	o := Options{SupersededBy: map[string]string{units[1].ID: units[0].ID}, Siblings: map[string][]string{units[0].ID: {units[1].ID}}}
 	lean := objects(units, terms, links, o)
 	dups := NearDuplicates(units, o.SupersededBy)
-	if !reflect.DeepEqual(dups[cp.ID], []string{units[0].ID}) || lean[0].properties()[PropNearDuplicates] == nil {
-		t.Errorf("near-duplicates %v: want the copy and its original to name each other", dups)
+	if dups[cp.ID] != units[0].ID || dups[units[0].ID] != units[0].ID || lean[0].properties()[PropDuplicateGroup] == nil {
+		t.Errorf("duplicate groups %v: want the copy and its original in one, named by the original", dups)
 	}
 	for i, obj := range lean {
 		if obj.Props != nil {

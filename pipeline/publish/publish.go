@@ -117,9 +117,9 @@ func BuildObject(u *knowledge.Unit, terms []string, link string) Object {
 // rather than from one: absent when empty, so that objects without them
 // keep the hashes they had before the property existed.
 type derived struct {
-	supersededBy string
-	siblings     []string
-	duplicates   []string
+	supersededBy   string
+	siblings       []string
+	duplicateGroup string
 }
 
 func buildObject(u *knowledge.Unit, terms []string, link string, d derived) Object {
@@ -152,8 +152,8 @@ func buildObject(u *knowledge.Unit, terms []string, link string, d derived) Obje
 	if len(d.siblings) > 0 {
 		props[PropSiblings] = d.siblings
 	}
-	if len(d.duplicates) > 0 {
-		props[PropNearDuplicates] = d.duplicates
+	if d.duplicateGroup != "" {
+		props[PropDuplicateGroup] = d.duplicateGroup
 	}
 	if lang := knowledge.PrimaryLanguage(u.Language); stem.Has(lang) {
 		// Absent when empty, as the CJK texts: units of other languages
@@ -423,7 +423,7 @@ func objects(units []*knowledge.Unit, terms Terms, links Links, o Options) []Obj
 		if links != nil {
 			link = links(u)
 		}
-		d := derived{supersededBy: o.SupersededBy[u.ID], siblings: o.Siblings[u.ID], duplicates: dups[u.ID]}
+		d := derived{supersededBy: o.SupersededBy[u.ID], siblings: o.Siblings[u.ID], duplicateGroup: dups[u.ID]}
 		obj := buildObject(u, ts, link, d)
 		obj.Props = nil
 		obj.build = func() map[string]any { return buildObject(u, ts, link, d).Props }

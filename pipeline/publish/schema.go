@@ -76,11 +76,12 @@ const (
 	// manual that say the same; absent when it has none. Search brings a
 	// hit's sibling in the language asked for.
 	PropSiblings = "siblings"
-	// PropNearDuplicates are the unit ids of the units with nearly the
-	// same text in the same language and markets (NearDuplicates): a
-	// chapter kept as PDF and as HTML, a manual ingested twice; absent
-	// when there are none. Search keeps the best hit of such a group.
-	PropNearDuplicates = "near_duplicates"
+	// PropDuplicateGroup names the group of units with nearly the same
+	// text in the same language, access level and markets
+	// (NearDuplicates) by its smallest unit id: a chapter kept as PDF and
+	// as HTML, a manual ingested twice; absent on units in no group.
+	// Search keeps the best hit of a group.
+	PropDuplicateGroup = "duplicate_group"
 )
 
 // SearchProperties are the properties keyword search looks in, with the
@@ -174,7 +175,7 @@ func baseClass(name string) *models.Class {
 			{Name: PropAudiences, DataType: []string{"text[]"}, Tokenization: models.PropertyTokenizationField, Description: "audiences the unit is written for; absent: all", IndexFilterable: boolp(true), IndexSearchable: boolp(false)},
 			field(PropAdapts, "unit id of the core unit this context unit adapts; absent on others"),
 			{Name: PropSiblings, DataType: []string{"text[]"}, Tokenization: models.PropertyTokenizationField, Description: "unit ids of the translation siblings: units of other-language editions of the manual that say the same; absent: none", IndexFilterable: boolp(true), IndexSearchable: boolp(false)},
-			{Name: PropNearDuplicates, DataType: []string{"text[]"}, Tokenization: models.PropertyTokenizationField, Description: "unit ids of the units with nearly the same text in the same language and markets; search keeps the best hit of them; absent: none", IndexFilterable: boolp(true), IndexSearchable: boolp(false)},
+			{Name: PropDuplicateGroup, DataType: []string{"text"}, Tokenization: models.PropertyTokenizationField, Description: "the smallest unit id of the units with nearly the same text in the same language, access level and markets; search keeps the best hit of a group; absent: in none", IndexFilterable: boolp(true), IndexSearchable: boolp(false)},
 			textProp(PropTitleStems, models.PropertyTokenizationWord, "Snowball stems of the title in the unit's language, function words left out; absent for languages without a stemmer", true),
 			textProp(PropBodyStems, models.PropertyTokenizationWord, "Snowball stems of the body in the unit's language, function words left out; absent for languages without a stemmer", true),
 		},

@@ -130,8 +130,8 @@ type Hit struct {
 	// twice), left out of the list so they do not fill it; see
 	// collapseDuplicates.
 	Duplicates []string `json:"duplicates,omitempty"`
-	// nearDuplicates is the object's PropNearDuplicates.
-	nearDuplicates []string
+	// duplicateGroup is the object's PropDuplicateGroup.
+	duplicateGroup string
 }
 
 // Reason is one way a hit matched: Kind is "bm25" (the question's words
@@ -231,10 +231,9 @@ func searchIn(ctx context.Context, t *Target, collection string, q Query) ([]Hit
 	return hits, nil
 }
 
-// collapseDuplicates keeps, of hits (best first) that name one another
-// as near-duplicates (PropNearDuplicates, derived at publish by
-// NearDuplicates: nearly the same text in one language for the same
-// markets), the best one, listing the others in its Duplicates: a
+// collapseDuplicates keeps, of hits (best first) in one duplicate group
+// (PropDuplicateGroup, derived at publish by NearDuplicates: nearly the
+// same text in one language, access level and market set), the best one, listing the others in its Duplicates: a
 // front-end's five places go to five answers. A hit that lost a conflict
 // is never merged (it was not paired at publish either).
 func collapseDuplicates(hits []Hit) []Hit {
@@ -243,7 +242,7 @@ func collapseDuplicates(hits []Hit) []Hit {
 		dup := -1
 		if h.SupersededBy == "" {
 			for i, o := range out {
-				if o.SupersededBy == "" && (slices.Contains(o.nearDuplicates, h.UnitID) || slices.Contains(h.nearDuplicates, o.UnitID)) {
+				if o.SupersededBy == "" && h.duplicateGroup != "" && o.duplicateGroup == h.duplicateGroup {
 					dup = i
 					break
 				}
@@ -475,7 +474,7 @@ func hitOf(m map[string]any) Hit {
 		Source: str(m[PropSourceURI]), Locator: str(m[PropLocator]), Link: str(m[PropLink]),
 		Effective: dateOnly(str(m[PropEffective])), Owner: str(m[PropOwner]), Markets: strs(m[PropMarkets]),
 		Concepts: strs(m[PropConcepts]), SupersededBy: str(m[PropSupersededBy]), Adapts: str(m[PropAdapts]),
-		Siblings: strs(m[PropSiblings]), nearDuplicates: strs(m[PropNearDuplicates]),
+		Siblings: strs(m[PropSiblings]), duplicateGroup: str(m[PropDuplicateGroup]),
 	}
 	if v, ok := m[PropVersion].(float64); ok {
 		h.Version = int(v)
@@ -578,7 +577,7 @@ func searchRows(ctx context.Context, t *Target, collection string, q Query, sq s
 		{Name: PropProduct}, {Name: PropTier}, {Name: PropAccess}, {Name: PropSourceURI},
 		{Name: PropLocator}, {Name: PropBody}, {Name: PropLink}, {Name: PropEffective}, {Name: PropOwner},
 		{Name: PropMarkets}, {Name: PropConcepts}, {Name: PropSupersededBy}, {Name: PropAdapts},
-		{Name: PropSiblings}, {Name: PropNearDuplicates},
+		{Name: PropSiblings}, {Name: PropDuplicateGroup},
 		{Name: "_additional", Fields: additional},
 	}
 	g := t.Client.GraphQL().Get().WithClassName(collection).WithFields(fields...).WithLimit(limit)

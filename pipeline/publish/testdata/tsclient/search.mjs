@@ -4,7 +4,7 @@
 // filters, scores summed per unit; translation siblings (with a language
 // filter: credited with the score of the unit that matched in another
 // language; without one: following their hit); near-duplicates collapsed
-// through the published near_duplicates lists. It does not read the
+// through the published duplicate_group. It does not read the
 // glossary: the expansions (the terms of the concepts the question names,
 // from the approved termbase) are given with each question.
 //
@@ -47,7 +47,7 @@ const cjkText = (s) => (s.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Kat
 const primary = (tag) => tag.toLowerCase().split(/[-_]/)[0];
 const languageMatches = (tag, filter) => filter.includes('-') ? tag === filter : primary(tag) === filter.toLowerCase();
 
-const returnProperties = ['unit_id', 'language', 'siblings', 'near_duplicates', 'superseded_by'];
+const returnProperties = ['unit_id', 'language', 'siblings', 'duplicate_group', 'superseded_by'];
 
 function filtersFor(coll, q, language, only) {
   const ops = [];
@@ -125,15 +125,14 @@ async function search(coll, q, limit) {
 
   let hits = [...found.values()].map((f) => ({
     unit_id: f.props.unit_id, score: f.score, sibling_of: f.siblingOf || '', duplicates: [],
-    siblings: list(f.props.siblings), near: list(f.props.near_duplicates), superseded: f.props.superseded_by || '',
+    siblings: list(f.props.siblings), group: f.props.duplicate_group || '', superseded: f.props.superseded_by || '',
   }));
   hits.sort((a, b) => b.score - a.score); // stable: ties keep first-found order
 
-  // Near-duplicates: the best of each group stands for the others.
+  // Near-duplicates: the best hit of each duplicate group stands for the others.
   const kept = [];
   for (const h of hits) {
-    const k = h.superseded ? undefined
-      : kept.find((o) => !o.superseded && (o.near.includes(h.unit_id) || h.near.includes(o.unit_id)));
+    const k = h.superseded || !h.group ? undefined : kept.find((o) => !o.superseded && o.group === h.group);
     if (k) k.duplicates.push(h.unit_id);
     else kept.push(h);
   }
@@ -149,7 +148,7 @@ async function search(coll, q, limit) {
     const fetched = new Map();
     if (missing.length > 0) {
       for (const p of await fetchUnits(coll, q, '', missing)) {
-        fetched.set(p.unit_id, { unit_id: p.unit_id, siblings: list(p.siblings), near: list(p.near_duplicates), duplicates: [] });
+        fetched.set(p.unit_id, { unit_id: p.unit_id, siblings: list(p.siblings), duplicates: [] });
       }
     }
     const placed = new Set();
