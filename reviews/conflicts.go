@@ -34,7 +34,9 @@ type Statement struct {
 func (s Statement) Key() string { return s.Qualifier + "|" + s.Parameter + "|" + s.Symbol }
 
 // quantity matches a number with a unit of measure. Longer unit symbols
-// come first so that "mm²" is not read as "m".
+// come first so that "mm²" is not read as "m". It is the specification:
+// Statements uses findQuantities, which matches the same and is tested
+// against it.
 var quantity = regexp.MustCompile(`(-?\d+(?:[.,]\d+)?)\s*(°\s?C|℃|°\s?F|℉|mm²|mm2|mm|cm|kW|kVA|W|kV|mV|V|mA|A|kHz|Hz|%|MPa|kPa|bar|kg|g|ms|min|rpm|dB|m|s|h)(?:[^\p{L}\d]|$)`)
 
 type unitNorm struct {
@@ -85,7 +87,7 @@ func Statements(u *knowledge.Unit) []Statement {
 		if !strings.ContainsAny(line, "0123456789") {
 			continue
 		}
-		for _, m := range quantity.FindAllStringSubmatchIndex(line, -1) {
+		for _, m := range findQuantities(line) {
 			num := strings.Replace(line[m[2]:m[3]], ",", ".", 1)
 			v, err := strconv.ParseFloat(num, 64)
 			if err != nil {
@@ -99,7 +101,7 @@ func Statements(u *knowledge.Unit) []Statement {
 			// "0 – 40 °C": the upper end is a maximum, the lower a minimum.
 			var lo []int
 			if endsWithRangeWord(before) {
-				lo = rangeStart.FindStringSubmatchIndex(before)
+				lo = findRangeStart(before)
 			}
 			if lo != nil {
 				before = before[:lo[0]]
