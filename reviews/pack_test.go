@@ -3,8 +3,10 @@ package reviews
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,8 +18,9 @@ import (
 // once with large commits written as packs, and compares what a user sees:
 // the commits (so every blob and tree), the approval records, verify and
 // merge. It also checks that the packed repository holds packs and almost
-// no loose objects, and that another open Repo still finds the objects of
-// a pack written after it was opened.
+// no loose objects, that the packs' deltas make it smaller and git fsck
+// accepts it, and that another open Repo still finds the objects of a
+// pack written after it was opened.
 func TestPackedCommitsKeepResults(t *testing.T) {
 	ctx := context.Background()
 	n := 2 * kbrepo.PackThreshold
@@ -79,6 +82,42 @@ func TestPackedCommitsKeepResults(t *testing.T) {
 	if loose, packs := objectFiles(t, plain.r.Dir); packs != 0 || loose < 4*n {
 		t.Errorf("plain repository: %d packs, %d loose objects; want every object loose", packs, loose)
 	}
+	// The packs hold deltas (each loose object is compressed alone, as a
+	// pack without deltas would hold it), and git itself reads them.
+	if pb, lb := objectBytes(t, packed.r.Dir), objectBytes(t, plain.r.Dir); pb > lb*3/4 {
+		t.Errorf("packed repository: %d bytes of objects, plain %d; want the packs at most 3/4 of the loose objects (deltas)", pb, lb)
+	}
+	if _, err := exec.LookPath("git"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("git not installed; CI checks the packs with git fsck")
+		}
+		t.Log("git not installed: packs not checked with git fsck")
+		return
+	}
+	if out, err := exec.Command("git", "-C", packed.r.Dir, "fsck", "--full", "--strict", "--no-progress").CombinedOutput(); err != nil {
+		t.Fatalf("git fsck of the packed repository: %v\n%s", err, out)
+	}
+}
+
+// objectBytes is the size of the repository's object files, loose and
+// packed (pack indexes left out).
+func objectBytes(t *testing.T, dir string) int64 {
+	t.Helper()
+	var n int64
+	err := filepath.WalkDir(filepath.Join(dir, ".git", "objects"), func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasSuffix(path, ".idx") {
+			return err
+		}
+		fi, err := d.Info()
+		if err == nil {
+			n += fi.Size()
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 func objectFiles(t *testing.T, dir string) (loose, packs int) {
