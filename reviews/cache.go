@@ -29,6 +29,11 @@ type ParseCache struct {
 	// the largest part of the cache.
 	RecIDs map[plumbing.Hash]recordIDs
 	used   map[plumbing.Hash]bool
+	// loaded marks the approvals files a Load of this process took as a
+	// snapshot's own: the history walk must not demote those (another
+	// snapshot of the process, or the next command on that commit, needs
+	// them parsed).
+	loaded map[plumbing.Hash]bool
 	dirty  bool
 	// gen counts saves; last is the save that last kept each entry as used.
 	gen  uint32
@@ -41,7 +46,7 @@ const keepSaves = 4
 // OpenParseCache reads the cache file at path; a missing or unreadable
 // file gives an empty cache.
 func OpenParseCache(path string) *ParseCache {
-	c := &ParseCache{path: path, Units: map[plumbing.Hash]knowledge.Unit{}, Approvs: map[plumbing.Hash]ApprovalFile{}, RecIDs: map[plumbing.Hash]recordIDs{}, used: map[plumbing.Hash]bool{}, gen: 1, last: map[plumbing.Hash]uint32{}}
+	c := &ParseCache{path: path, Units: map[plumbing.Hash]knowledge.Unit{}, Approvs: map[plumbing.Hash]ApprovalFile{}, RecIDs: map[plumbing.Hash]recordIDs{}, used: map[plumbing.Hash]bool{}, loaded: map[plumbing.Hash]bool{}, gen: 1, last: map[plumbing.Hash]uint32{}}
 	f, err := os.Open(path)
 	if err != nil {
 		return c
@@ -96,7 +101,7 @@ func (c *ParseCache) approvals(h plumbing.Hash) (ApprovalFile, bool) {
 	}
 	f, ok := c.Approvs[h]
 	if ok {
-		c.used[h] = true
+		c.used[h], c.loaded[h] = true, true
 	}
 	return f, ok
 }
@@ -105,18 +110,38 @@ func (c *ParseCache) putApprovals(h plumbing.Hash, f ApprovalFile) {
 	if c == nil {
 		return
 	}
-	c.Approvs[h], c.used[h], c.dirty = f, true, true
+	c.Approvs[h], c.used[h], c.loaded[h], c.dirty = f, true, true, true
 }
 
-func (c *ParseCache) recordIDs(h plumbing.Hash) (recordIDs, bool) {
+// olderRecordIDs returns the record ids of an approvals-file version the
+// history walk reads as an older one. A version cached whole (it was a
+// snapshot's own when an earlier command loaded it: each approval stage
+// leaves the one before it) is demoted to its ids unless a Load of this
+// process took it: kept whole, every stage of a review cycle stayed in
+// the file, and every later command decoded all of them (120,000 parsed
+// files at 40,000 units after three stages, where a verify needs 40,000).
+// A later Load of a demoted version parses it again, which costs time
+// only.
+func (c *ParseCache) olderRecordIDs(h plumbing.Hash) (recordIDs, bool) {
 	if c == nil {
 		return nil, false
 	}
-	ids, ok := c.RecIDs[h]
-	if ok {
+	if ids, ok := c.RecIDs[h]; ok {
 		c.used[h] = true
+		return ids, true
 	}
-	return ids, ok
+	f, ok := c.Approvs[h]
+	if !ok {
+		return nil, false
+	}
+	ids := newRecordIDs(f.Records)
+	if c.loaded[h] {
+		c.used[h] = true
+		return ids, true
+	}
+	delete(c.Approvs, h)
+	c.RecIDs[h], c.used[h], c.dirty = ids, true, true
+	return ids, true
 }
 
 func (c *ParseCache) putRecordIDs(h plumbing.Hash, ids recordIDs) {

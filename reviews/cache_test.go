@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
 )
 
 func TestParseCacheGivesTheSameSnapshot(t *testing.T) {
@@ -139,6 +141,75 @@ func TestParseCacheKeepsEntriesOfOtherLoadsForAFewSaves(t *testing.T) {
 		c = OpenParseCache(path)
 		if kept := len(c.Units) == 1 && len(c.Approvs) == 1; kept != (i < keepSaves) {
 			t.Errorf("after %d saves without using them: %d units, %d approvals files cached", i, len(c.Units), len(c.Approvs))
+		}
+	}
+}
+
+// Each approval stage loads the branch as the one before left it, so every
+// stage's versions of the approvals files were once a snapshot's own. A
+// later command's history walk demotes those it reads as older versions to
+// their record ids, so the cache does not carry every stage of a cycle as
+// parsed files; a version another snapshot of the same command loaded
+// stays parsed. The history found is the same throughout.
+func TestParseCacheKeepsOlderApprovalsVersionsAsRecordIDs(t *testing.T) {
+	ctx := context.Background()
+	sb := newScaleBase(t, 3, -1)
+	r := sb.r
+	path := filepath.Join(t.TempDir(), "parsed.gob")
+	var tips []plumbing.Hash
+	command := func(hs ...plumbing.Hash) (*ParseCache, []*Snapshot) {
+		t.Helper()
+		c := OpenParseCache(path)
+		var snaps []*Snapshot
+		for _, h := range hs {
+			s, err := LoadCached(ctx, r, h, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.ReadHistory(ctx); err != nil {
+				t.Fatal(err)
+			}
+			snaps = append(snaps, s)
+		}
+		if err := c.Save(); err != nil {
+			t.Fatal(err)
+		}
+		return c, snaps
+	}
+	for i := range Stages {
+		sb.approve(t, i)
+		h, _, _ := r.Branch("kbops/review")
+		tips = append(tips, h)
+		command(h) // the next stage's load, or the verify after the last
+	}
+	c := OpenParseCache(path)
+	// The last tip's three versions parsed; the six older ones as ids.
+	if len(c.Approvs) != 3 || len(c.RecIDs) != 6 {
+		t.Errorf("after the cycle the cache holds %d parsed approvals files and the record ids of %d; want the last stage's 3 and 6", len(c.Approvs), len(c.RecIDs))
+	}
+	plain, err := Load(ctx, r, tips[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := plain.ReadHistory(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// One command loading the first stage's tip (say main, merged after
+	// it) and the last: the first tip's versions are older ones in the
+	// last tip's history, and stay parsed for it.
+	path = filepath.Join(t.TempDir(), "parsed.gob")
+	command(tips[0])
+	_, snaps := command(tips[0], tips[2])
+	if !reflect.DeepEqual(snaps[1].hist.RecordCommits, plain.hist.RecordCommits) {
+		t.Error("history through the cache differs from a plain walk")
+	}
+	c = OpenParseCache(path)
+	for id, e := range snaps[0].Tree {
+		if _, ok := UnitIDFromApprovalPath(id); !ok {
+			continue
+		}
+		if _, ok := c.Approvs[e.Hash]; !ok {
+			t.Errorf("%s of the first tip, which this command loaded, was demoted", id)
 		}
 	}
 }

@@ -236,11 +236,9 @@ func (s *Snapshot) recordsAddedBy(c *object.Commit, ch kbrepoChange, pending map
 			case GlossaryApprovalID:
 				recs = s.GlossaryRecords
 			}
-		} else if ids, ok := s.cache.recordIDs(blob); ok {
+		} else if ids, ok := s.cache.olderRecordIDs(blob); ok {
 			s.recKeys[blob] = ids
 			return ids, nil
-		} else if f, ok := s.cache.approvals(blob); ok {
-			recs = f.Records
 		} else {
 			b, err := s.repo.Read(blob)
 			if err != nil {
