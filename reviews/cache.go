@@ -113,6 +113,26 @@ func (c *ParseCache) putApprovals(h plumbing.Hash, f ApprovalFile) {
 	c.Approvs[h], c.used[h], c.loaded[h], c.dirty = f, true, true, true
 }
 
+// putWritten caches an approvals file a decision has just written, under
+// the hash of the bytes it wrote: what a parse of those bytes gives (empty
+// lists as none, as a parse leaves them; TestDecideCachesWhatAParseGives).
+func (c *ParseCache) putWritten(h plumbing.Hash, f ApprovalFile) {
+	if c == nil {
+		return
+	}
+	recs := make([]Record, len(f.Records))
+	for i, r := range f.Records {
+		if len(r.Waived) == 0 {
+			r.Waived = nil
+		}
+		if len(r.Pins) == 0 {
+			r.Pins = nil
+		}
+		recs[i] = r
+	}
+	c.Approvs[h], c.used[h], c.dirty = ApprovalFile{Unit: f.Unit, Records: recs}, true, true
+}
+
 // olderRecordIDs returns the record ids of an approvals-file version the
 // history walk reads as an older one. A version cached whole (it was a
 // snapshot's own when an earlier command loaded it: each approval stage

@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/kbops/kbops/knowledge"
+	"github.com/kbops/kbops/reviews/kbrepo"
 )
 
 func TestParseCacheGivesTheSameSnapshot(t *testing.T) {
@@ -211,5 +214,78 @@ func TestParseCacheKeepsOlderApprovalsVersionsAsRecordIDs(t *testing.T) {
 		if _, ok := c.Approvs[e.Hash]; !ok {
 			t.Errorf("%s of the first tip, which this command loaded, was demoted", id)
 		}
+	}
+}
+
+// A decision puts the approvals files it wrote into the cache, so the next
+// stage does not parse them again; what it puts is what a parse of the
+// written bytes gives — comments, waivers and pins included — and a load
+// through the cache equals a plain one.
+func TestDecideCachesWhatAParseGives(t *testing.T) {
+	ctx := context.Background()
+	manual := conflictUnit("manuals/es/vf-200/especificaciones", "es-MX", knowledge.TierOfficial, "2026-03-01", knowledge.EffectiveFromPDF, "- Temperatura ambiente máxima: 40 °C\n")
+	note := conflictUnit("notes/es/vf-200/campo", "es-MX", knowledge.TierInternal, "2026-11-20", knowledge.EffectiveFromFrontMatter, "- Temperatura ambiente máxima: 45 °C\nDudas: llame a Juan al +52 81 1234 5678 o escriba a juan.perez@example.com.\n")
+	r, err := kbrepo.Init(t.TempDir(), "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes := []kbrepo.Change{{Path: OwnersFile, Data: []byte(owners)}}
+	for _, u := range []knowledge.Unit{manual, note} {
+		b, _ := knowledge.Marshal(u)
+		changes = append(changes, kbrepo.Change{Path: knowledge.FilePath(u.ID), Data: b})
+	}
+	t0 := time.Now().Add(-time.Hour).Truncate(time.Second)
+	commitAs(t, r, "kbops/review", "kbops <kbops@localhost>", t0, changes...)
+	path := filepath.Join(t.TempDir(), "parsed.gob")
+	decisions := []Decision{
+		{Reviewer: "ana@example.com", Stage: Technical, Comment: "checked against the data sheet", Units: []string{manual.ID, note.ID}},
+		{Reviewer: "lucia@example.com", Stage: Expression, Units: []string{manual.ID, note.ID}},
+		{Reviewer: "carol@example.com", Stage: Consistency, Units: []string{manual.ID, note.ID}},
+		{Reviewer: "carol@example.com", Stage: Consistency, Units: []string{note.ID}, Pin: &Pin{Over: manual.ID, Reason: "field data from 2026"}},
+	}
+	for i, d := range decisions {
+		d.Branch, d.Verdict, d.Now = "kbops/review", Approved, t0.Add(time.Duration(i+1)*time.Minute)
+		d.Waive = map[string]string{"conflict": "decided by tier", CodePersonalData: "the distributor's published hotline"}
+		d.Cache = OpenParseCache(path)
+		if _, problems, err := Decide(ctx, r, d); err != nil || len(problems) > 0 {
+			t.Fatalf("%s: %v %v", d.Stage, problems, err)
+		}
+		if err := d.Cache.Save(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := OpenParseCache(path)
+	h, _, _ := r.Branch("kbops/review")
+	tip, err := Load(ctx, r, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{manual.ID, note.ID} {
+		e := tip.Tree[ApprovalPath(id)]
+		got, ok := c.Approvs[e.Hash]
+		if !ok {
+			t.Fatalf("%s: the version the last decision wrote is not in the cache", id)
+		}
+		b, err := r.Read(e.Hash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := ParseApprovals(id, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: cached\n%+v\nparsed\n%+v", id, got, want)
+		}
+	}
+	if n := len(tip.Records[note.ID]); n != 4 || len(tip.Records[note.ID][3].Pins) != 1 || tip.Records[note.ID][0].Comment == "" || len(tip.Records[note.ID][1].Waived) != 1 {
+		t.Fatalf("the note's records do not hold what the test means to cover: %+v", tip.Records[note.ID])
+	}
+	cached, err := LoadCached(ctx, r, h, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(cached.Records, tip.Records) {
+		t.Error("a load through the cache differs from a plain load")
 	}
 }
