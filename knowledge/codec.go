@@ -101,10 +101,6 @@ func Parse(name string, data []byte) (Unit, error) {
 	}
 
 	var u Unit
-	var node yaml.Node
-	if err := yaml.Unmarshal(fm, &node); err != nil {
-		return Unit{}, yamlError(name, err)
-	}
 	dec := yaml.NewDecoder(bytes.NewReader(fm))
 	dec.KnownFields(true)
 	if err := dec.Decode(&u); err != nil {
@@ -114,6 +110,10 @@ func Parse(name string, data []byte) (Unit, error) {
 	if err := u.Validate(); err != nil {
 		var fe *FieldError
 		if errors.As(err, &fe) {
+			// The node tree only places an invalid field: building it
+			// for every file doubled the cost of parsing a base.
+			var node yaml.Node
+			_ = yaml.Unmarshal(fm, &node) // it decoded above
 			line := fieldLine(&node, fe.Field)
 			if fe.BodyLine > 0 {
 				line = bodyLine(data, body, fe.BodyLine)

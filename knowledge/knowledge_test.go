@@ -270,3 +270,19 @@ func TestEffectiveSourceIsReviewedContent(t *testing.T) {
 		t.Error("a unit from before effective_source counts as undated")
 	}
 }
+
+// BenchmarkParse reads one unit file; every load of a base parses each
+// unit file the parse cache does not hold (publish of main, the first
+// approval stage, a verify on a fresh clone).
+func BenchmarkParse(b *testing.B) {
+	data, err := Marshal(sample())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for range b.N {
+		if _, err := Parse("unit.md", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
