@@ -85,20 +85,26 @@ type ApprovalFile struct {
 func MarshalApprovals(f ApprovalFile) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString("# Review decisions for " + f.Unit + ". Written by `kbops review approve|reject`; verified by `kbops review verify`.\n")
+	header := b.Len()
 	if appendPlainApprovals(&b, f) {
 		return b.Bytes(), nil
 	}
-	b.Reset()
-	b.WriteString("# Review decisions for " + f.Unit + ". Written by `kbops review approve|reject`; verified by `kbops review verify`.\n")
-	enc := yaml.NewEncoder(&b)
-	enc.SetIndent(2)
-	if err := enc.Encode(&f); err != nil {
-		return nil, fmt.Errorf("encode approvals of %s: %w", f.Unit, err)
-	}
-	if err := enc.Close(); err != nil {
+	b.Truncate(header)
+	if err := encodeApprovals(&b, f); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// encodeApprovals writes f by the YAML encoder, as every file was written
+// before appendPlainApprovals.
+func encodeApprovals(b *bytes.Buffer, f ApprovalFile) error {
+	enc := yaml.NewEncoder(b)
+	enc.SetIndent(2)
+	if err := enc.Encode(&f); err != nil {
+		return fmt.Errorf("encode approvals of %s: %w", f.Unit, err)
+	}
+	return enc.Close()
 }
 
 // ParseApprovals reads an approval file; name is used in errors.

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"gopkg.in/yaml.v3"
 )
 
 // encoderApprovals is MarshalApprovals by the YAML encoder alone.
@@ -15,12 +13,7 @@ func encoderApprovals(t *testing.T, f ApprovalFile) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	b.WriteString("# Review decisions for " + f.Unit + ". Written by `kbops review approve|reject`; verified by `kbops review verify`.\n")
-	enc := yaml.NewEncoder(&b)
-	enc.SetIndent(2)
-	if err := enc.Encode(&f); err != nil {
-		t.Fatal(err)
-	}
-	if err := enc.Close(); err != nil {
+	if err := encodeApprovals(&b, f); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()
