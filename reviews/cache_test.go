@@ -10,9 +10,6 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
-
-	"github.com/kbops/kbops/knowledge"
-	"github.com/kbops/kbops/reviews/kbrepo"
 )
 
 func TestParseCacheGivesTheSameSnapshot(t *testing.T) {
@@ -223,19 +220,7 @@ func TestParseCacheKeepsOlderApprovalsVersionsAsRecordIDs(t *testing.T) {
 // through the cache equals a plain one.
 func TestDecideCachesWhatAParseGives(t *testing.T) {
 	ctx := context.Background()
-	manual := conflictUnit("manuals/es/vf-200/especificaciones", "es-MX", knowledge.TierOfficial, "2026-03-01", knowledge.EffectiveFromPDF, "- Temperatura ambiente máxima: 40 °C\n")
-	note := conflictUnit("notes/es/vf-200/campo", "es-MX", knowledge.TierInternal, "2026-11-20", knowledge.EffectiveFromFrontMatter, "- Temperatura ambiente máxima: 45 °C\nDudas: llame a Juan al +52 81 1234 5678 o escriba a juan.perez@example.com.\n")
-	r, err := kbrepo.Init(t.TempDir(), "main")
-	if err != nil {
-		t.Fatal(err)
-	}
-	changes := []kbrepo.Change{{Path: OwnersFile, Data: []byte(owners)}}
-	for _, u := range []knowledge.Unit{manual, note} {
-		b, _ := knowledge.Marshal(u)
-		changes = append(changes, kbrepo.Change{Path: knowledge.FilePath(u.ID), Data: b})
-	}
-	t0 := time.Now().Add(-time.Hour).Truncate(time.Second)
-	commitAs(t, r, "kbops/review", "kbops <kbops@localhost>", t0, changes...)
+	r, manual, note, t0 := conflictPair(t, "Dudas: llame a Juan al +52 81 1234 5678 o escriba a juan.perez@example.com.\n")
 	path := filepath.Join(t.TempDir(), "parsed.gob")
 	decisions := []Decision{
 		{Reviewer: "ana@example.com", Stage: Technical, Comment: "checked against the data sheet", Units: []string{manual.ID, note.ID}},

@@ -122,19 +122,7 @@ func TestSupersedeAcrossLanguagesThroughConcepts(t *testing.T) {
 // all three stages.
 func conflictRepo(t *testing.T) (*kbrepo.Repo, knowledge.Unit, knowledge.Unit, func() time.Time) {
 	t.Helper()
-	manual := conflictUnit("manuals/es/vf-200/especificaciones", "es-MX", knowledge.TierOfficial, "2026-03-01", knowledge.EffectiveFromPDF, "- Temperatura ambiente máxima: 40 °C\n")
-	note := conflictUnit("notes/es/vf-200/campo", "es-MX", knowledge.TierInternal, "2026-11-20", knowledge.EffectiveFromFrontMatter, "- Temperatura ambiente máxima: 45 °C\n")
-	r, err := kbrepo.Init(t.TempDir(), "main")
-	if err != nil {
-		t.Fatal(err)
-	}
-	changes := []kbrepo.Change{{Path: OwnersFile, Data: []byte(owners)}}
-	for _, u := range []knowledge.Unit{manual, note} {
-		b, _ := knowledge.Marshal(u)
-		changes = append(changes, kbrepo.Change{Path: knowledge.FilePath(u.ID), Data: b})
-	}
-	t0 := time.Now().Add(-time.Hour).Truncate(time.Second)
-	commitAs(t, r, "kbops/review", "kbops <kbops@localhost>", t0, changes...)
+	r, manual, note, t0 := conflictPair(t, "")
 	n := 0
 	step := func() time.Time { n++; return t0.Add(time.Duration(n) * time.Minute) }
 	for _, d := range []struct {
@@ -148,6 +136,27 @@ func conflictRepo(t *testing.T) (*kbrepo.Repo, knowledge.Unit, knowledge.Unit, f
 		}
 	}
 	return r, manual, note, step
+}
+
+// conflictPair commits, on the review branch of a new repository, a manual
+// and a note that state different maximum temperatures; the note's body
+// ends with extra.
+func conflictPair(t *testing.T, extra string) (*kbrepo.Repo, knowledge.Unit, knowledge.Unit, time.Time) {
+	t.Helper()
+	manual := conflictUnit("manuals/es/vf-200/especificaciones", "es-MX", knowledge.TierOfficial, "2026-03-01", knowledge.EffectiveFromPDF, "- Temperatura ambiente máxima: 40 °C\n")
+	note := conflictUnit("notes/es/vf-200/campo", "es-MX", knowledge.TierInternal, "2026-11-20", knowledge.EffectiveFromFrontMatter, "- Temperatura ambiente máxima: 45 °C\n"+extra)
+	r, err := kbrepo.Init(t.TempDir(), "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes := []kbrepo.Change{{Path: OwnersFile, Data: []byte(owners)}}
+	for _, u := range []knowledge.Unit{manual, note} {
+		b, _ := knowledge.Marshal(u)
+		changes = append(changes, kbrepo.Change{Path: knowledge.FilePath(u.ID), Data: b})
+	}
+	t0 := time.Now().Add(-time.Hour).Truncate(time.Second)
+	commitAs(t, r, "kbops/review", "kbops <kbops@localhost>", t0, changes...)
+	return r, manual, note, t0
 }
 
 func pinsAt(t *testing.T, r *kbrepo.Repo) (map[string][]Pin, *Snapshot) {
